@@ -1,0 +1,99 @@
+//! Events: the facts a room's record is made of.
+//!
+//! An `EventEnvelope` is exactly what is hashed into the chain (its canonical JSON) and, with
+//! `"type":"event"` in front, exactly what subscribers receive.
+
+use crate::identity::Profile;
+use crate::ids::{
+    AgendaItemId, IdempotencyKey, LanguageTag, Millis, QuestionId, RoomId, Seq, StatementId, UserId,
+};
+use crate::room::RoomSettings;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One event of a room's record, with its position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EventEnvelope {
+    /// The room.
+    pub room: RoomId,
+    /// Position in the room's record (1, 2, 3 … without gaps).
+    pub seq: Seq,
+    /// When the server decided it (ms since the Unix epoch).
+    pub ts: Millis,
+    /// Who caused it; absent for events the server causes itself (timers, clean-up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<UserId>,
+    /// The idempotency key of the command that caused it, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<IdempotencyKey>,
+    /// What happened.
+    pub body: EventBody,
+}
+
+/// Why someone left a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaveReason {
+    /// They said so (`leave`).
+    Left,
+    /// Their connection ended and they did not come back within the grace period.
+    Disconnected,
+    /// The node that held their connection stopped and nobody resumed for them.
+    NodeLost,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    /// The room was created (always `seq` 1).
+    RoomCreated(RoomSettings),
+    /// Someone entered the room.
+    MemberJoined {
+        /// Who, as their token described them when they joined.
+        member: Profile,
+    },
+    /// Someone left the room.
+    MemberLeft {
+        /// Who.
+        user: UserId,
+        /// Why.
+        reason: LeaveReason,
+    },
+    /// A statement was posted by the event's actor. Its id is this event's `seq`.
+    StatementPosted {
+        /// Text.
+        text: String,
+        /// Language of the text.
+        lang: LanguageTag,
+        /// The statement it replies to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<StatementId>,
+        /// Agenda item it speaks to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agenda_item: Option<AgendaItemId>,
+        /// Question it answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question: Option<QuestionId>,
+    },
+    /// A statement was hidden by a moderator. It stays in the record.
+    StatementHidden {
+        /// Which statement.
+        statement: StatementId,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl EventBody {
+    /// The wire name of the event (`"statement_posted"` …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventBody::RoomCreated(_) => "room_created",
+            EventBody::MemberJoined { .. } => "member_joined",
+            EventBody::MemberLeft { .. } => "member_left",
+            EventBody::StatementPosted { .. } => "statement_posted",
+            EventBody::StatementHidden { .. } => "statement_hidden",
+        }
+    }
+}

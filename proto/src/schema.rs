@@ -1,0 +1,40 @@
+//! The JSON Schema of protocol v1, generated from the types of this crate.
+//!
+//! `schema/baraza.v1.schema.json` is the checked-in copy; `cargo run -p baraza-proto --bin
+//! baraza-schema > proto/schema/baraza.v1.schema.json` regenerates it, and a test fails while the
+//! copy is out of date.
+
+use crate::api::{ApiError, Health, RecordPage};
+use crate::message::{ClientMessage, ServerMessage};
+use crate::room::{RoomSpec, RoomSummary};
+use schemars::JsonSchema;
+
+/// Every type a peer of Baraza reads or writes, under one root so that the schema's `$defs`
+/// hold them all.
+#[derive(JsonSchema)]
+#[schemars(title = "Baraza protocol v1")]
+#[allow(dead_code)]
+struct Protocol {
+    /// A WebSocket frame from client to server.
+    client_message: ClientMessage,
+    /// A WebSocket frame from server to client.
+    server_message: ServerMessage,
+    /// Body of `POST /api/rooms`.
+    room_spec: RoomSpec,
+    /// One entry of `GET /api/rooms`.
+    room_summary: RoomSummary,
+    /// Body of `GET /api/rooms/{id}/events`.
+    record_page: RecordPage,
+    /// Body of every HTTP error.
+    api_error: ApiError,
+    /// Body of `GET /healthz`.
+    health: Health,
+}
+
+/// The schema as pretty-printed JSON with a trailing newline.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Protocol);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,75 @@
+//! Room views: the `state` of a `snapshot`, i.e. the fold of a room's record as one reader may
+//! see it.
+
+use crate::identity::Profile;
+use crate::ids::{AgendaItemId, LanguageTag, Millis, QuestionId, StatementId, UserId};
+use crate::room::RoomInfo;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Everything a client needs to draw a room, as of the snapshot's `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RoomView {
+    /// Identity and settings.
+    pub info: RoomInfo,
+    /// Everyone who has ever joined, in order of first arrival; `present` tells who is here.
+    pub members: Vec<MemberView>,
+    /// Statements in the order they were posted (replies name their `parent`).
+    pub statements: Vec<StatementView>,
+}
+
+/// A member of the room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct MemberView {
+    /// Who (as of their latest join).
+    pub profile: Profile,
+    /// In the room now.
+    pub present: bool,
+    /// When they last joined.
+    pub joined_at: Millis,
+}
+
+/// A statement as a reader sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StatementView {
+    /// Id (the `seq` of its `statement_posted` event).
+    pub id: StatementId,
+    /// Author.
+    pub author: UserId,
+    /// Organisation the author spoke for when posting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// Text; empty when `redacted`.
+    pub text: String,
+    /// Language of the text.
+    pub lang: LanguageTag,
+    /// The statement it replies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<StatementId>,
+    /// Agenda item it speaks to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agenda_item: Option<AgendaItemId>,
+    /// Question it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<QuestionId>,
+    /// When it was posted.
+    pub posted_at: Millis,
+    /// Set when a moderator hid it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<HiddenMark>,
+    /// True when the text was withheld from this reader because the statement is hidden
+    /// (moderators and the secretariat always see the text).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
+}
+
+/// Who hid a statement, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct HiddenMark {
+    /// The moderator.
+    pub by: UserId,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at: Millis,
+}

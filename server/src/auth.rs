@@ -1,0 +1,533 @@
+//! Tokens: verifying the JWT a client presents, and minting tokens for local use.
+//!
+//! The algorithm is pinned: HS256 with the server's own secret (generated once into the data
+//! directory, or `BARAZA_JWT_SECRET`), or RS256/EdDSA with the public key of an outside identity
+//! provider. `exp`, `nbf`, `iss`, `aud` and `sub` are checked; a token signed with any other
+//! algorithm (including `none`) is refused before its signature is looked at.
+
+use crate::domain::geo;
+use baraza_proto::error::ErrorCode;
+use baraza_proto::identity::{Constituency, Profile, Role};
+use baraza_proto::ids::{CountryCode, Millis, UserId};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// File in the data directory that holds the generated HS256 secret.
+pub const SECRET_FILE: &str = "jwt-secret";
+/// Seconds of clock skew tolerated on `exp` and `nbf`.
+pub const LEEWAY_SECS: u64 = 30;
+const MIN_SECRET_BYTES: usize = 32;
+
+/// Why a token was refused, or keys could not be set up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// Not a well-formed JWT, or the signature does not verify.
+    #[error("the token is not valid: {0}")]
+    Invalid(String),
+    /// `exp` has passed.
+    #[error("the token has expired")]
+    Expired,
+    /// `nbf` is still in the future.
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    /// Signed with an algorithm this server does not accept.
+    #[error("the token is signed with {found}; this server accepts only {expected}")]
+    Algorithm {
+        /// The token's `alg`.
+        found: String,
+        /// The pinned algorithm.
+        expected: String,
+    },
+    /// Issuer, audience, role, country or another claim is wrong.
+    #[error("the token's claims are not acceptable: {0}")]
+    Claims(String),
+    /// The server cannot mint tokens (it verifies an outside provider's tokens).
+    #[error("this server verifies tokens from an outside provider and cannot mint them")]
+    CannotMint,
+    /// Keys could not be loaded or created.
+    #[error("key setup failed: {0}")]
+    Keys(String),
+}
+
+impl AuthError {
+    /// The wire error code.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AuthError::Invalid(_) | AuthError::CannotMint | AuthError::Keys(_) => {
+                ErrorCode::TokenInvalid
+            }
+            AuthError::Expired => ErrorCode::TokenExpired,
+            AuthError::NotYetValid => ErrorCode::TokenNotYetValid,
+            AuthError::Algorithm { .. } => ErrorCode::TokenAlgorithm,
+            AuthError::Claims(_) => ErrorCode::TokenClaims,
+        }
+    }
+}
+
+/// Where verification keys come from.
+#[derive(Clone)]
+pub enum KeySource {
+    /// HS256 with a shared secret (at least 32 bytes); this server can also mint.
+    Secret(Vec<u8>),
+    /// An outside provider's public key (PEM) for RS256 or EdDSA; verification only.
+    PublicKey {
+        /// RS256 or EdDSA.
+        algorithm: Algorithm,
+        /// The PEM text.
+        pem: Vec<u8>,
+    },
+}
+
+/// The claims of a Baraza token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// Stable user id.
+    pub sub: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// Constituency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constituency: Option<Constituency>,
+    /// ISO 3166-1 alpha-2 country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// Expiry (seconds since the epoch).
+    pub exp: u64,
+    /// Not before (seconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    /// Issued at (seconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+}
+
+/// A verified token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// Who the token speaks for, with region derived from country.
+    pub profile: Profile,
+    /// When the token expires (ms since the epoch).
+    pub expires_at: Millis,
+}
+
+/// What `baraza token` asks for.
+#[derive(Debug, Clone)]
+pub struct TokenRequest {
+    /// User id.
+    pub sub: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Organisation.
+    pub org: Option<String>,
+    /// Constituency.
+    pub constituency: Option<Constituency>,
+    /// Country.
+    pub country: Option<String>,
+    /// Lifetime in seconds.
+    pub ttl_secs: u64,
+}
+
+/// Verifies (and, with a secret, mints) tokens.
+pub struct Authenticator {
+    algorithm: Algorithm,
+    decoding: DecodingKey,
+    encoding: Option<EncodingKey>,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+}
+
+impl Authenticator {
+    /// Sets up verification with `keys`, expecting `issuer` and `audience`.
+    pub fn new(keys: KeySource, issuer: &str, audience: &str) -> Result<Authenticator, AuthError> {
+        let (algorithm, decoding, encoding) = match keys {
+            KeySource::Secret(secret) => {
+                if secret.len() < MIN_SECRET_BYTES {
+                    return Err(AuthError::Keys(format!(
+                        "the HS256 secret needs at least {MIN_SECRET_BYTES} bytes"
+                    )));
+                }
+                (
+                    Algorithm::HS256,
+                    DecodingKey::from_secret(&secret),
+                    Some(EncodingKey::from_secret(&secret)),
+                )
+            }
+            KeySource::PublicKey {
+                algorithm: Algorithm::RS256,
+                pem,
+            } => {
+                let key = DecodingKey::from_rsa_pem(&pem)
+                    .map_err(|e| AuthError::Keys(format!("RSA public key: {e}")))?;
+                (Algorithm::RS256, key, None)
+            }
+            KeySource::PublicKey {
+                algorithm: Algorithm::EdDSA,
+                pem,
+            } => {
+                let key = DecodingKey::from_ed_pem(&pem)
+                    .map_err(|e| AuthError::Keys(format!("Ed25519 public key: {e}")))?;
+                (Algorithm::EdDSA, key, None)
+            }
+            KeySource::PublicKey { algorithm, .. } => {
+                return Err(AuthError::Keys(format!(
+                    "{algorithm:?} is not supported; use RS256 or EdDSA"
+                )));
+            }
+        };
+        let mut validation = Validation::new(algorithm);
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        Ok(Authenticator {
+            algorithm,
+            decoding,
+            encoding,
+            validation,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+        })
+    }
+
+    /// Verifies `token` and builds the profile it speaks for.
+    pub fn verify(&self, token: &str) -> Result<Verified, AuthError> {
+        self.check_algorithm(token)?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(classify)?;
+        let claims = data.claims;
+        let user = UserId::new(claims.sub).map_err(|e| AuthError::Claims(e.to_string()))?;
+        let name = claims.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(AuthError::Claims("name must be 1 to 120 characters".into()));
+        }
+        let country = match claims.country {
+            None => None,
+            Some(code) => {
+                let code = CountryCode::new(code).map_err(|e| AuthError::Claims(e.to_string()))?;
+                if !geo::is_assigned(code.as_str()) {
+                    return Err(AuthError::Claims(format!(
+                        "{code} is not an assigned country code"
+                    )));
+                }
+                Some(code)
+            }
+        };
+        let region = country.as_ref().and_then(geo::region_of);
+        let org = claims
+            .org
+            .map(|o| o.trim().to_owned())
+            .filter(|o| !o.is_empty());
+        if org.as_ref().is_some_and(|o| o.chars().count() > 200) {
+            return Err(AuthError::Claims(
+                "org must be at most 200 characters".into(),
+            ));
+        }
+        let profile = Profile {
+            user,
+            name,
+            role: claims.role,
+            org,
+            constituency: claims.constituency,
+            country,
+            region,
+        };
+        Ok(Verified {
+            profile,
+            expires_at: (claims.exp as Millis).saturating_mul(1000),
+        })
+    }
+
+    /// Mints a token for local use, valid from `now_secs` for the requested lifetime.
+    pub fn mint(&self, request: &TokenRequest, now_secs: u64) -> Result<String, AuthError> {
+        let encoding = self.encoding.as_ref().ok_or(AuthError::CannotMint)?;
+        let claims = Claims {
+            sub: request.sub.clone(),
+            name: request.name.clone(),
+            role: request.role,
+            org: request.org.clone(),
+            constituency: request.constituency,
+            country: request.country.clone(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            exp: now_secs + request.ttl_secs,
+            nbf: Some(now_secs),
+            iat: Some(now_secs),
+        };
+        jsonwebtoken::encode(&Header::new(self.algorithm), &claims, encoding)
+            .map_err(|e| AuthError::Keys(e.to_string()))
+    }
+
+    /// Refuses a token whose header names another algorithm than the pinned one.
+    fn check_algorithm(&self, token: &str) -> Result<(), AuthError> {
+        #[derive(Deserialize)]
+        struct JoseHeader {
+            alg: String,
+        }
+        let header = token.split('.').next().unwrap_or_default();
+        let bytes = URL_SAFE_NO_PAD
+            .decode(header)
+            .map_err(|_| AuthError::Invalid("the header is not base64url".into()))?;
+        let header: JoseHeader = serde_json::from_slice(&bytes)
+            .map_err(|_| AuthError::Invalid("the header is not a JOSE header".into()))?;
+        let expected = format!("{:?}", self.algorithm);
+        if header.alg != expected {
+            return Err(AuthError::Algorithm {
+                found: header.alg,
+                expected,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn classify(error: jsonwebtoken::errors::Error) -> AuthError {
+    match error.kind() {
+        ErrorKind::ExpiredSignature => AuthError::Expired,
+        ErrorKind::ImmatureSignature => AuthError::NotYetValid,
+        ErrorKind::InvalidAlgorithm
+        | ErrorKind::InvalidAlgorithmName
+        | ErrorKind::UnsupportedAlgorithm => AuthError::Algorithm {
+            found: "another algorithm".into(),
+            expected: "the pinned one".into(),
+        },
+        ErrorKind::InvalidIssuer => AuthError::Claims("wrong issuer (iss)".into()),
+        ErrorKind::InvalidAudience => AuthError::Claims("wrong audience (aud)".into()),
+        ErrorKind::InvalidSubject => AuthError::Claims("wrong subject (sub)".into()),
+        ErrorKind::MissingRequiredClaim(claim) => {
+            AuthError::Claims(format!("missing claim {claim}"))
+        }
+        ErrorKind::InvalidClaimFormat(claim) => {
+            AuthError::Claims(format!("claim {claim} has the wrong format"))
+        }
+        ErrorKind::Json(e) => AuthError::Claims(e.to_string()),
+        _ => AuthError::Invalid(error.to_string()),
+    }
+}
+
+/// The HS256 secret: `BARAZA_JWT_SECRET` when set, else the one in `data_dir`, generated (32
+/// random bytes, file mode 0600) on first use.
+pub fn load_or_create_secret(
+    data_dir: &Path,
+    from_env: Option<&str>,
+) -> Result<Vec<u8>, AuthError> {
+    if let Some(secret) = from_env {
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = data_dir.join(SECRET_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => hex::decode(text.trim())
+            .map_err(|e| AuthError::Keys(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| AuthError::Keys(format!("{}: {e}", data_dir.display())))?;
+            let secret: [u8; 32] = rand::random();
+            write_private(&path, &hex::encode(secret))?;
+            Ok(secret.to_vec())
+        }
+        Err(e) => Err(AuthError::Keys(format!("{}: {e}", path.display()))),
+    }
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), AuthError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| AuthError::Keys(format!("{}: {e}", path.display())))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| AuthError::Keys(format!("{}: {e}", path.display())))
+}
+
+/// Parses a lifetime such as `90s`, `30m`, `12h` or `7d` (a bare number is seconds).
+pub fn parse_ttl(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
+        _ => (text, 's'),
+    };
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a lifetime like 30m, 12h or 7d"))?;
+    let unit = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        other => return Err(format!("unknown unit {other:?}; use s, m, h or d")),
+    };
+    number
+        .checked_mul(unit)
+        .filter(|&s| s > 0)
+        .ok_or_else(|| format!("{text:?} is not a usable lifetime"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn authenticator() -> Authenticator {
+        Authenticator::new(KeySource::Secret(SECRET.to_vec()), "baraza", "baraza").unwrap()
+    }
+
+    fn request(role: Role) -> TokenRequest {
+        TokenRequest {
+            sub: "amina".into(),
+            name: "Amina".into(),
+            role,
+            org: Some("Kenya Land Alliance".into()),
+            constituency: Some(Constituency::Farmers),
+            country: Some("KE".into()),
+            ttl_secs: 3_600,
+        }
+    }
+
+    fn now() -> u64 {
+        jsonwebtoken::get_current_timestamp()
+    }
+
+    #[test]
+    fn a_minted_token_verifies_with_region_derived_from_country() {
+        let auth = authenticator();
+        let token = auth.mint(&request(Role::Participant), now()).unwrap();
+        let verified = auth.verify(&token).unwrap();
+        assert_eq!(verified.profile.user.as_str(), "amina");
+        assert_eq!(verified.profile.role, Role::Participant);
+        let region = verified.profile.region.unwrap();
+        assert_eq!(
+            (region.m49_region.as_str(), region.m49_subregion.as_str()),
+            ("002", "014")
+        );
+    }
+
+    #[test]
+    fn expired_and_future_tokens_are_refused() {
+        let auth = authenticator();
+        let old = auth
+            .mint(&request(Role::Participant), now() - 10_000)
+            .unwrap();
+        assert_eq!(auth.verify(&old), Err(AuthError::Expired));
+        let future = auth
+            .mint(&request(Role::Participant), now() + 10_000)
+            .unwrap();
+        assert_eq!(auth.verify(&future), Err(AuthError::NotYetValid));
+    }
+
+    #[test]
+    fn another_key_issuer_or_audience_is_refused() {
+        let other = Authenticator::new(
+            KeySource::Secret(b"another-secret-of-32-bytes-or-more".to_vec()),
+            "baraza",
+            "baraza",
+        )
+        .unwrap();
+        let token = other.mint(&request(Role::Moderator), now()).unwrap();
+        assert_eq!(
+            authenticator().verify(&token).unwrap_err().code(),
+            ErrorCode::TokenInvalid
+        );
+        let elsewhere =
+            Authenticator::new(KeySource::Secret(SECRET.to_vec()), "elsewhere", "baraza").unwrap();
+        let token = elsewhere.mint(&request(Role::Moderator), now()).unwrap();
+        assert_eq!(
+            authenticator().verify(&token).unwrap_err().code(),
+            ErrorCode::TokenClaims
+        );
+    }
+
+    #[test]
+    fn the_algorithm_is_pinned() {
+        let claims = serde_json::json!({"sub": "x", "name": "X", "role": "secretariat", "iss": "baraza", "aud": "baraza", "exp": now() + 60});
+        let hs512 = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS512),
+            &claims,
+            &EncodingKey::from_secret(SECRET),
+        )
+        .unwrap();
+        assert_eq!(
+            authenticator().verify(&hs512).unwrap_err().code(),
+            ErrorCode::TokenAlgorithm
+        );
+        let none = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        assert_eq!(
+            authenticator().verify(&none).unwrap_err().code(),
+            ErrorCode::TokenAlgorithm
+        );
+        assert_eq!(
+            authenticator().verify("not a token").unwrap_err().code(),
+            ErrorCode::TokenInvalid
+        );
+    }
+
+    #[test]
+    fn unknown_countries_and_roles_are_claim_errors() {
+        let auth = authenticator();
+        let mut bad_country = request(Role::Participant);
+        bad_country.country = Some("XX".into());
+        let token = auth.mint(&bad_country, now()).unwrap();
+        assert_eq!(
+            auth.verify(&token).unwrap_err().code(),
+            ErrorCode::TokenClaims
+        );
+        let claims = serde_json::json!({"sub": "x", "name": "X", "role": "king", "iss": "baraza", "aud": "baraza", "exp": now() + 60});
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(SECRET),
+        )
+        .unwrap();
+        assert_eq!(
+            auth.verify(&token).unwrap_err().code(),
+            ErrorCode::TokenClaims
+        );
+    }
+
+    #[test]
+    fn the_secret_is_generated_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = load_or_create_secret(dir.path(), None).unwrap();
+        let second = load_or_create_secret(dir.path(), None).unwrap();
+        assert_eq!(first, second);
+        assert_eq!(first.len(), 32);
+        assert_eq!(
+            load_or_create_secret(dir.path(), Some("from-env")).unwrap(),
+            b"from-env"
+        );
+    }
+
+    #[test]
+    fn lifetimes_parse() {
+        assert_eq!(parse_ttl("90"), Ok(90));
+        assert_eq!(parse_ttl("30m"), Ok(1_800));
+        assert_eq!(parse_ttl("12h"), Ok(43_200));
+        assert_eq!(parse_ttl("7d"), Ok(604_800));
+        assert!(parse_ttl("0").is_err());
+        assert!(parse_ttl("3y").is_err());
+        assert!(parse_ttl("soon").is_err());
+    }
+}

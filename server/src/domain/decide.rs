@@ -1,0 +1,238 @@
+//! `decide`: what a command means for a room, or why it is refused.
+
+use super::state::RoomState;
+use super::{Actor, Command, Rejection, geo};
+use baraza_proto::command::RoomCommand;
+use baraza_proto::event::{EventBody, LeaveReason};
+use baraza_proto::identity::{Profile, Role};
+use baraza_proto::ids::{IdempotencyKey, Millis};
+use baraza_proto::limits::{
+    MAX_DESCRIPTION_CHARS, MAX_LANGUAGES, MAX_REASON_CHARS, MAX_STATEMENT_CHARS, MAX_TITLE_CHARS,
+};
+use baraza_proto::room::{RoomKind, RoomSettings, Scope};
+use std::collections::HashSet;
+
+/// Decides what `command` from `actor` means for a room in `state` at time `now`.
+///
+/// Returns the events to append (possibly none: a repeated idempotency key, joining twice,
+/// leaving when already gone), or why the command is refused. Pure: no IO, no clock, no
+/// randomness; the caller appends the events only if the record is still at `state.seq()`.
+pub fn decide(
+    state: &RoomState,
+    actor: &Actor,
+    command: &Command,
+    now: Millis,
+) -> Result<Vec<EventBody>, Rejection> {
+    let _ = now; // Rules that depend on time (speaking timers, phases) read it from here.
+    if let Command::Create(settings) = command {
+        return create(state, actor, settings);
+    }
+    let Some(info) = state.info() else {
+        return Err(Rejection::RoomNotFound);
+    };
+    match (command, actor) {
+        (Command::Create(_), _) => unreachable!("handled above"),
+        (Command::Join, Actor::Person(profile)) => {
+            if let (RoomKind::Caucus, Some(constituency)) =
+                (info.settings.kind, info.settings.constituency)
+                && profile.constituency != Some(constituency)
+                && !profile.role.moderates()
+            {
+                return Err(Rejection::Forbidden(format!(
+                    "this caucus is for the {} constituency",
+                    constituency.as_str()
+                )));
+            }
+            if state.is_present(&profile.user) {
+                return Ok(vec![]);
+            }
+            Ok(vec![EventBody::MemberJoined {
+                member: profile.clone(),
+            }])
+        }
+        (Command::Join, Actor::System) => Err(Rejection::Forbidden(
+            "the server does not join rooms".into(),
+        )),
+        (Command::Leave { user, reason }, _) => {
+            if let Actor::Person(profile) = actor
+                && (&profile.user != user || *reason != LeaveReason::Left)
+            {
+                return Err(Rejection::Forbidden(
+                    "a person may only leave for themselves".into(),
+                ));
+            }
+            if !state.is_present(user) {
+                return Ok(vec![]);
+            }
+            Ok(vec![EventBody::MemberLeft {
+                user: user.clone(),
+                reason: *reason,
+            }])
+        }
+        (Command::Room { .. }, Actor::System) => Err(Rejection::Forbidden(
+            "room commands come from people".into(),
+        )),
+        (Command::Room { key, command }, Actor::Person(profile)) => {
+            room_command(state, profile, key.as_ref(), command)
+        }
+    }
+}
+
+fn create(
+    state: &RoomState,
+    actor: &Actor,
+    settings: &RoomSettings,
+) -> Result<Vec<EventBody>, Rejection> {
+    let Actor::Person(profile) = actor else {
+        return Err(Rejection::Forbidden(
+            "rooms are created by the secretariat".into(),
+        ));
+    };
+    if profile.role != Role::Secretariat {
+        return Err(Rejection::Forbidden(format!(
+            "a {} may not create rooms",
+            profile.role.as_str()
+        )));
+    }
+    if state.info().is_some() || state.seq() > 0 {
+        return Err(Rejection::RoomExists);
+    }
+    check_text("title", &settings.title, 1, MAX_TITLE_CHARS)?;
+    check_text(
+        "description",
+        &settings.description,
+        0,
+        MAX_DESCRIPTION_CHARS,
+    )?;
+    if settings.languages.is_empty() || settings.languages.len() > MAX_LANGUAGES {
+        return Err(Rejection::Invalid(format!(
+            "a room has 1 to {MAX_LANGUAGES} working languages"
+        )));
+    }
+    if settings.languages.iter().collect::<HashSet<_>>().len() != settings.languages.len() {
+        return Err(Rejection::Invalid(
+            "a working language is listed twice".into(),
+        ));
+    }
+    match &settings.scope {
+        Scope::Global => {}
+        Scope::Region { region } if geo::is_known_region(region) => {}
+        Scope::Region { region } => {
+            return Err(Rejection::Invalid(format!(
+                "unknown region {region:?}: use a UN regional group (african, asia_pacific, eastern_european, \
+                 latin_american_caribbean, western_european_others) or an M49 code"
+            )));
+        }
+        Scope::Country { country } if geo::is_assigned(country.as_str()) => {}
+        Scope::Country { country } => {
+            return Err(Rejection::Invalid(format!(
+                "{country} is not an assigned ISO 3166-1 country code"
+            )));
+        }
+    }
+    if settings.constituency.is_some() && settings.kind != RoomKind::Caucus {
+        return Err(Rejection::Invalid(
+            "only a caucus belongs to one constituency".into(),
+        ));
+    }
+    Ok(vec![EventBody::RoomCreated(settings.clone())])
+}
+
+fn room_command(
+    state: &RoomState,
+    profile: &Profile,
+    key: Option<&IdempotencyKey>,
+    command: &RoomCommand,
+) -> Result<Vec<EventBody>, Rejection> {
+    if !state.is_present(&profile.user) {
+        return Err(Rejection::NotPresent);
+    }
+    match key {
+        None if command.creates() => return Err(Rejection::KeyRequired(command.name())),
+        Some(key) if state.seq_for_key(&profile.user, key).is_some() => return Ok(vec![]),
+        _ => {}
+    }
+    match command {
+        RoomCommand::PostStatement {
+            text,
+            lang,
+            parent,
+            agenda_item,
+            question,
+        } => {
+            if !profile.role.may_post() {
+                return Err(Rejection::Forbidden(
+                    "observers may read but not post".into(),
+                ));
+            }
+            check_text("statement", text, 1, MAX_STATEMENT_CHARS)?;
+            if let Some(parent) = parent {
+                match state.statement(*parent) {
+                    None => {
+                        return Err(Rejection::Invalid(format!(
+                            "there is no statement {parent} to reply to"
+                        )));
+                    }
+                    Some(s) if s.hidden.is_some() => {
+                        return Err(Rejection::Invalid(format!(
+                            "statement {parent} is hidden; it takes no replies"
+                        )));
+                    }
+                    Some(_) => {}
+                }
+            }
+            if let Some(item) = agenda_item {
+                return Err(Rejection::Invalid(format!(
+                    "this room has no agenda item {item}"
+                )));
+            }
+            if let Some(question) = question {
+                return Err(Rejection::Invalid(format!(
+                    "this room has no question {question}"
+                )));
+            }
+            Ok(vec![EventBody::StatementPosted {
+                text: text.clone(),
+                lang: lang.clone(),
+                parent: *parent,
+                agenda_item: *agenda_item,
+                question: *question,
+            }])
+        }
+        RoomCommand::HideStatement { statement, reason } => {
+            if !profile.role.moderates() {
+                return Err(Rejection::Forbidden(format!(
+                    "only moderators and the secretariat hide statements, not a {}",
+                    profile.role.as_str()
+                )));
+            }
+            check_text("reason", reason, 1, MAX_REASON_CHARS)?;
+            match state.statement(*statement) {
+                None => Err(Rejection::Invalid(format!(
+                    "there is no statement {statement}"
+                ))),
+                Some(s) if s.hidden.is_some() => Err(Rejection::Invalid(format!(
+                    "statement {statement} is already hidden"
+                ))),
+                Some(_) => Ok(vec![EventBody::StatementHidden {
+                    statement: *statement,
+                    reason: reason.clone(),
+                }]),
+            }
+        }
+    }
+}
+
+/// Refuses text that is blank (when `min` > 0) or longer than `max` characters.
+fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Rejection> {
+    if min > 0 && text.trim().is_empty() {
+        return Err(Rejection::Invalid(format!("the {what} is empty")));
+    }
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(Rejection::Invalid(format!(
+            "the {what} has {chars} characters; the limit is {max}"
+        )));
+    }
+    Ok(())
+}

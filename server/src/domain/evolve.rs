@@ -1,0 +1,92 @@
+//! `evolve`: applying one recorded event to a room's state.
+
+use super::state::RoomState;
+use baraza_proto::event::{EventBody, EventEnvelope};
+use baraza_proto::room::RoomInfo;
+use baraza_proto::view::{HiddenMark, MemberView, StatementView};
+
+/// Applies `event` to `state`. Total: every event that `decide` can produce is applied, and an
+/// event that does not fit (which a valid record never holds) leaves the state as it was
+/// except for `seq`. Deterministic: the same events in the same order give the same state.
+pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
+    state.seq = event.seq;
+    if let (Some(actor), Some(key)) = (&event.actor, &event.key) {
+        state
+            .keys
+            .entry((actor.clone(), key.clone()))
+            .or_insert(event.seq);
+    }
+    match &event.body {
+        EventBody::RoomCreated(settings) => {
+            if let Some(created_by) = event.actor.clone() {
+                state.info = Some(RoomInfo {
+                    id: event.room.clone(),
+                    settings: settings.clone(),
+                    created_at: event.ts,
+                    created_by,
+                });
+            }
+        }
+        EventBody::MemberJoined { member } => match state.member_index.get(&member.user) {
+            Some(&i) => {
+                let view = &mut state.members[i];
+                view.profile = member.clone();
+                view.present = true;
+                view.joined_at = event.ts;
+            }
+            None => {
+                state
+                    .member_index
+                    .insert(member.user.clone(), state.members.len());
+                state.members.push(MemberView {
+                    profile: member.clone(),
+                    present: true,
+                    joined_at: event.ts,
+                });
+            }
+        },
+        EventBody::MemberLeft { user, .. } => {
+            if let Some(&i) = state.member_index.get(user) {
+                state.members[i].present = false;
+            }
+        }
+        EventBody::StatementPosted {
+            text,
+            lang,
+            parent,
+            agenda_item,
+            question,
+        } => {
+            let Some(author) = event.actor.clone() else {
+                return;
+            };
+            let org = state.member(&author).and_then(|m| m.profile.org.clone());
+            state.statements.push(StatementView {
+                id: event.seq,
+                author,
+                org,
+                text: text.clone(),
+                lang: lang.clone(),
+                parent: *parent,
+                agenda_item: *agenda_item,
+                question: *question,
+                posted_at: event.ts,
+                hidden: None,
+                redacted: false,
+            });
+        }
+        EventBody::StatementHidden { statement, reason } => {
+            let (Some(by), Ok(i)) = (
+                event.actor.clone(),
+                state.statements.binary_search_by_key(statement, |s| s.id),
+            ) else {
+                return;
+            };
+            state.statements[i].hidden = Some(HiddenMark {
+                by,
+                reason: reason.clone(),
+                at: event.ts,
+            });
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The pure core of a room: `decide` what a command means, `evolve` the state by an event.
+//!
+//! Nothing here does IO, reads a clock or awaits: time comes in as an argument, so every rule
+//! can be tested as given (events) / when (command) / then (events or rejection), and any node
+//! that replays a record reaches the same state.
+//!
+//! Authorisation lives here, not in HTTP or WebSocket code: [`decide`] refuses commands the
+//! actor's role or membership does not allow.
+//!
+//! - [`state`]: `RoomState`, the fold of a room's events, and its per-reader views.
+//! - [`decide`](mod@decide): commands → events or a [`Rejection`].
+//! - [`evolve`](mod@evolve): applying one event to the state.
+//! - [`geo`]: countries, UN regional groups and M49 regions.
+
+pub mod decide;
+pub mod evolve;
+pub mod geo;
+pub mod state;
+
+#[cfg(test)]
+mod tests;
+
+pub use decide::decide;
+pub use evolve::evolve;
+pub use state::RoomState;
+
+use baraza_proto::command::RoomCommand;
+use baraza_proto::error::ErrorCode;
+use baraza_proto::event::LeaveReason;
+use baraza_proto::identity::Profile;
+use baraza_proto::ids::{IdempotencyKey, UserId};
+use baraza_proto::room::RoomSettings;
+
+/// Who gives a command: a person (from a verified token) or the server itself (clean-up of
+/// vanished connections, timers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A person.
+    Person(Profile),
+    /// The server.
+    System,
+}
+
+impl Actor {
+    /// The person's id; `None` for the server.
+    pub fn user(&self) -> Option<&UserId> {
+        match self {
+            Actor::Person(profile) => Some(&profile.user),
+            Actor::System => None,
+        }
+    }
+}
+
+/// A command to one room, as the domain sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Create the room (only valid on an empty record).
+    Create(RoomSettings),
+    /// Enter the room.
+    Join,
+    /// `user` leaves the room. A person may only leave for themselves with reason `left`; the
+    /// server records disconnections.
+    Leave {
+        /// Who leaves.
+        user: UserId,
+        /// Why.
+        reason: LeaveReason,
+    },
+    /// A command a client sent in a `command` message.
+    Room {
+        /// Its idempotency key.
+        key: Option<IdempotencyKey>,
+        /// The command.
+        command: RoomCommand,
+    },
+}
+
+/// Why `decide` refused a command. Nothing is appended when a command is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// The room does not exist.
+    #[error("no such room")]
+    RoomNotFound,
+    /// The room already exists.
+    #[error("a room with this id already exists")]
+    RoomExists,
+    /// The actor's role or membership does not allow the command.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The actor must join the room first.
+    #[error("join the room first")]
+    NotPresent,
+    /// A command that creates something came without an idempotency key.
+    #[error("{0} needs an idempotency key")]
+    KeyRequired(&'static str),
+    /// The command's content is not acceptable.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Rejection {
+    /// The wire error code for this rejection.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Rejection::RoomNotFound => ErrorCode::RoomNotFound,
+            Rejection::RoomExists => ErrorCode::RoomExists,
+            Rejection::Forbidden(_) => ErrorCode::Forbidden,
+            Rejection::NotPresent => ErrorCode::NotJoined,
+            Rejection::KeyRequired(_) => ErrorCode::IdempotencyKeyRequired,
+            Rejection::Invalid(_) => ErrorCode::InvalidCommand,
+        }
+    }
+}

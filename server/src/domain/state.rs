@@ -1,0 +1,100 @@
+//! `RoomState`: everything a room's record says so far, and the views readers get of it.
+
+use baraza_proto::identity::{Profile, Role};
+use baraza_proto::ids::{IdempotencyKey, Seq, StatementId, UserId};
+use baraza_proto::room::{RoomInfo, RoomSummary};
+use baraza_proto::view::{MemberView, RoomView, StatementView};
+use std::collections::HashMap;
+
+/// The fold of a room's events up to `seq`.
+///
+/// Guarantees: built only by [`evolve`](super::evolve) from events in order, so two nodes that
+/// applied the same events hold equal states; members keep their order of first arrival;
+/// statements are ordered by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoomState {
+    pub(super) seq: Seq,
+    pub(super) info: Option<RoomInfo>,
+    pub(super) members: Vec<MemberView>,
+    pub(super) member_index: HashMap<UserId, usize>,
+    pub(super) statements: Vec<StatementView>,
+    pub(super) keys: HashMap<(UserId, IdempotencyKey), Seq>,
+}
+
+impl RoomState {
+    /// The seq of the last event applied (0 before the room exists).
+    pub fn seq(&self) -> Seq {
+        self.seq
+    }
+
+    /// The room's identity and settings; `None` until `room_created`.
+    pub fn info(&self) -> Option<&RoomInfo> {
+        self.info.as_ref()
+    }
+
+    /// A member (present or gone) by id.
+    pub fn member(&self, user: &UserId) -> Option<&MemberView> {
+        self.member_index.get(user).map(|&i| &self.members[i])
+    }
+
+    /// Whether `user` is in the room now.
+    pub fn is_present(&self, user: &UserId) -> bool {
+        self.member(user).is_some_and(|m| m.present)
+    }
+
+    /// Profiles of everyone in the room now.
+    pub fn present_members(&self) -> impl Iterator<Item = &Profile> {
+        self.members
+            .iter()
+            .filter(|m| m.present)
+            .map(|m| &m.profile)
+    }
+
+    /// A statement by id.
+    pub fn statement(&self, id: StatementId) -> Option<&StatementView> {
+        self.statements
+            .binary_search_by_key(&id, |s| s.id)
+            .ok()
+            .map(|i| &self.statements[i])
+    }
+
+    /// The seq of the first event a command with this actor and key produced, if any.
+    pub fn seq_for_key(&self, user: &UserId, key: &IdempotencyKey) -> Option<Seq> {
+        self.keys.get(&(user.clone(), key.clone())).copied()
+    }
+
+    /// The room as `role` may see it: hidden statements keep their place but lose their text
+    /// for those who do not moderate. `None` before the room exists.
+    pub fn view(&self, role: Role) -> Option<RoomView> {
+        let info = self.info.clone()?;
+        let statements = self
+            .statements
+            .iter()
+            .map(|s| {
+                if s.hidden.is_some() && !role.moderates() {
+                    StatementView {
+                        text: String::new(),
+                        redacted: true,
+                        ..s.clone()
+                    }
+                } else {
+                    s.clone()
+                }
+            })
+            .collect();
+        Some(RoomView {
+            info,
+            members: self.members.clone(),
+            statements,
+        })
+    }
+
+    /// The room's line in the room list. `None` before the room exists.
+    pub fn summary(&self) -> Option<RoomSummary> {
+        Some(RoomSummary {
+            info: self.info.clone()?,
+            seq: self.seq,
+            present: self.members.iter().filter(|m| m.present).count(),
+        })
+    }
+}

@@ -1,0 +1,353 @@
+//! The hub of one node: room actors, WebSocket sessions, and the path of a command from a
+//! socket to the record and to every subscriber.
+//!
+//! - [`room`]: one task per loaded room owns its state, decides commands, appends to the
+//!   record, publishes, and fans the encoded event out to local subscribers.
+//! - [`session`]: one task per WebSocket connection owns the socket: authentication, limits,
+//!   parsing, and writing its send queue.
+//! - [`outbound`]: the bounded send queue between rooms and a session.
+//! - [`ratelimit`]: the per-connection token bucket.
+//! - [`frames`]: encoding server messages once.
+
+pub mod frames;
+pub mod outbound;
+pub mod ratelimit;
+pub mod room;
+pub mod session;
+
+use crate::auth::Authenticator;
+use crate::broker::{Broker, Delivery};
+use crate::domain::Rejection;
+use crate::metrics::Metrics;
+use crate::record::RecordedEvent;
+use crate::store::{RecordStore, StoreError};
+use baraza_proto::error::ErrorCode;
+use baraza_proto::identity::{Profile, Role};
+use baraza_proto::ids::{RoomId, Seq};
+use baraza_proto::limits::Limits;
+use baraza_proto::room::{RoomSpec, RoomSummary};
+use baraza_proto::view::RoomView;
+use room::{RoomHandle, RoomMsg};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// How a node's hub behaves.
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    /// This node's id (shown to clients, used in logs).
+    pub node: String,
+    /// Per-connection limits.
+    pub limits: Limits,
+    /// How long a member whose connections all dropped stays present before the record says
+    /// they left. A client that resumes within it keeps its place.
+    pub presence_grace: Duration,
+    /// WebSocket ping interval; three silent intervals close the connection.
+    pub heartbeat: Duration,
+    /// How long a new connection has to authenticate.
+    pub auth_timeout: Duration,
+    /// A room with nobody connected is unloaded from memory after this long.
+    pub idle_unload: Duration,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        HubConfig {
+            node: "node-1".into(),
+            limits: Limits::default(),
+            presence_grace: Duration::from_secs(30),
+            heartbeat: Duration::from_secs(20),
+            auth_timeout: Duration::from_secs(10),
+            idle_unload: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Why the hub could not do what was asked.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum HubError {
+    /// The domain core refused the command.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The record failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Other nodes kept appending first; the command was not applied.
+    #[error("the room is too busy right now; retry")]
+    Contended,
+    /// The node is shutting down.
+    #[error("the server is shutting down; reconnect and retry")]
+    ShuttingDown,
+}
+
+impl HubError {
+    /// The wire error code.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            HubError::Rejected(rejection) => rejection.code(),
+            HubError::Store(
+                StoreError::Unavailable(_) | StoreError::Closed | StoreError::Conflict { .. },
+            ) => ErrorCode::Unavailable,
+            HubError::Store(StoreError::Corrupt(_) | StoreError::InvalidAppend(_)) => {
+                ErrorCode::Internal
+            }
+            HubError::Contended | HubError::ShuttingDown => ErrorCode::Unavailable,
+        }
+    }
+
+    /// When a retry may succeed, how long to wait first.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        self.code().is_retryable().then_some(500)
+    }
+}
+
+/// The hub of one node. Cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+pub(crate) struct HubInner {
+    pub(crate) config: HubConfig,
+    pub(crate) store: Arc<dyn RecordStore>,
+    pub(crate) broker: Arc<dyn Broker>,
+    pub(crate) auth: Arc<Authenticator>,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) shutdown: CancellationToken,
+    pub(crate) tasks: TaskTracker,
+    rooms: Mutex<HashMap<RoomId, RoomHandle>>,
+    next_conn: AtomicU64,
+}
+
+impl Hub {
+    /// A hub over `store` and `broker`. `deliveries` is the receiving end of the sink the broker
+    /// was connected with; the hub routes what arrives there to its rooms.
+    pub fn new(
+        config: HubConfig,
+        store: Arc<dyn RecordStore>,
+        broker: Arc<dyn Broker>,
+        deliveries: mpsc::UnboundedReceiver<Delivery>,
+        auth: Arc<Authenticator>,
+        metrics: Arc<Metrics>,
+    ) -> Hub {
+        let hub = Hub {
+            inner: Arc::new(HubInner {
+                config,
+                store,
+                broker,
+                auth,
+                metrics,
+                shutdown: CancellationToken::new(),
+                tasks: TaskTracker::new(),
+                rooms: Mutex::new(HashMap::new()),
+                next_conn: AtomicU64::new(1),
+            }),
+        };
+        hub.inner
+            .tasks
+            .spawn(hub.clone().route_deliveries(deliveries));
+        hub
+    }
+
+    pub(crate) fn inner(&self) -> &HubInner {
+        &self.inner
+    }
+
+    /// The hub's configuration.
+    pub fn config(&self) -> &HubConfig {
+        &self.inner.config
+    }
+
+    /// The node's metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.inner.metrics
+    }
+
+    /// The token verifier.
+    pub fn auth(&self) -> &Authenticator {
+        &self.inner.auth
+    }
+
+    /// The record engine's name.
+    pub fn engine(&self) -> &'static str {
+        self.inner.store.engine()
+    }
+
+    /// Resolves when shutdown has begun.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.inner.shutdown.clone()
+    }
+
+    /// Tracks a task (a connection) so that shutdown waits for it.
+    pub fn track<F>(&self, future: F) -> impl Future<Output = F::Output> + use<F>
+    where
+        F: Future,
+    {
+        self.inner.tasks.track_future(future)
+    }
+
+    pub(crate) fn next_conn_id(&self) -> u64 {
+        self.inner.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The handle of a room's actor, starting the actor if the room is not loaded. The actor
+    /// answers `room_not_found` itself when the room has no record.
+    pub(crate) fn room(&self, id: &RoomId) -> RoomHandle {
+        let mut rooms = self.inner.rooms.lock().expect("rooms lock");
+        if let Some(handle) = rooms.get(id)
+            && !handle.is_closed()
+        {
+            return handle.clone();
+        }
+        let handle = room::spawn(self.clone(), id.clone());
+        rooms.insert(id.clone(), handle.clone());
+        self.inner
+            .metrics
+            .rooms
+            .store(rooms.len() as i64, Ordering::Relaxed);
+        handle
+    }
+
+    /// Sends `message` to a room's actor, starting a fresh actor if the one found had just
+    /// unloaded itself.
+    pub(crate) async fn send(
+        &self,
+        id: &RoomId,
+        mut message: RoomMsg,
+    ) -> Result<RoomHandle, HubError> {
+        for _ in 0..3 {
+            let handle = self.room(id);
+            match handle.send(message).await {
+                Ok(()) => return Ok(handle),
+                Err(returned) => message = returned,
+            }
+        }
+        Err(HubError::ShuttingDown)
+    }
+
+    /// Called by an actor that unloads itself: forgets it if it is still the registered one.
+    pub(crate) fn forget(&self, id: &RoomId, handle: &RoomHandle) -> bool {
+        let mut rooms = self.inner.rooms.lock().expect("rooms lock");
+        let same = rooms.get(id).is_some_and(|h| h.same_actor(handle));
+        if same {
+            rooms.remove(id);
+            self.inner
+                .metrics
+                .rooms
+                .store(rooms.len() as i64, Ordering::Relaxed);
+        }
+        same
+    }
+
+    /// Creates a room for `by` (the domain checks they are the secretariat).
+    pub async fn create_room(&self, by: Profile, spec: RoomSpec) -> Result<RoomSummary, HubError> {
+        let id = spec.id.clone().unwrap_or_else(generate_room_id);
+        let (reply, answer) = oneshot::channel();
+        self.send(
+            &id,
+            RoomMsg::Create {
+                profile: by,
+                settings: spec.settings,
+                reply,
+            },
+        )
+        .await?;
+        answer.await.map_err(|_| HubError::ShuttingDown)?
+    }
+
+    /// Every room with a record, as the room list shows it.
+    pub async fn list_rooms(&self) -> Result<Vec<RoomSummary>, HubError> {
+        let ids = self.inner.store.rooms().await?;
+        let mut summaries = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Ok(Some(summary)) = self.room_summary(&id).await {
+                summaries.push(summary);
+            }
+        }
+        Ok(summaries)
+    }
+
+    async fn room_summary(&self, id: &RoomId) -> Result<Option<RoomSummary>, HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(id, RoomMsg::Summary { reply }).await?;
+        answer.await.map_err(|_| HubError::ShuttingDown)?
+    }
+
+    /// A room as `role` may see it, with the seq it is current to.
+    pub async fn room_view(&self, id: &RoomId, role: Role) -> Result<(Seq, RoomView), HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(id, RoomMsg::View { role, reply }).await?;
+        answer.await.map_err(|_| HubError::ShuttingDown)?
+    }
+
+    /// Up to `limit` events of a room's record after `after`, and where the record ends.
+    pub async fn read_record(
+        &self,
+        id: &RoomId,
+        after: Seq,
+        limit: usize,
+    ) -> Result<(Seq, Vec<RecordedEvent>), HubError> {
+        let head = self.inner.store.head(id).await?;
+        if head.seq == 0 {
+            return Err(HubError::Rejected(Rejection::RoomNotFound));
+        }
+        let events = self.inner.store.read_after(id, after, limit).await?;
+        Ok((head.seq, events))
+    }
+
+    /// Begins shutdown: sessions close with 1012 (reconnect), rooms stop. Then waits up to
+    /// `grace` for them and closes the record.
+    pub async fn shutdown(&self, grace: Duration) -> Result<(), StoreError> {
+        self.inner.shutdown.cancel();
+        self.inner.tasks.close();
+        if tokio::time::timeout(grace, self.inner.tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some connections did not close within {grace:?}");
+        }
+        self.inner.store.close().await
+    }
+
+    async fn route_deliveries(self, mut deliveries: mpsc::UnboundedReceiver<Delivery>) {
+        loop {
+            let delivery = tokio::select! {
+                delivery = deliveries.recv() => delivery,
+                () = self.inner.shutdown.cancelled() => None,
+            };
+            let Some(delivery) = delivery else { return };
+            let targets: Vec<RoomHandle> = {
+                let rooms = self.inner.rooms.lock().expect("rooms lock");
+                match &delivery {
+                    Delivery::Event(event) => rooms
+                        .get(&event.envelope.room)
+                        .cloned()
+                        .into_iter()
+                        .collect(),
+                    Delivery::Resync => rooms.values().cloned().collect(),
+                }
+            };
+            for target in targets {
+                let message = match &delivery {
+                    Delivery::Event(event) => RoomMsg::Published((**event).clone()),
+                    Delivery::Resync => RoomMsg::Resync,
+                };
+                // A room that unloaded meanwhile reloads from the record when next needed.
+                let _ = target.send(message).await;
+            }
+        }
+    }
+}
+
+/// A fresh room id: `r-` and ten lowercase letters and digits.
+fn generate_room_id() -> RoomId {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let suffix: String = (0..10)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect();
+    RoomId::new(format!("r-{suffix}")).expect("generated ids are valid")
+}

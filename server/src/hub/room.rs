@@ -1,0 +1,667 @@
+//! The room actor: one task per loaded room, the only writer of that room on this node.
+//!
+//! It owns the room's state (the fold of its record), its local subscribers and their
+//! presence. A command is handled as: `decide` on the current state → seal the events onto the
+//! chain → append them if the record still ends where the state does → on conflict, catch up
+//! from the record and decide again → apply, fan the encoded frame out to every local
+//! subscriber, publish to the other nodes. Events from other nodes arrive through the broker
+//! and are applied the same way; a gap is filled from the record first.
+
+use super::frames;
+use super::outbound::{ConnHandle, Outbound};
+use super::{Hub, HubError};
+use crate::domain::{Actor, Command, RoomState, decide, evolve};
+use crate::metrics::Metrics;
+use crate::record::{Head, RecordedEvent};
+use crate::store::StoreError;
+use axum::extract::ws::Utf8Bytes;
+use baraza_proto::command::RoomCommand;
+use baraza_proto::error::ErrorCode;
+use baraza_proto::event::{EventEnvelope, LeaveReason};
+use baraza_proto::identity::{Profile, Role};
+use baraza_proto::ids::{IdempotencyKey, Millis, RoomId, Seq, UserId};
+use baraza_proto::message::ServerMessage;
+use baraza_proto::room::{RoomSettings, RoomSummary};
+use baraza_proto::view::RoomView;
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+/// How many recent encoded events a room keeps to serve resumes without reading the record.
+const RECENT_FRAMES: usize = 1024;
+/// Events read from the record per page while catching up.
+const CATCH_UP_PAGE: usize = 1000;
+/// How often a command is decided again after losing the race to append.
+const MAX_ATTEMPTS: usize = 8;
+const MAILBOX: usize = 1024;
+
+/// A message to a room actor.
+pub(crate) enum RoomMsg {
+    /// A connection joins (or resumes after `since`).
+    Join {
+        conn: ConnHandle,
+        profile: Profile,
+        since: Option<Seq>,
+        request: String,
+    },
+    /// A connection leaves on purpose.
+    Leave { conn: u64, request: String },
+    /// A connection ended.
+    Detach { conn: u64 },
+    /// A client's command.
+    Command {
+        conn: ConnHandle,
+        profile: Profile,
+        key: Option<IdempotencyKey>,
+        command: RoomCommand,
+        request: String,
+    },
+    /// Create the room (HTTP).
+    Create {
+        profile: Profile,
+        settings: RoomSettings,
+        reply: oneshot::Sender<Result<RoomSummary, HubError>>,
+    },
+    /// The room's line in the room list; `None` if it does not exist.
+    Summary {
+        reply: oneshot::Sender<Result<Option<RoomSummary>, HubError>>,
+    },
+    /// The room as `role` sees it.
+    View {
+        role: Role,
+        reply: oneshot::Sender<Result<(Seq, RoomView), HubError>>,
+    },
+    /// An event another node appended.
+    Published(RecordedEvent),
+    /// The broker may have missed events: check the record.
+    Resync,
+}
+
+/// The address of a room actor.
+#[derive(Clone)]
+pub(crate) struct RoomHandle {
+    mailbox: mpsc::Sender<RoomMsg>,
+}
+
+impl RoomHandle {
+    /// Sends a message; gives it back if the actor has stopped.
+    pub(crate) async fn send(&self, message: RoomMsg) -> Result<(), RoomMsg> {
+        self.mailbox.send(message).await.map_err(|e| e.0)
+    }
+
+    /// Sends without waiting; false if the mailbox is full or the actor stopped.
+    pub(crate) fn try_send(&self, message: RoomMsg) -> bool {
+        self.mailbox.try_send(message).is_ok()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.mailbox.is_closed()
+    }
+
+    pub(crate) fn same_actor(&self, other: &RoomHandle) -> bool {
+        self.mailbox.same_channel(&other.mailbox)
+    }
+}
+
+/// Starts the actor of room `id`; it loads the record before handling messages.
+pub(crate) fn spawn(hub: Hub, id: RoomId) -> RoomHandle {
+    let (mailbox, receiver) = mpsc::channel(MAILBOX);
+    let handle = RoomHandle { mailbox };
+    let actor = RoomActor {
+        hub: hub.clone(),
+        id,
+        handle: handle.clone(),
+        state: RoomState::default(),
+        head: Head::EMPTY,
+        last_ts: 0,
+        stale: true,
+        subscribers: HashMap::new(),
+        presence: HashMap::new(),
+        leaving: BTreeSet::new(),
+        leave_due: HashMap::new(),
+        recent: VecDeque::new(),
+        snapshots: [None, None],
+    };
+    hub.inner().tasks.spawn(actor.run(receiver));
+    handle
+}
+
+struct Subscriber {
+    conn: ConnHandle,
+    profile: Profile,
+    /// False once the connection was kicked; it stays listed until it detaches.
+    live: bool,
+}
+
+struct RoomActor {
+    hub: Hub,
+    id: RoomId,
+    handle: RoomHandle,
+    state: RoomState,
+    head: Head,
+    last_ts: Millis,
+    /// The state may lag the record (after a store error): catch up before deciding.
+    stale: bool,
+    subscribers: HashMap<u64, Subscriber>,
+    /// Open local connections per member.
+    presence: HashMap<UserId, usize>,
+    /// Members without connections, by when their leave is due.
+    leaving: BTreeSet<(Instant, UserId)>,
+    leave_due: HashMap<UserId, Instant>,
+    recent: VecDeque<(Seq, Utf8Bytes)>,
+    /// Encoded snapshots by reader kind (0: moderating, 1: others), with their seq.
+    snapshots: [Option<(Seq, Utf8Bytes)>; 2],
+}
+
+/// What a successful command did.
+struct Executed {
+    seq: Seq,
+    duplicate: bool,
+}
+
+impl RoomActor {
+    async fn run(mut self, mut mailbox: mpsc::Receiver<RoomMsg>) {
+        let shutdown = self.hub.shutdown_token();
+        if let Err(error) = self.hub.inner().broker.subscribe(&self.id).await {
+            tracing::warn!(room = %self.id, %error, "subscribing failed; events from other nodes arrive on resync");
+        }
+        if let Err(error) = self.catch_up().await {
+            tracing::error!(room = %self.id, %error, "cannot load the room");
+            self.refuse_all(&mut mailbox, error).await;
+            self.hub.forget(&self.id, &self.handle);
+            return;
+        }
+        self.schedule_leaves_of_absent_members();
+        let idle_unload = self.hub.config().idle_unload;
+        let mut idle_since = Instant::now();
+        loop {
+            let next_leave = self.leaving.first().map(|(due, _)| *due);
+            let idle_deadline = idle_since + idle_unload;
+            tokio::select! {
+                message = mailbox.recv() => {
+                    let Some(message) = message else { break };
+                    self.handle(message).await;
+                    if !self.subscribers.is_empty() || !self.leaving.is_empty() {
+                        idle_since = Instant::now();
+                    }
+                    if self.state.info().is_none() && self.subscribers.is_empty() && mailbox.is_empty()
+                        && self.hub.forget(&self.id, &self.handle)
+                    {
+                        break;
+                    }
+                }
+                () = sleep_until_some(next_leave) => self.expire_leaves().await,
+                () = tokio::time::sleep_until(idle_deadline), if self.subscribers.is_empty() && self.leaving.is_empty() => {
+                    if mailbox.is_empty() && self.hub.forget(&self.id, &self.handle) {
+                        break;
+                    }
+                    idle_since = Instant::now();
+                }
+                () = shutdown.cancelled() => break,
+            }
+        }
+        mailbox.close();
+        if let Err(error) = self.hub.inner().broker.unsubscribe(&self.id).await {
+            tracing::debug!(room = %self.id, %error, "unsubscribe failed");
+        }
+    }
+
+    async fn handle(&mut self, message: RoomMsg) {
+        match message {
+            RoomMsg::Join {
+                conn,
+                profile,
+                since,
+                request,
+            } => self.join(conn, profile, since, request).await,
+            RoomMsg::Leave { conn, request } => self.leave(conn, request).await,
+            RoomMsg::Detach { conn } => self.detach(conn),
+            RoomMsg::Command {
+                conn,
+                profile,
+                key,
+                command,
+                request,
+            } => {
+                if !self.subscribers.contains_key(&conn.id()) {
+                    conn.push(Outbound::Frame(frames::error(
+                        Some(&request),
+                        ErrorCode::NotJoined,
+                        format!("join {} before giving it commands", self.id),
+                        None,
+                    )));
+                    return;
+                }
+                let result = self
+                    .execute(&Actor::Person(profile), &Command::Room { key, command })
+                    .await;
+                conn.push(Outbound::Frame(self.answer(&request, result)));
+            }
+            RoomMsg::Create {
+                profile,
+                settings,
+                reply,
+            } => {
+                let result = self
+                    .execute(&Actor::Person(profile), &Command::Create(settings))
+                    .await;
+                let _ = reply.send(
+                    result.map(|_| self.state.summary().expect("a created room has a summary")),
+                );
+            }
+            RoomMsg::Summary { reply } => {
+                let _ = reply.send(self.refresh().await.map(|()| self.state.summary()));
+            }
+            RoomMsg::View { role, reply } => {
+                let result = self.refresh().await.and_then(|()| {
+                    let view = self
+                        .state
+                        .view(role)
+                        .ok_or(crate::domain::Rejection::RoomNotFound)?;
+                    Ok((self.head.seq, view))
+                });
+                let _ = reply.send(result);
+            }
+            RoomMsg::Published(event) => self.receive(event).await,
+            RoomMsg::Resync => {
+                if let Err(error) = self.catch_up().await {
+                    tracing::warn!(room = %self.id, %error, "resync failed");
+                }
+            }
+        }
+    }
+
+    /// Runs a command to completion: decide, append (retrying after conflicts), apply, publish.
+    async fn execute(&mut self, actor: &Actor, command: &Command) -> Result<Executed, HubError> {
+        let key = match command {
+            Command::Room { key, .. } => key.clone(),
+            _ => None,
+        };
+        for _ in 0..MAX_ATTEMPTS {
+            self.refresh().await?;
+            let now = self.now();
+            let bodies = match decide(&self.state, actor, command, now) {
+                Ok(bodies) => bodies,
+                Err(rejection) => {
+                    Metrics::add(&self.hub.metrics().commands_rejected, 1);
+                    return Err(rejection.into());
+                }
+            };
+            if bodies.is_empty() {
+                let original = actor
+                    .user()
+                    .zip(key.as_ref())
+                    .and_then(|(user, key)| self.state.seq_for_key(user, key));
+                return Ok(Executed {
+                    seq: original.unwrap_or(self.head.seq),
+                    duplicate: original.is_some(),
+                });
+            }
+            let mut prev = self.head;
+            let sealed: Vec<RecordedEvent> = bodies
+                .into_iter()
+                .map(|body| {
+                    let envelope = EventEnvelope {
+                        room: self.id.clone(),
+                        seq: prev.seq + 1,
+                        ts: now,
+                        actor: actor.user().cloned(),
+                        key: key.clone(),
+                        body,
+                    };
+                    let event = RecordedEvent::seal(envelope, prev.hash);
+                    prev = event.head();
+                    event
+                })
+                .collect();
+            match self
+                .hub
+                .inner()
+                .store
+                .append(&self.id, self.head.seq, &sealed)
+                .await
+            {
+                Ok(()) => {
+                    Metrics::add(&self.hub.metrics().events_appended, sealed.len() as u64);
+                    let seq = sealed[0].seq();
+                    for event in &sealed {
+                        self.apply(event.clone());
+                        if let Err(error) = self.hub.inner().broker.publish(event).await {
+                            tracing::warn!(room = %self.id, %error, "publish failed; other nodes repair from the record");
+                        }
+                    }
+                    return Ok(Executed {
+                        seq,
+                        duplicate: false,
+                    });
+                }
+                Err(StoreError::Conflict { .. }) => {
+                    Metrics::add(&self.hub.metrics().append_conflicts, 1);
+                    self.stale = true;
+                }
+                Err(error) => {
+                    // The write may or may not have happened: read the record before deciding again.
+                    self.stale = true;
+                    return Err(error.into());
+                }
+            }
+        }
+        Err(HubError::Contended)
+    }
+
+    /// Catches up if the state may lag the record.
+    async fn refresh(&mut self) -> Result<(), HubError> {
+        if self.stale {
+            self.catch_up().await?;
+        }
+        Ok(())
+    }
+
+    /// Applies every event of the record after the current head.
+    async fn catch_up(&mut self) -> Result<(), HubError> {
+        loop {
+            let events = self
+                .hub
+                .inner()
+                .store
+                .read_after(&self.id, self.head.seq, CATCH_UP_PAGE)
+                .await?;
+            let done = events.len() < CATCH_UP_PAGE;
+            for event in events {
+                if event.prev_hash != self.head.hash {
+                    return Err(StoreError::Corrupt(format!(
+                        "{} seq {} does not chain onto seq {}",
+                        self.id,
+                        event.seq(),
+                        self.head.seq
+                    ))
+                    .into());
+                }
+                self.apply(event);
+            }
+            if done {
+                self.stale = false;
+                return Ok(());
+            }
+        }
+    }
+
+    /// An event from another node: apply it if it is the next one, repair a gap, drop the old.
+    async fn receive(&mut self, event: RecordedEvent) {
+        if event.seq() <= self.head.seq {
+            return;
+        }
+        if event.seq() == self.head.seq + 1 && event.prev_hash == self.head.hash && !self.stale {
+            self.apply(event);
+            return;
+        }
+        self.stale = true;
+        if let Err(error) = self.catch_up().await {
+            tracing::warn!(room = %self.id, %error, "gap repair failed; retrying on the next event");
+        }
+    }
+
+    /// Folds one event into the state and sends its frame to every local subscriber.
+    fn apply(&mut self, event: RecordedEvent) {
+        evolve(&mut self.state, &event.envelope);
+        self.head = event.head();
+        self.last_ts = self.last_ts.max(event.envelope.ts);
+        let frame: Utf8Bytes = event.wire_frame().into();
+        if self.recent.len() == RECENT_FRAMES {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((event.seq(), frame.clone()));
+        for subscriber in self.subscribers.values_mut().filter(|s| s.live) {
+            if !subscriber.conn.push(Outbound::Frame(frame.clone())) {
+                subscriber.live = false;
+            }
+        }
+    }
+
+    async fn join(
+        &mut self,
+        conn: ConnHandle,
+        profile: Profile,
+        since: Option<Seq>,
+        request: String,
+    ) {
+        if self.subscribers.contains_key(&conn.id()) {
+            conn.push(Outbound::Frame(frames::ack(&request, self.head.seq, false)));
+            return;
+        }
+        if let Err(error) = self.refresh().await {
+            conn.push(Outbound::Frame(self.answer(&request, Err(error))));
+            return;
+        }
+        if let Some(since) = since.filter(|&since| since > self.head.seq) {
+            conn.push(Outbound::Frame(frames::error(
+                Some(&request),
+                ErrorCode::InvalidMessage,
+                format!(
+                    "since is {since} but the record of {} ends at {}",
+                    self.id, self.head.seq
+                ),
+                None,
+            )));
+            return;
+        }
+        if let Err(error) = self
+            .execute(&Actor::Person(profile.clone()), &Command::Join)
+            .await
+        {
+            conn.push(Outbound::Frame(self.answer(&request, Err(error))));
+            return;
+        }
+        *self.presence.entry(profile.user.clone()).or_default() += 1;
+        if let Some(due) = self.leave_due.remove(&profile.user) {
+            self.leaving.remove(&(due, profile.user.clone()));
+        }
+        let ack = frames::ack(&request, self.head.seq, false);
+        let role = profile.role;
+        let delivered = match since {
+            None => {
+                conn.push(Outbound::Frame(self.snapshot(role))) && conn.push(Outbound::Frame(ack))
+            }
+            Some(since) => self.resume(&conn, since, request, ack),
+        };
+        let live = delivered;
+        self.subscribers.insert(
+            conn.id(),
+            Subscriber {
+                conn,
+                profile,
+                live,
+            },
+        );
+    }
+
+    /// Queues the events after `since` for a resuming connection, from memory when the room
+    /// still holds them, otherwise as a replay from the record.
+    fn resume(&self, conn: &ConnHandle, since: Seq, request: String, ack: Utf8Bytes) -> bool {
+        let oldest_in_memory = self
+            .recent
+            .front()
+            .map_or(self.head.seq + 1, |(seq, _)| *seq);
+        if since + 1 >= oldest_in_memory {
+            let skip = (since + 1 - oldest_in_memory) as usize;
+            self.recent
+                .iter()
+                .skip(skip)
+                .all(|(_, frame)| conn.push(Outbound::Frame(frame.clone())))
+                && conn.push(Outbound::Frame(ack))
+        } else {
+            conn.push(Outbound::Replay {
+                room: self.id.clone(),
+                after: since,
+                until: self.head.seq,
+                request,
+                ack,
+            })
+        }
+    }
+
+    /// The encoded snapshot for `role`, reused until the next event.
+    fn snapshot(&mut self, role: Role) -> Utf8Bytes {
+        let slot = usize::from(!role.moderates());
+        if let Some((seq, frame)) = &self.snapshots[slot]
+            && *seq == self.head.seq
+        {
+            return frame.clone();
+        }
+        let state = self.state.view(role).expect("joined rooms exist");
+        let frame = frames::encode(&ServerMessage::Snapshot {
+            room: self.id.clone(),
+            seq: self.head.seq,
+            state: Box::new(state),
+        });
+        self.snapshots[slot] = Some((self.head.seq, frame.clone()));
+        frame
+    }
+
+    async fn leave(&mut self, conn: u64, request: String) {
+        let Some(subscriber) = self.subscribers.remove(&conn) else {
+            return;
+        };
+        let user = subscriber.profile.user.clone();
+        let result = if self.release_presence(&user) {
+            let command = Command::Leave {
+                user,
+                reason: LeaveReason::Left,
+            };
+            self.execute(&Actor::Person(subscriber.profile), &command)
+                .await
+        } else {
+            Ok(Executed {
+                seq: self.head.seq,
+                duplicate: false,
+            })
+        };
+        subscriber
+            .conn
+            .push(Outbound::Frame(self.answer(&request, result)));
+    }
+
+    fn detach(&mut self, conn: u64) {
+        let Some(subscriber) = self.subscribers.remove(&conn) else {
+            return;
+        };
+        let user = subscriber.profile.user;
+        if self.release_presence(&user) {
+            self.schedule_leave(user, Instant::now() + self.hub.config().presence_grace);
+        }
+    }
+
+    /// Drops one local connection of `user`; true when it was their last.
+    fn release_presence(&mut self, user: &UserId) -> bool {
+        match self.presence.get_mut(user) {
+            Some(count) if *count > 1 => {
+                *count -= 1;
+                false
+            }
+            _ => {
+                self.presence.remove(user);
+                true
+            }
+        }
+    }
+
+    fn schedule_leave(&mut self, user: UserId, due: Instant) {
+        if let Some(previous) = self.leave_due.insert(user.clone(), due) {
+            self.leaving.remove(&(previous, user.clone()));
+        }
+        self.leaving.insert((due, user));
+    }
+
+    /// After a (re)load, members the record shows present but who have no connection here get
+    /// the grace period to come back.
+    fn schedule_leaves_of_absent_members(&mut self) {
+        let due = Instant::now() + self.hub.config().presence_grace;
+        let absent: Vec<UserId> = self
+            .state
+            .present_members()
+            .map(|p| p.user.clone())
+            .filter(|u| !self.presence.contains_key(u))
+            .collect();
+        for user in absent {
+            self.schedule_leave(user, due);
+        }
+    }
+
+    /// Records as gone every member whose grace period is over.
+    async fn expire_leaves(&mut self) {
+        let now = Instant::now();
+        while let Some((due, user)) = self.leaving.first().cloned() {
+            if due > now {
+                break;
+            }
+            self.leaving.pop_first();
+            self.leave_due.remove(&user);
+            if self.presence.contains_key(&user) {
+                continue;
+            }
+            let command = Command::Leave {
+                user: user.clone(),
+                reason: LeaveReason::Disconnected,
+            };
+            if let Err(error) = self.execute(&Actor::System, &command).await {
+                tracing::warn!(room = %self.id, %user, %error, "recording a departure failed; retrying");
+                self.schedule_leave(user, now + Duration::from_secs(1));
+                break;
+            }
+        }
+    }
+
+    /// The `ack` or `error` frame for a request's outcome.
+    fn answer(&self, request: &str, result: Result<Executed, HubError>) -> Utf8Bytes {
+        match result {
+            Ok(done) => frames::ack(request, done.seq, done.duplicate),
+            Err(error) => frames::error(
+                Some(request),
+                error.code(),
+                error.to_string(),
+                error.retry_after_ms(),
+            ),
+        }
+    }
+
+    /// Refuses every queued message after a failed load.
+    async fn refuse_all(&self, mailbox: &mut mpsc::Receiver<RoomMsg>, error: HubError) {
+        mailbox.close();
+        while let Some(message) = mailbox.recv().await {
+            match message {
+                RoomMsg::Join { conn, request, .. } | RoomMsg::Command { conn, request, .. } => {
+                    conn.push(Outbound::Frame(self.answer(&request, Err(error.clone()))));
+                }
+                RoomMsg::Create { reply, .. } => {
+                    let _ = reply.send(Err(error.clone()));
+                }
+                RoomMsg::Summary { reply } => {
+                    let _ = reply.send(Err(error.clone()));
+                }
+                RoomMsg::View { reply, .. } => {
+                    let _ = reply.send(Err(error.clone()));
+                }
+                RoomMsg::Leave { .. }
+                | RoomMsg::Detach { .. }
+                | RoomMsg::Published(_)
+                | RoomMsg::Resync => {}
+            }
+        }
+    }
+
+    /// The time for a new event: the wall clock, but never before the room's last event.
+    fn now(&self) -> Millis {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as Millis);
+        wall.max(self.last_ts)
+    }
+}
+
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}

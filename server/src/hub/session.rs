@@ -1,0 +1,586 @@
+//! One WebSocket connection: the only task that touches its socket.
+//!
+//! It `select!`s over the client's frames, its send queue, the heartbeat, the token's expiry,
+//! a kick from a room and the node's shutdown. Inbound frames pass the size limit, the rate
+//! limit and parsing before anything else; a bad frame gets an `error` and the connection goes
+//! on. Outbound frames are written in batches and flushed once per batch.
+
+use super::frames;
+use super::outbound::{ConnHandle, Outbound};
+use super::ratelimit::RateLimiter;
+use super::room::{RoomHandle, RoomMsg};
+use super::{Hub, HubError};
+use crate::metrics::Metrics;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use baraza_proto::PROTOCOL_VERSION;
+use baraza_proto::error::{CloseCode, ErrorCode};
+use baraza_proto::identity::Profile;
+use baraza_proto::ids::{Millis, RoomId};
+use baraza_proto::message::{ClientMessage, ServerMessage};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// Frames written before one flush.
+const WRITE_BATCH: usize = 64;
+/// Events read from the record per page during a replay.
+const REPLAY_PAGE: usize = 500;
+
+type Sink = SplitSink<WebSocket, Message>;
+
+/// Serves one upgraded WebSocket until it closes.
+pub async fn serve(socket: WebSocket, hub: Hub) {
+    let (conn, queue) = ConnHandle::new(
+        hub.next_conn_id(),
+        hub.config().limits.send_queue,
+        hub.metrics().clone(),
+    );
+    hub.metrics().connections.fetch_add(1, Ordering::Relaxed);
+    let now = Instant::now();
+    let limits = &hub.config().limits;
+    let mut session = Session {
+        limiter: RateLimiter::new(limits.messages_per_second, limits.burst, now.into_std()),
+        hub: hub.clone(),
+        conn,
+        user: None,
+        rooms: HashMap::new(),
+        last_heard: now,
+    };
+    let (sink, stream) = socket.split();
+    session.run(sink, stream, queue).await;
+    for (_, room) in session.rooms.drain() {
+        if !room.try_send(RoomMsg::Detach {
+            conn: session.conn.id(),
+        }) {
+            let conn = session.conn.id();
+            tokio::spawn(async move {
+                let _ = room.send(RoomMsg::Detach { conn }).await;
+            });
+        }
+    }
+    hub.metrics().connections.fetch_sub(1, Ordering::Relaxed);
+}
+
+struct Session {
+    hub: Hub,
+    conn: ConnHandle,
+    user: Option<Authenticated>,
+    rooms: HashMap<RoomId, RoomHandle>,
+    limiter: RateLimiter,
+    last_heard: Instant,
+}
+
+struct Authenticated {
+    profile: Profile,
+    expires: Instant,
+}
+
+/// What to do after handling a frame.
+enum Flow {
+    Continue,
+    Close(CloseCode),
+    /// The peer is gone; nothing more can be sent.
+    End,
+}
+
+impl Session {
+    async fn run(
+        &mut self,
+        mut sink: Sink,
+        mut stream: SplitStream<WebSocket>,
+        mut queue: mpsc::Receiver<Outbound>,
+    ) {
+        let shutdown = self.hub.shutdown_token();
+        let heartbeat_every = self.hub.config().heartbeat;
+        let mut heartbeat =
+            tokio::time::interval_at(Instant::now() + heartbeat_every, heartbeat_every);
+        let auth_deadline = Instant::now() + self.hub.config().auth_timeout;
+        let conn = self.conn.clone();
+        loop {
+            let deadline = self.user.as_ref().map_or(auth_deadline, |u| u.expires);
+            let flow = tokio::select! {
+                biased;
+                code = conn.kicked() => Flow::Close(code),
+                () = shutdown.cancelled() => Flow::Close(CloseCode::ServiceRestart),
+                item = queue.recv() => match item {
+                    Some(item) => self.write_queue(&mut sink, item, &mut queue).await,
+                    None => Flow::Close(CloseCode::InternalError),
+                },
+                frame = stream.next() => match frame {
+                    Some(Ok(frame)) => {
+                        self.last_heard = Instant::now();
+                        self.on_frame(&mut sink, frame).await
+                    }
+                    Some(Err(error)) => read_failure(error),
+                    None => Flow::End,
+                },
+                () = tokio::time::sleep_until(deadline) => self.on_deadline(&mut sink).await,
+                _ = heartbeat.tick() => {
+                    if self.last_heard.elapsed() > heartbeat_every * 3 {
+                        Flow::Close(CloseCode::HeartbeatTimeout)
+                    } else if sink.send(Message::Ping(Default::default())).await.is_err() {
+                        Flow::End
+                    } else {
+                        Flow::Continue
+                    }
+                }
+            };
+            match flow {
+                Flow::Continue => {}
+                Flow::End => return,
+                Flow::Close(code) => {
+                    let frame = CloseFrame {
+                        code: code.code(),
+                        reason: code.reason().into(),
+                    };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Writes `first` and whatever else is already queued, then flushes once.
+    async fn write_queue(
+        &mut self,
+        sink: &mut Sink,
+        first: Outbound,
+        queue: &mut mpsc::Receiver<Outbound>,
+    ) -> Flow {
+        let mut next = Some(first);
+        let mut written = 0u64;
+        while let Some(item) = next.take() {
+            match item {
+                Outbound::Frame(frame) => {
+                    if sink.feed(Message::Text(frame)).await.is_err() {
+                        return Flow::End;
+                    }
+                    written += 1;
+                }
+                Outbound::Replay {
+                    room,
+                    after,
+                    until,
+                    request,
+                    ack,
+                } => match self.replay(sink, &room, after, until, ack).await {
+                    Ok(count) => written += count,
+                    Err(Some(error)) => {
+                        let frame = frames::error(
+                            Some(&request),
+                            error.code(),
+                            error.to_string(),
+                            error.retry_after_ms(),
+                        );
+                        let _ = sink.send(Message::Text(frame)).await;
+                        return Flow::Close(CloseCode::InternalError);
+                    }
+                    Err(None) => return Flow::End,
+                },
+            }
+            if written as usize >= WRITE_BATCH {
+                break;
+            }
+            next = queue.try_recv().ok();
+        }
+        Metrics::add(&self.hub.metrics().frames_sent, written);
+        if sink.flush().await.is_err() {
+            Flow::End
+        } else {
+            Flow::Continue
+        }
+    }
+
+    /// Sends events `after < seq <= until` from the record, then `ack`. `Err(None)` when the
+    /// peer is gone, `Err(Some(_))` when the record cannot be read.
+    async fn replay(
+        &self,
+        sink: &mut Sink,
+        room: &RoomId,
+        mut after: u64,
+        until: u64,
+        ack: Utf8Bytes,
+    ) -> Result<u64, Option<HubError>> {
+        let mut written = 0;
+        while after < until {
+            let limit = REPLAY_PAGE.min((until - after) as usize);
+            let events = self
+                .hub
+                .inner()
+                .store
+                .read_after(room, after, limit)
+                .await
+                .map_err(|e| Some(e.into()))?;
+            let Some(last) = events.last() else { break };
+            after = last.seq();
+            for event in events.iter().filter(|e| e.seq() <= until) {
+                sink.feed(Message::Text(event.wire_frame().into()))
+                    .await
+                    .map_err(|_| None)?;
+                written += 1;
+            }
+            sink.flush().await.map_err(|_| None)?;
+        }
+        sink.feed(Message::Text(ack)).await.map_err(|_| None)?;
+        Ok(written + 1)
+    }
+
+    async fn on_deadline(&mut self, sink: &mut Sink) -> Flow {
+        match &self.user {
+            None => {
+                let frame = frames::error(
+                    None,
+                    ErrorCode::AuthRequired,
+                    "no auth message arrived in time",
+                    None,
+                );
+                let _ = sink.send(Message::Text(frame)).await;
+                Flow::Close(CloseCode::AuthFailed)
+            }
+            Some(_) => {
+                let frame = frames::error(
+                    None,
+                    ErrorCode::TokenExpired,
+                    "the token expired; reconnect with a fresh one",
+                    None,
+                );
+                let _ = sink.send(Message::Text(frame)).await;
+                Flow::Close(CloseCode::TokenExpired)
+            }
+        }
+    }
+
+    async fn on_frame(&mut self, sink: &mut Sink, frame: Message) -> Flow {
+        match frame {
+            Message::Text(text) => self.on_text(sink, text).await,
+            Message::Binary(_) => {
+                self.reply(
+                    sink,
+                    frames::error(
+                        None,
+                        ErrorCode::MalformedMessage,
+                        "binary frames are not part of baraza.v1; send JSON text",
+                        None,
+                    ),
+                )
+                .await
+            }
+            Message::Ping(_) | Message::Pong(_) => Flow::Continue,
+            Message::Close(_) => Flow::End,
+        }
+    }
+
+    async fn on_text(&mut self, sink: &mut Sink, text: Utf8Bytes) -> Flow {
+        let limits = &self.hub.config().limits;
+        if text.len() > limits.max_frame_bytes {
+            let message = format!(
+                "the frame has {} bytes; the limit is {}",
+                text.len(),
+                limits.max_frame_bytes
+            );
+            return self
+                .reply(
+                    sink,
+                    frames::error(None, ErrorCode::FrameTooLarge, message, None),
+                )
+                .await;
+        }
+        if let Err(wait) = self.limiter.take(Instant::now().into_std()) {
+            if self.limiter.is_abusive() {
+                return Flow::Close(CloseCode::RateAbuse);
+            }
+            let retry = Some(wait.as_millis().max(1) as u64);
+            return self
+                .reply(
+                    sink,
+                    frames::error(
+                        None,
+                        ErrorCode::RateLimited,
+                        "too many messages; slow down",
+                        retry,
+                    ),
+                )
+                .await;
+        }
+        let message = match parse(&text) {
+            Ok(message) => message,
+            Err(error) => return self.reply(sink, error).await,
+        };
+        self.on_message(sink, message).await
+    }
+
+    async fn on_message(&mut self, sink: &mut Sink, message: ClientMessage) -> Flow {
+        if let ClientMessage::Auth { id, token } = &message {
+            return self.authenticate(sink, id, token).await;
+        }
+        if let ClientMessage::Ping { id } = &message {
+            return self
+                .reply(
+                    sink,
+                    frames::encode(&ServerMessage::Pong { id: id.clone() }),
+                )
+                .await;
+        }
+        let Some(user) = &self.user else {
+            let frame = frames::error(
+                Some(message.id()),
+                ErrorCode::AuthRequired,
+                "send auth first",
+                None,
+            );
+            return self.reply(sink, frame).await;
+        };
+        let profile = user.profile.clone();
+        let conn = self.conn.clone();
+        match message {
+            ClientMessage::Auth { .. } | ClientMessage::Ping { .. } => {
+                unreachable!("handled above")
+            }
+            ClientMessage::Join { id, room, since } => {
+                let message = RoomMsg::Join {
+                    conn,
+                    profile,
+                    since,
+                    request: id.clone(),
+                };
+                match self.hub.send(&room, message).await {
+                    Ok(handle) => {
+                        self.rooms.insert(room, handle);
+                        Flow::Continue
+                    }
+                    Err(error) => self.reply(sink, hub_error(&id, &error)).await,
+                }
+            }
+            ClientMessage::Leave { id, room } => match self.rooms.remove(&room) {
+                Some(handle) => {
+                    let message = RoomMsg::Leave {
+                        conn: conn.id(),
+                        request: id.clone(),
+                    };
+                    match handle.send(message).await {
+                        Ok(()) => Flow::Continue,
+                        Err(_) => self.reply(sink, frames::ack(&id, 0, false)).await,
+                    }
+                }
+                None => self.reply(sink, not_joined(&id, &room)).await,
+            },
+            ClientMessage::Command {
+                id,
+                room,
+                key,
+                command,
+            } => {
+                let Some(handle) = self.rooms.get(&room) else {
+                    return self.reply(sink, not_joined(&id, &room)).await;
+                };
+                let message = RoomMsg::Command {
+                    conn,
+                    profile,
+                    key,
+                    command,
+                    request: id.clone(),
+                };
+                match handle.send(message).await {
+                    Ok(()) => Flow::Continue,
+                    Err(_) => {
+                        self.rooms.remove(&room);
+                        self.reply(sink, not_joined(&id, &room)).await
+                    }
+                }
+            }
+        }
+    }
+
+    async fn authenticate(&mut self, sink: &mut Sink, id: &str, token: &str) -> Flow {
+        let verified = match self.hub.auth().verify(token) {
+            Ok(verified) => verified,
+            Err(error) => {
+                Metrics::add(&self.hub.metrics().auth_failures, 1);
+                let flow = self
+                    .reply(
+                        sink,
+                        frames::error(Some(id), error.code(), error.to_string(), None),
+                    )
+                    .await;
+                // A failed refresh keeps the session it had; a failed first auth ends it.
+                return match (&self.user, flow) {
+                    (None, Flow::Continue) => Flow::Close(CloseCode::AuthFailed),
+                    (_, flow) => flow,
+                };
+            }
+        };
+        if let Some(user) = &self.user
+            && user.profile.user != verified.profile.user
+        {
+            let message = "a connection stays with the user it first authenticated";
+            return self
+                .reply(
+                    sink,
+                    frames::error(Some(id), ErrorCode::IdentityMismatch, message, None),
+                )
+                .await;
+        }
+        let welcome = ServerMessage::Welcome {
+            id: id.to_owned(),
+            protocol: PROTOCOL_VERSION,
+            user: verified.profile.clone(),
+            expires_at: verified.expires_at,
+            heartbeat_ms: self.hub.config().heartbeat.as_millis() as u64,
+            limits: self.hub.config().limits.clone(),
+            node: self.hub.config().node.clone(),
+        };
+        self.user = Some(Authenticated {
+            profile: verified.profile,
+            expires: instant_at(verified.expires_at),
+        });
+        self.reply(sink, frames::encode(&welcome)).await
+    }
+
+    async fn reply(&self, sink: &mut Sink, frame: Utf8Bytes) -> Flow {
+        if sink.send(Message::Text(frame)).await.is_err() {
+            return Flow::End;
+        }
+        Metrics::add(&self.hub.metrics().frames_sent, 1);
+        Flow::Continue
+    }
+}
+
+/// Parses a client frame, telling apart frames that are not messages, unknown types, and
+/// known types with wrong fields. The error is an encoded `error` frame.
+fn parse(text: &str) -> Result<ClientMessage, Utf8Bytes> {
+    #[derive(Deserialize)]
+    struct Head {
+        #[serde(rename = "type")]
+        kind: String,
+        #[serde(default)]
+        id: Option<serde_json::Value>,
+    }
+    let head: Head = serde_json::from_str(text).map_err(|e| {
+        frames::error(
+            None,
+            ErrorCode::MalformedMessage,
+            format!("expected a JSON object with a string \"type\": {e}"),
+            None,
+        )
+    })?;
+    let id = match &head.id {
+        Some(serde_json::Value::String(id)) => Some(id.as_str()),
+        _ => None,
+    };
+    if !ClientMessage::TYPES.contains(&head.kind.as_str()) {
+        let message = format!(
+            "unknown message type {:?}; expected one of {:?}",
+            head.kind,
+            ClientMessage::TYPES
+        );
+        return Err(frames::error(
+            id,
+            ErrorCode::UnknownMessageType,
+            message,
+            None,
+        ));
+    }
+    let message: ClientMessage = serde_json::from_str(text).map_err(|e| {
+        frames::error(
+            id,
+            ErrorCode::InvalidMessage,
+            format!("invalid {}: {e}", head.kind),
+            None,
+        )
+    })?;
+    if message.id().is_empty() || message.id().len() > 64 {
+        return Err(frames::error(
+            id,
+            ErrorCode::InvalidMessage,
+            "id must be 1 to 64 characters",
+            None,
+        ));
+    }
+    Ok(message)
+}
+
+fn not_joined(id: &str, room: &RoomId) -> Utf8Bytes {
+    frames::error(
+        Some(id),
+        ErrorCode::NotJoined,
+        format!("join {room} first"),
+        None,
+    )
+}
+
+fn hub_error(id: &str, error: &HubError) -> Utf8Bytes {
+    frames::error(
+        Some(id),
+        error.code(),
+        error.to_string(),
+        error.retry_after_ms(),
+    )
+}
+
+/// Maps a read error to what to do: a frame over the hard size limit closes with 1009, any
+/// other error means the peer is gone.
+fn read_failure(error: axum::Error) -> Flow {
+    let too_big = error
+        .into_inner()
+        .downcast::<tungstenite::Error>()
+        .is_ok_and(|e| matches!(*e, tungstenite::Error::Capacity(_)));
+    if too_big {
+        Flow::Close(CloseCode::MessageTooBig)
+    } else {
+        Flow::End
+    }
+}
+
+/// The monotonic instant at which the wall-clock time `at` (ms since the epoch) arrives.
+fn instant_at(at: Millis) -> Instant {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as Millis);
+    let ahead = Duration::from_millis(at.saturating_sub(now_ms).max(0) as u64);
+    Instant::now() + ahead.min(Duration::from_secs(60 * 60 * 24 * 365))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of(frame: Utf8Bytes) -> (Option<String>, ErrorCode) {
+        match serde_json::from_str::<ServerMessage>(frame.as_str()).unwrap() {
+            ServerMessage::Error { id, code, .. } => (id, code),
+            other => panic!("not an error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parse_tells_malformed_unknown_and_invalid_apart() {
+        assert_eq!(
+            code_of(parse("{nope").unwrap_err()),
+            (None, ErrorCode::MalformedMessage)
+        );
+        assert_eq!(
+            code_of(parse("[1,2]").unwrap_err()),
+            (None, ErrorCode::MalformedMessage)
+        );
+        assert_eq!(
+            code_of(parse(r#"{"type":"dance","id":"7"}"#).unwrap_err()),
+            (Some("7".into()), ErrorCode::UnknownMessageType)
+        );
+        assert_eq!(
+            code_of(parse(r#"{"type":"join","id":"8","room":"Not A Room"}"#).unwrap_err()),
+            (Some("8".into()), ErrorCode::InvalidMessage)
+        );
+        assert_eq!(
+            code_of(parse(r#"{"type":"ping","id":""}"#).unwrap_err()),
+            (Some("".into()), ErrorCode::InvalidMessage)
+        );
+        assert!(matches!(
+            parse(r#"{"type":"ping","id":"1"}"#),
+            Ok(ClientMessage::Ping { .. })
+        ));
+    }
+}

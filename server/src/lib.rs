@@ -1,0 +1,24 @@
+//! Baraza: a real-time hub for moderated roundtables and regional e-consultations.
+//!
+//! Every room is an ordered, append-only, hash-chained record; its state is the fold of its
+//! events, and every subscriber receives the same encoded events in the same order.
+//!
+//! - [`domain`]: the pure core: `decide(state, actor, command, now)` and `evolve(state, event)`.
+//! - [`record`]: sealing events into the hash chain and checking a chain.
+//! - [`store`]: the `RecordStore` trait and the embedded SQLite engine.
+//! - [`broker`]: the `Broker` trait (fan-out between nodes) and the in-process engine.
+//! - [`hub`]: room actors and WebSocket sessions on one node.
+//! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client.
+//! - [`auth`]: verifying and minting JWTs.
+//! - [`metrics`]: the node's counters.
+//! - [`node`]: wiring it all together; start and graceful shutdown.
+
+pub mod auth;
+pub mod broker;
+pub mod domain;
+pub mod http;
+pub mod hub;
+pub mod metrics;
+pub mod node;
+pub mod record;
+pub mod store;

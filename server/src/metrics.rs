@@ -1,0 +1,113 @@
+//! Counters and gauges of one node, rendered as Prometheus text on `GET /metrics`.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+/// The node's metrics. Cheap to update from any task (relaxed atomics).
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Open WebSocket connections.
+    pub connections: AtomicI64,
+    /// Rooms loaded on this node.
+    pub rooms: AtomicI64,
+    /// Events this node appended to the record.
+    pub events_appended: AtomicU64,
+    /// Frames written to WebSocket clients.
+    pub frames_sent: AtomicU64,
+    /// Connections closed because their send queue was full (slow consumers).
+    pub send_queue_drops: AtomicU64,
+    /// Commands refused by the domain core.
+    pub commands_rejected: AtomicU64,
+    /// Tokens refused.
+    pub auth_failures: AtomicU64,
+    /// Appends that lost a race and were decided again.
+    pub append_conflicts: AtomicU64,
+}
+
+impl Metrics {
+    /// Adds `n` to a counter.
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Renders every metric in the Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let gauges = [
+            (
+                "baraza_connections",
+                "Open WebSocket connections.",
+                self.connections.load(Ordering::Relaxed),
+            ),
+            (
+                "baraza_rooms",
+                "Rooms loaded on this node.",
+                self.rooms.load(Ordering::Relaxed),
+            ),
+        ];
+        let counters = [
+            (
+                "baraza_events_appended_total",
+                "Events appended to the record by this node.",
+                &self.events_appended,
+            ),
+            (
+                "baraza_frames_sent_total",
+                "Frames written to WebSocket clients.",
+                &self.frames_sent,
+            ),
+            (
+                "baraza_send_queue_drops_total",
+                "Connections closed because their send queue was full.",
+                &self.send_queue_drops,
+            ),
+            (
+                "baraza_commands_rejected_total",
+                "Commands refused by the domain core.",
+                &self.commands_rejected,
+            ),
+            (
+                "baraza_auth_failures_total",
+                "Tokens refused.",
+                &self.auth_failures,
+            ),
+            (
+                "baraza_append_conflicts_total",
+                "Appends that lost a race and were decided again.",
+                &self.append_conflicts,
+            ),
+        ];
+        let mut text = String::new();
+        for (name, help, value) in gauges {
+            let _ = writeln!(
+                text,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
+        }
+        for (name, help, value) in counters {
+            let value = value.load(Ordering::Relaxed);
+            let _ = writeln!(
+                text,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+            );
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_prometheus_text() {
+        let metrics = Metrics::default();
+        Metrics::add(&metrics.events_appended, 3);
+        metrics.connections.fetch_add(2, Ordering::Relaxed);
+        let text = metrics.render();
+        assert!(text.contains(
+            "# TYPE baraza_events_appended_total counter\nbaraza_events_appended_total 3\n"
+        ));
+        assert!(text.contains("baraza_connections 2\n"));
+        assert!(text.contains("baraza_send_queue_drops_total 0\n"));
+    }
+}

@@ -1,0 +1,124 @@
+//! Starting and stopping a node: record, broker, hub and HTTP listener wired together.
+
+use crate::auth::{AuthError, Authenticator, KeySource};
+use crate::broker::MemoryBus;
+use crate::hub::{Hub, HubConfig};
+use crate::metrics::Metrics;
+use crate::store::{EmbeddedStore, RecordStore, StoreError};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// Everything a node needs to start.
+#[derive(Clone)]
+pub struct NodeConfig {
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    pub bind: SocketAddr,
+    /// Data directory of the embedded engine.
+    pub data: PathBuf,
+    /// Token verification keys.
+    pub keys: KeySource,
+    /// Expected `iss`.
+    pub issuer: String,
+    /// Expected `aud`.
+    pub audience: String,
+    /// Hub behaviour.
+    pub hub: HubConfig,
+    /// How long shutdown waits for connections to close.
+    pub shutdown_grace: Duration,
+}
+
+/// Why a node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The record could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Keys could not be set up.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A running node.
+pub struct Node {
+    addr: SocketAddr,
+    hub: Hub,
+    stop_accepting: CancellationToken,
+    server: JoinHandle<std::io::Result<()>>,
+    grace: Duration,
+}
+
+impl Node {
+    /// Opens the record, binds the address and starts serving.
+    pub async fn start(config: NodeConfig) -> Result<Node, StartError> {
+        let store: Arc<dyn RecordStore> = Arc::new(EmbeddedStore::open(&config.data)?);
+        let auth = Arc::new(Authenticator::new(
+            config.keys.clone(),
+            &config.issuer,
+            &config.audience,
+        )?);
+        let (sink, deliveries) = mpsc::unbounded_channel();
+        let broker = Arc::new(MemoryBus::new().connect(sink));
+        let metrics = Arc::new(Metrics::default());
+        let hub = Hub::new(config.hub.clone(), store, broker, deliveries, auth, metrics);
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+        let stop_accepting = CancellationToken::new();
+        let app = crate::http::router(hub.clone());
+        let stop = stop_accepting.clone();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await
+        });
+        Ok(Node {
+            addr,
+            hub,
+            stop_accepting,
+            server,
+            grace: config.shutdown_grace,
+        })
+    }
+
+    /// The address the node listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The node's hub.
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    /// Graceful shutdown: stop accepting, close every WebSocket with 1012 (reconnect and
+    /// resume), wait for them, then flush and close the record.
+    pub async fn shutdown(self) -> Result<(), StoreError> {
+        self.stop_accepting.cancel();
+        let result = self.hub.shutdown(self.grace).await;
+        if tokio::time::timeout(self.grace, self.server).await.is_err() {
+            tracing::warn!("the HTTP server did not stop within {:?}", self.grace);
+        }
+        result
+    }
+}
