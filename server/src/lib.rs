@@ -12,9 +12,11 @@
 //! - [`auth`]: verifying and minting JWTs.
 //! - [`metrics`]: the node's counters.
 //! - [`node`]: wiring it all together; start and graceful shutdown.
+//! - [`cli`]: the `baraza` command line (`serve`, `token`, `verify`).
 
 pub mod auth;
 pub mod broker;
+pub mod cli;
 pub mod domain;
 pub mod http;
 pub mod hub;

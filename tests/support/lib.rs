@@ -1,1 +1,17 @@
+//! Support for Baraza's end-to-end tests: a real `baraza serve` process on 127.0.0.1 with its
+//! own data directory, real WebSocket clients, tokens and HTTP calls.
+//!
+//! - [`node`]: start, stop (SIGTERM), kill and restart the server process.
+//! - [`client`]: a WebSocket client speaking `baraza.v1`, with waits that time out loudly.
+//! - [`tokens`]: tokens signed with the test secret, valid or deliberately broken.
+//! - [`api`]: the HTTP API.
 
+pub mod api;
+pub mod client;
+pub mod node;
+pub mod tokens;
+
+pub use api::Api;
+pub use client::Client;
+pub use node::{DataDir, NodeProcess};
+pub use tokens::TokenSpec;

@@ -17,6 +17,9 @@ use tokio_util::sync::CancellationToken;
 pub enum Outbound {
     /// An encoded frame, shared with every other recipient.
     Frame(Utf8Bytes),
+    /// Frames that belong together (a resume served from memory and its `ack`); one queue
+    /// slot however many frames.
+    Batch(Vec<Utf8Bytes>),
     /// Read events `after < seq <= until` of `room` from the record and send them, then `ack`.
     /// Queued by a room when a resume reaches back further than the room keeps in memory.
     Replay {

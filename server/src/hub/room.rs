@@ -477,7 +477,8 @@ impl RoomActor {
     }
 
     /// Queues the events after `since` for a resuming connection, from memory when the room
-    /// still holds them, otherwise as a replay from the record.
+    /// still holds them, otherwise as a replay from the record. Either way it takes one slot of
+    /// the connection's queue, followed by the join's `ack`.
     fn resume(&self, conn: &ConnHandle, since: Seq, request: String, ack: Utf8Bytes) -> bool {
         let oldest_in_memory = self
             .recent
@@ -485,11 +486,14 @@ impl RoomActor {
             .map_or(self.head.seq + 1, |(seq, _)| *seq);
         if since + 1 >= oldest_in_memory {
             let skip = (since + 1 - oldest_in_memory) as usize;
-            self.recent
+            let mut frames: Vec<Utf8Bytes> = self
+                .recent
                 .iter()
                 .skip(skip)
-                .all(|(_, frame)| conn.push(Outbound::Frame(frame.clone())))
-                && conn.push(Outbound::Frame(ack))
+                .map(|(_, frame)| frame.clone())
+                .collect();
+            frames.push(ack);
+            conn.push(Outbound::Batch(frames))
         } else {
             conn.push(Outbound::Replay {
                 room: self.id.clone(),

@@ -28,6 +28,8 @@ use tokio::time::Instant;
 
 /// Frames written before one flush.
 const WRITE_BATCH: usize = 64;
+/// How long to wait for the client's close frame after sending ours.
+const CLOSE_HANDSHAKE: Duration = Duration::from_secs(2);
 /// Events read from the record per page during a replay.
 const REPLAY_PAGE: usize = 500;
 
@@ -138,7 +140,19 @@ impl Session {
                         code: code.code(),
                         reason: code.reason().into(),
                     };
-                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    if sink.send(Message::Close(Some(frame))).await.is_ok() {
+                        // Complete the closing handshake: read (and drop) what the client still
+                        // sends until its close arrives, so that unread data does not make the
+                        // kernel reset the connection before the close frame is delivered.
+                        let drain = async {
+                            while let Some(Ok(frame)) = stream.next().await {
+                                if matches!(frame, Message::Close(_)) {
+                                    break;
+                                }
+                            }
+                        };
+                        let _ = tokio::time::timeout(CLOSE_HANDSHAKE, drain).await;
+                    }
                     return;
                 }
             }
@@ -161,6 +175,14 @@ impl Session {
                         return Flow::End;
                     }
                     written += 1;
+                }
+                Outbound::Batch(frames) => {
+                    for frame in frames {
+                        if sink.feed(Message::Text(frame)).await.is_err() {
+                            return Flow::End;
+                        }
+                        written += 1;
+                    }
                 }
                 Outbound::Replay {
                     room,

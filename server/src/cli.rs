@@ -1,0 +1,333 @@
+//! The `baraza` command line: `serve` (the default), `token` and `verify`.
+//!
+//! Lives in the library so that the end-to-end tests can build the very same command as a
+//! binary of their own (`tests/support/baraza_node.rs`).
+
+use crate::auth::{self, AuthError, Authenticator, KeySource, TokenRequest};
+use crate::hub::HubConfig;
+use crate::node::{Node, NodeConfig, StartError};
+use crate::store::{StoreError, embedded};
+use baraza_proto::identity::{Constituency, Role};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The node could not start.
+    #[error(transparent)]
+    Start(#[from] StartError),
+    /// The record failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Keys or tokens failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// Reading a file, writing output or handling signals failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// An argument is not usable.
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> CliError {
+    let what = what.into();
+    move |source| CliError::Io { what, source }
+}
+
+/// Baraza: moderated roundtables and regional e-consultations.
+#[derive(Parser)]
+#[command(version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run a node (the default).
+    Serve(ServeArgs),
+    /// Mint a signed token for local use.
+    Token(TokenArgs),
+    /// Check every room's hash chain in a data directory.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Clone)]
+struct KeyArgs {
+    /// Data directory (record, generated signing key).
+    #[arg(long, env = "BARAZA_DATA", default_value = "./baraza-data")]
+    data: PathBuf,
+    /// Verify tokens with this PEM public key of an outside identity provider instead of the
+    /// server's own secret (which may also be given as BARAZA_JWT_SECRET).
+    #[arg(long, env = "BARAZA_JWT_PUBLIC_KEY")]
+    jwt_public_key: Option<PathBuf>,
+    /// Algorithm of --jwt-public-key.
+    #[arg(long, env = "BARAZA_JWT_ALG", value_enum, default_value = "rs256")]
+    jwt_alg: PublicKeyAlg,
+    /// Expected issuer (`iss`).
+    #[arg(long, env = "BARAZA_JWT_ISSUER", default_value = "baraza")]
+    jwt_issuer: String,
+    /// Expected audience (`aud`).
+    #[arg(long, env = "BARAZA_JWT_AUDIENCE", default_value = "baraza")]
+    jwt_audience: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PublicKeyAlg {
+    Rs256,
+    Eddsa,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BARAZA_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    #[command(flatten)]
+    keys: KeyArgs,
+    /// This node's name.
+    #[arg(long, env = "BARAZA_NODE", default_value = "node-1")]
+    node: String,
+    /// How long a member whose connection dropped stays present (e.g. 30s, 2m).
+    #[arg(long, env = "BARAZA_PRESENCE_GRACE", default_value = "30s", value_parser = parse_duration)]
+    presence_grace: Duration,
+    /// WebSocket ping interval; three silent intervals close a connection.
+    #[arg(long, env = "BARAZA_HEARTBEAT", default_value = "20s", value_parser = parse_duration)]
+    heartbeat: Duration,
+    /// Messages per second a connection may send on average.
+    #[arg(long, env = "BARAZA_RATE", default_value_t = 20)]
+    rate: u32,
+    /// Messages a connection may send in a burst.
+    #[arg(long, env = "BARAZA_BURST", default_value_t = 40)]
+    burst: u32,
+    /// Frames queued for a connection before it is closed as a slow consumer (4008).
+    #[arg(long, env = "BARAZA_SEND_QUEUE", default_value_t = 4096)]
+    send_queue: usize,
+    /// How long a new connection has to send `auth`.
+    #[arg(long, env = "BARAZA_AUTH_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    auth_timeout: Duration,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    /// Stable user id.
+    #[arg(long)]
+    sub: String,
+    /// Display name.
+    #[arg(long)]
+    name: String,
+    /// Role.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+    /// Organisation.
+    #[arg(long)]
+    org: Option<String>,
+    /// Constituency (women, children_youth, indigenous_peoples, ngos, local_authorities,
+    /// workers_trade_unions, business_industry, scientific_technological, farmers,
+    /// member_states, parliamentarians, un_system, media, other).
+    #[arg(long, value_parser = parse_constituency)]
+    constituency: Option<Constituency>,
+    /// Country, ISO 3166-1 alpha-2 (KE, BR, FR …).
+    #[arg(long)]
+    country: Option<String>,
+    /// Lifetime (e.g. 30m, 12h, 7d).
+    #[arg(long, default_value = "12h")]
+    ttl: String,
+    #[command(flatten)]
+    keys: KeyArgs,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Data directory to check.
+    #[arg(long, env = "BARAZA_DATA", default_value = "./baraza-data")]
+    data: PathBuf,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => serve(cli.serve),
+        Some(Cmd::Serve(args)) => serve(args),
+        Some(Cmd::Token(args)) => token(args),
+        Some(Cmd::Verify(args)) => verify(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("baraza: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BARAZA_LOG")
+                .unwrap_or_else(|_| "info,baraza_server=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let keys = key_source(&args.keys)?;
+    let mut hub = HubConfig {
+        node: args.node.clone(),
+        presence_grace: args.presence_grace,
+        heartbeat: args.heartbeat,
+        ..HubConfig::default()
+    };
+    hub.limits.messages_per_second = args.rate;
+    hub.limits.burst = args.burst;
+    hub.limits.send_queue = args.send_queue;
+    hub.auth_timeout = args.auth_timeout;
+    let config = NodeConfig {
+        bind: args.bind,
+        data: args.keys.data.clone(),
+        keys,
+        issuer: args.keys.jwt_issuer.clone(),
+        audience: args.keys.jwt_audience.clone(),
+        hub,
+        shutdown_grace: Duration::from_secs(5),
+    };
+    let runtime = tokio::runtime::Runtime::new().map_err(io("starting the runtime"))?;
+    runtime.block_on(async {
+        let node = Node::start(config).await?;
+        let addr = node.addr();
+        let data = args.keys.data.display();
+        let mut out = std::io::stdout().lock();
+        let stdout = io("writing to standard output");
+        let engine = node.hub().engine();
+        writeln!(
+            out,
+            "Baraza is listening on http://{addr} (engine: {engine}, data: {data})\n\
+             Open http://{addr}/ in a browser. Get a token to sign in with, for example:\n  \
+             cargo run -- token --data {data} --role moderator --sub mod-1 --name \"Ana Moderator\"\n  \
+             cargo run -- token --data {data} --role participant --sub p-1 --name Amina \\\n    \
+             --org \"Kenya Land Alliance\" --constituency farmers --country KE"
+        )
+        .and_then(|()| out.flush())
+        .map_err(stdout)?;
+        drop(out);
+        wait_for_signal().await?;
+        tracing::info!("shutting down: closing connections (1012) and flushing the record");
+        node.shutdown().await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn wait_for_signal() -> Result<(), CliError> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(io("installing the SIGTERM handler"))?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.map_err(io("waiting for SIGINT"))?,
+        _ = terminate.recv() => {}
+    }
+    Ok(())
+}
+
+fn token(args: TokenArgs) -> Result<ExitCode, CliError> {
+    let keys = key_source(&args.keys)?;
+    let authenticator = Authenticator::new(keys, &args.keys.jwt_issuer, &args.keys.jwt_audience)?;
+    let request = TokenRequest {
+        sub: args.sub,
+        name: args.name,
+        role: args.role,
+        org: args.org,
+        constituency: args.constituency,
+        country: args.country.map(|c| c.to_ascii_uppercase()),
+        ttl_secs: auth::parse_ttl(&args.ttl).map_err(CliError::Usage)?,
+    };
+    let now = jsonwebtoken::get_current_timestamp();
+    let token = authenticator.mint(&request, now)?;
+    // Check what was minted, so a bad country or name fails here and not at sign-in.
+    authenticator.verify(&token)?;
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
+    let report = embedded::audit(&args.data)?;
+    let mut broken = 0;
+    for room in &report.rooms {
+        match &room.broken {
+            None => println!("ok      {} ({} events)", room.room, room.intact),
+            Some(failure) => {
+                broken += 1;
+                println!(
+                    "BROKEN  {} at seq {}: {} ({} events intact before it)",
+                    room.room, failure.seq, failure.problem, room.intact
+                );
+            }
+        }
+    }
+    if broken > 0 {
+        println!(
+            "{broken} of {} rooms have a broken chain",
+            report.rooms.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    println!("all {} rooms intact", report.rooms.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn key_source(args: &KeyArgs) -> Result<KeySource, CliError> {
+    if let Some(path) = &args.jwt_public_key {
+        let pem = std::fs::read(path).map_err(io(format!("reading {}", path.display())))?;
+        let algorithm = match args.jwt_alg {
+            PublicKeyAlg::Rs256 => jsonwebtoken::Algorithm::RS256,
+            PublicKeyAlg::Eddsa => jsonwebtoken::Algorithm::EdDSA,
+        };
+        return Ok(KeySource::PublicKey { algorithm, pem });
+    }
+    let from_env = std::env::var("BARAZA_JWT_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty());
+    Ok(KeySource::Secret(auth::load_or_create_secret(
+        &args.data,
+        from_env.as_deref(),
+    )?))
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| "expected secretariat, moderator, participant or observer".to_owned())
+}
+
+fn parse_constituency(text: &str) -> Result<Constituency, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| format!("unknown constituency {text:?}"))
+}
+
+/// Parses `500ms`, `30s`, `2m`, `1h` or a bare number of seconds; `0` is allowed.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 500ms, 30s or 2m"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(number)),
+        "" | "s" => Ok(Duration::from_secs(number)),
+        "m" => Ok(Duration::from_secs(number * 60)),
+        "h" => Ok(Duration::from_secs(number * 3600)),
+        _ => Err(format!("unknown unit {unit:?}; use ms, s, m or h")),
+    }
+}

@@ -1,0 +1,92 @@
+//! The HTTP API: who may create rooms and read the record; health and metrics.
+
+use super::*;
+use baraza_proto::room::{RoomKind, RoomSummary, Scope};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn only_the_secretariat_creates_rooms_and_only_moderators_read_the_record() {
+    let node = NodeProcess::start().await;
+    let secretariat = Api::new(node.http_url(), secretariat());
+    let participant = Api::new(node.http_url(), participant("amina", "KE"));
+    let moderator = Api::new(node.http_url(), moderator());
+
+    let mut kenya = settings(RoomKind::Consultation, "Kenya national consultation");
+    kenya.scope = Scope::Country {
+        country: "KE".parse().unwrap(),
+    };
+    let (status, body) = participant.try_create_room(Some("ke"), &kenya).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "forbidden");
+
+    let created = secretariat.create_room("ke", &kenya).await;
+    assert_eq!(created.info.id.as_str(), "ke");
+    let (status, body) = secretariat.try_create_room(Some("ke"), &kenya).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("room_exists"))
+    );
+    let (status, generated) = secretariat
+        .try_create_room(None, &settings(RoomKind::Caucus, "Youth caucus"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(generated["id"].as_str().unwrap().starts_with("r-"));
+    let mut bad = settings(RoomKind::Consultation, "Atlantis");
+    bad.scope = Scope::Region {
+        region: "atlantis".into(),
+    };
+    let (status, body) = secretariat.try_create_room(Some("atlantis"), &bad).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_command"))
+    );
+
+    let (status, list) = participant.get("/api/rooms").await;
+    assert_eq!(status, StatusCode::OK);
+    let list: Vec<RoomSummary> = serde_json::from_value(list).unwrap();
+    assert_eq!(list.len(), 2);
+
+    let (status, body) = participant.get("/api/rooms/ke/events").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let record = moderator.record("ke").await;
+    assert_eq!(record.head, 1);
+    assert_eq!(record.events[0].prev_hash, "0".repeat(64));
+    let (status, _) = moderator.get("/api/rooms/nowhere/events").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let anonymous = Api::new(node.http_url(), "garbage".into());
+    let (status, body) = anonymous.get("/api/rooms").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_invalid"))
+    );
+}
+
+#[tokio::test]
+async fn health_and_metrics_answer() {
+    let (node, _api) = server_with_room().await;
+    let mut amina = member(&node, &participant("amina", "KE"), "rt").await;
+    amina.post("rt", "k", "Counted.", None).await;
+    let api = Api::new(node.http_url(), String::new());
+    let (status, health) = api.get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (health["status"].as_str(), health["engine"].as_str()),
+        (Some("ok"), Some("embedded"))
+    );
+    let (_, metrics) = api.get("/metrics").await;
+    let metrics = metrics.as_str().unwrap();
+    for line in [
+        "baraza_connections 1",
+        "baraza_rooms 1",
+        "baraza_events_appended_total 3",
+    ] {
+        assert!(metrics.contains(line), "{line} missing from\n{metrics}");
+    }
+    let (status, page) = api.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.as_str().unwrap().contains("Baraza"));
+}

@@ -1,0 +1,178 @@
+//! A `baraza serve` process for one test: its own data directory, a free port, SIGTERM or
+//! SIGKILL on demand, restartable on the same data.
+
+use crate::tokens::TEST_SECRET;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The binary under test: the `baraza` command built from the current sources as this
+/// package's `baraza-node` binary, which Cargo builds before running the package's tests. It
+/// sits next to the `deps/` folder that holds the running test executable.
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target profile directory");
+    let binary = dir.join(format!("baraza-node{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing: run the tests with cargo test",
+        binary.display()
+    );
+    binary
+}
+
+/// A data directory that outlives server restarts and is removed at the end of the test.
+#[derive(Clone)]
+pub struct DataDir(Arc<tempfile::TempDir>);
+
+impl DataDir {
+    /// A fresh, empty directory.
+    pub fn new() -> DataDir {
+        DataDir(Arc::new(tempfile::tempdir().expect("temp dir")))
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl Default for DataDir {
+    fn default() -> Self {
+        DataDir::new()
+    }
+}
+
+/// A running server process.
+pub struct NodeProcess {
+    child: Child,
+    addr: SocketAddr,
+    data: DataDir,
+    args: Vec<String>,
+}
+
+impl NodeProcess {
+    /// Starts a server on a fresh data directory with short presence grace and heartbeat.
+    pub async fn start() -> NodeProcess {
+        NodeProcess::start_with(DataDir::new(), &[]).await
+    }
+
+    /// Starts a server on `data` with extra command-line flags.
+    pub async fn start_with(data: DataDir, extra: &[&str]) -> NodeProcess {
+        let args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        Self::spawn(data, args).await
+    }
+
+    async fn spawn(data: DataDir, args: Vec<String>) -> NodeProcess {
+        let mut command = Command::new(binary());
+        command
+            .arg("serve")
+            .arg("--bind")
+            .arg("127.0.0.1:0")
+            .arg("--data")
+            .arg(data.path())
+            .args(if args.iter().any(|a| a == "--presence-grace") {
+                vec![]
+            } else {
+                vec!["--presence-grace", "30s"]
+            })
+            .args(&args)
+            .env("BARAZA_JWT_SECRET", TEST_SECRET)
+            .env(
+                "BARAZA_LOG",
+                std::env::var("BARAZA_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start baraza");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.expect("read stdout") {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let addr = rest.split_whitespace().next().expect("address");
+                    return addr.parse::<SocketAddr>().expect("socket address");
+                }
+            }
+            panic!("baraza exited before listening");
+        })
+        .await
+        .expect("baraza did not start listening within 30 s");
+        // Keep draining stdout so the process never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        NodeProcess {
+            child,
+            addr,
+            data,
+            args,
+        }
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its data directory.
+    pub fn data(&self) -> &DataDir {
+        &self.data
+    }
+
+    /// `ws://…/ws`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// `http://…`.
+    pub fn http_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Graceful stop (SIGTERM); waits for the process to exit.
+    pub async fn stop(mut self) -> ExitStatus {
+        let pid = Pid::from_raw(self.child.id().expect("running") as i32);
+        kill(pid, Signal::SIGTERM).expect("SIGTERM");
+        tokio::time::timeout(Duration::from_secs(20), self.child.wait())
+            .await
+            .expect("baraza did not stop within 20 s of SIGTERM")
+            .expect("wait")
+    }
+
+    /// Hard stop (SIGKILL).
+    pub async fn kill(mut self) {
+        self.child.kill().await.expect("SIGKILL");
+    }
+
+    /// Stops gracefully and starts again on the same data directory and flags (new port).
+    pub async fn restart(self) -> NodeProcess {
+        let (data, args) = (self.data.clone(), self.args.clone());
+        let status = self.stop().await;
+        assert!(status.success(), "graceful stop failed: {status}");
+        Self::spawn(data, args).await
+    }
+}
+
+/// Runs `baraza verify --data DIR`; returns its exit status and standard output.
+pub fn verify(data: &Path) -> (ExitStatus, String) {
+    let output = std::process::Command::new(binary())
+        .arg("verify")
+        .arg("--data")
+        .arg(data)
+        .output()
+        .expect("run baraza verify");
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
