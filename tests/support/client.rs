@@ -28,6 +28,7 @@ type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// What arrived.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // Test code: clarity over a few hundred bytes per message.
 pub enum Incoming {
     /// A protocol message.
     Message(ServerMessage),
