@@ -8,7 +8,8 @@ use baraza_proto::room::{RoomSpec, RoomSummary};
 use serde::de::DeserializeOwned;
 
 fn doc() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md")).expect("docs/protocol.md")
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md"))
+        .expect("docs/protocol.md")
 }
 
 /// (kind, body) of every fenced block whose info string is `json <kind>`.
@@ -17,7 +18,10 @@ fn examples(doc: &str) -> Vec<(String, String)> {
     let mut lines = doc.lines();
     while let Some(line) = lines.next() {
         if let Some(kind) = line.strip_prefix("```json ") {
-            let body: Vec<&str> = lines.by_ref().take_while(|l| !l.starts_with("```")).collect();
+            let body: Vec<&str> = lines
+                .by_ref()
+                .take_while(|l| !l.starts_with("```"))
+                .collect();
             found.push((kind.trim().to_owned(), body.join("\n")));
         }
     }
@@ -25,7 +29,8 @@ fn examples(doc: &str) -> Vec<(String, String)> {
 }
 
 fn check<T: DeserializeOwned + serde::Serialize>(kind: &str, body: &str) -> serde_json::Value {
-    let parsed: T = serde_json::from_str(body).unwrap_or_else(|e| panic!("a `{kind}` example does not parse: {e}\n{body}"));
+    let parsed: T = serde_json::from_str(body)
+        .unwrap_or_else(|e| panic!("a `{kind}` example does not parse: {e}\n{body}"));
     serde_json::to_value(parsed).expect("re-encode")
 }
 
@@ -33,7 +38,11 @@ fn check<T: DeserializeOwned + serde::Serialize>(kind: &str, body: &str) -> serd
 fn every_example_is_a_valid_message() {
     let doc = doc();
     let examples = examples(&doc);
-    assert!(examples.len() >= 20, "expected the examples to be found, got {}", examples.len());
+    assert!(
+        examples.len() >= 20,
+        "expected the examples to be found, got {}",
+        examples.len()
+    );
     for (kind, body) in &examples {
         let reencoded = match kind.as_str() {
             "client" => check::<ClientMessage>(kind, body),
@@ -47,7 +56,10 @@ fn every_example_is_a_valid_message() {
         };
         // Nothing in an example may be silently ignored: it re-encodes to the same JSON.
         let original: serde_json::Value = serde_json::from_str(body).unwrap();
-        assert_eq!(reencoded, original, "a `{kind}` example has fields the type does not know");
+        assert_eq!(
+            reencoded, original,
+            "a `{kind}` example has fields the type does not know"
+        );
     }
 }
 
@@ -67,23 +79,47 @@ fn every_message_event_and_code_is_documented() {
         }
     }
     for t in ClientMessage::TYPES {
-        assert!(client_types.iter().any(|c| c == t), "no example of client message {t}");
+        assert!(
+            client_types.iter().any(|c| c == t),
+            "no example of client message {t}"
+        );
     }
     for t in ["welcome", "ack", "error", "snapshot", "event", "pong"] {
-        assert!(server_types.iter().any(|s| s == t), "no example of server message {t}");
+        assert!(
+            server_types.iter().any(|s| s == t),
+            "no example of server message {t}"
+        );
     }
-    for event in ["room_created", "member_joined", "member_left", "statement_posted", "statement_hidden"] {
-        assert!(doc.contains(&format!("`{event}`")), "event {event} is not documented");
+    for event in [
+        "room_created",
+        "member_joined",
+        "member_left",
+        "statement_posted",
+        "statement_hidden",
+    ] {
+        assert!(
+            doc.contains(&format!("`{event}`")),
+            "event {event} is not documented"
+        );
     }
     let schema = baraza_proto::schema::schema_json();
     let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
-    let codes = schema["$defs"]["ErrorCode"]["oneOf"].as_array().expect("ErrorCode is a oneOf of consts");
+    let codes = schema["$defs"]["ErrorCode"]["oneOf"]
+        .as_array()
+        .expect("ErrorCode is a oneOf of consts");
     assert!(codes.len() >= 20);
     for code in codes {
         let code = code["const"].as_str().expect("a const");
-        assert!(doc.contains(&format!("| `{code}` |")), "error code {code} is not in the table");
+        assert!(
+            doc.contains(&format!("| `{code}` |")),
+            "error code {code} is not in the table"
+        );
     }
     for code in CloseCode::ALL {
-        assert!(doc.contains(&format!("| `{}` |", code.code())), "close code {} is not in the table", code.code());
+        assert!(
+            doc.contains(&format!("| `{}` |", code.code())),
+            "close code {} is not in the table",
+            code.code()
+        );
     }
 }

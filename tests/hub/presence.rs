@@ -57,3 +57,23 @@ async fn a_vanished_client_is_recorded_as_disconnected_after_the_grace_but_a_sec
     );
     assert!(!bruno_left, "bruno still has a connection");
 }
+
+#[tokio::test]
+async fn a_peer_that_stops_answering_pings_is_closed_with_4002() {
+    let node = NodeProcess::start_with(DataDir::new(), &["--heartbeat", "100ms"]).await;
+    let (mut silent, _) = Client::signed_in(&node.ws_url(), &participant("amina", "KE")).await;
+    // The condition under test is silence: the client reads nothing (so answers no ping) for
+    // longer than three heartbeat intervals.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(
+        silent.closed().await,
+        Some(baraza_proto::error::CloseCode::HeartbeatTimeout.code())
+    );
+    // A client that keeps reading stays connected over the same period.
+    let (mut lively, _) = Client::signed_in(&node.ws_url(), &participant("bruno", "BR")).await;
+    for _ in 0..6 {
+        lively.ping().await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    lively.ping().await;
+}
