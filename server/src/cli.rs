@@ -6,7 +6,7 @@
 use crate::auth::{self, AuthError, Authenticator, KeySource, TokenRequest};
 use crate::hub::HubConfig;
 use crate::node::{Node, NodeConfig, StartError};
-use crate::store::{StoreError, embedded};
+use crate::store::{RedisStore, StoreError, audit_store, embedded};
 use baraza_proto::identity::{Constituency, Role};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -98,9 +98,14 @@ struct ServeArgs {
     bind: SocketAddr,
     #[command(flatten)]
     keys: KeyArgs,
-    /// This node's name.
-    #[arg(long, env = "BARAZA_NODE", default_value = "node-1")]
-    node: String,
+    /// Run on Redis (record, fan-out, presence) so that several nodes share rooms, e.g.
+    /// `redis://127.0.0.1:6379/0`. Without it the embedded engine keeps the record in --data.
+    #[arg(long, env = "BARAZA_REDIS_URL")]
+    redis: Option<String>,
+    /// This node's name; must differ between nodes sharing a Redis (default: `node-1`, or with
+    /// --redis a random name).
+    #[arg(long, env = "BARAZA_NODE")]
+    node: Option<String>,
     /// How long a member whose connection dropped stays present (e.g. 30s, 2m).
     #[arg(long, env = "BARAZA_PRESENCE_GRACE", default_value = "30s", value_parser = parse_duration)]
     presence_grace: Duration,
@@ -155,6 +160,9 @@ struct VerifyArgs {
     /// Data directory to check.
     #[arg(long, env = "BARAZA_DATA", default_value = "./baraza-data")]
     data: PathBuf,
+    /// Check the record in this Redis instead (`redis://…`).
+    #[arg(long, env = "BARAZA_REDIS_URL")]
+    redis: Option<String>,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -185,7 +193,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         .init();
     let keys = key_source(&args.keys)?;
     let mut hub = HubConfig {
-        node: args.node.clone(),
+        node: args
+            .node
+            .clone()
+            .unwrap_or_else(|| default_node_name(args.redis.is_some())),
         presence_grace: args.presence_grace,
         heartbeat: args.heartbeat,
         ..HubConfig::default()
@@ -197,6 +208,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
     let config = NodeConfig {
         bind: args.bind,
         data: args.keys.data.clone(),
+        redis: args.redis.clone(),
         keys,
         issuer: args.keys.jwt_issuer.clone(),
         audience: args.keys.jwt_audience.clone(),
@@ -260,7 +272,16 @@ fn token(args: TokenArgs) -> Result<ExitCode, CliError> {
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
-    let report = embedded::audit(&args.data)?;
+    let report = match &args.redis {
+        None => embedded::audit(&args.data)?,
+        Some(url) => {
+            let runtime = tokio::runtime::Runtime::new().map_err(io("starting the runtime"))?;
+            runtime.block_on(async {
+                let store = RedisStore::connect(url).await?;
+                audit_store(&store).await
+            })?
+        }
+    };
     let mut broken = 0;
     for room in &report.rooms {
         match &room.broken {
@@ -301,6 +322,16 @@ fn key_source(args: &KeyArgs) -> Result<KeySource, CliError> {
         &args.data,
         from_env.as_deref(),
     )?))
+}
+
+/// `node-1` for a single node; a random name when nodes share a Redis.
+fn default_node_name(shared: bool) -> String {
+    if shared {
+        let suffix: u32 = rand::random();
+        format!("node-{suffix:08x}")
+    } else {
+        "node-1".into()
+    }
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {

@@ -5,9 +5,11 @@
 //!
 //! - [`domain`]: the pure core: `decide(state, actor, command, now)` and `evolve(state, event)`.
 //! - [`record`]: sealing events into the hash chain and checking a chain.
-//! - [`store`]: the `RecordStore` trait and the embedded SQLite engine.
-//! - [`broker`]: the `Broker` trait (fan-out between nodes) and the in-process engine.
+//! - [`store`]: the `RecordStore` trait; the embedded SQLite and the Redis engines.
+//! - [`broker`]: the `Broker` trait (fan-out between nodes); in-process and Redis engines.
+//! - [`presence`]: which node holds which member, and clean-up after a node dies.
 //! - [`hub`]: room actors and WebSocket sessions on one node.
+//! - [`redis_keys`]: every Redis key and channel name.
 //! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client.
 //! - [`auth`]: verifying and minting JWTs.
 //! - [`metrics`]: the node's counters.
@@ -22,5 +24,7 @@ pub mod http;
 pub mod hub;
 pub mod metrics;
 pub mod node;
+pub mod presence;
 pub mod record;
+pub mod redis_keys;
 pub mod store;

@@ -1,10 +1,12 @@
-//! Starting and stopping a node: record, broker, hub and HTTP listener wired together.
+//! Starting and stopping a node: record, broker, presence, hub and HTTP listener wired
+//! together, on the embedded engine (default) or on Redis (`--redis`).
 
 use crate::auth::{AuthError, Authenticator, KeySource};
-use crate::broker::MemoryBus;
-use crate::hub::{Hub, HubConfig};
+use crate::broker::{BrokerError, MemoryBus, RedisBroker};
+use crate::hub::{Engine, Hub, HubConfig};
 use crate::metrics::Metrics;
-use crate::store::{EmbeddedStore, RecordStore, StoreError};
+use crate::presence::{LocalPresence, PresenceError, RedisPresence};
+use crate::store::{EmbeddedStore, RedisStore, StoreError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,13 +16,18 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+/// How often rooms compare their head with the record when several nodes share it.
+const AUDIT_INTERVAL: Duration = Duration::from_secs(2);
+
 /// Everything a node needs to start.
 #[derive(Clone)]
 pub struct NodeConfig {
     /// Address to listen on (`127.0.0.1:0` picks a free port).
     pub bind: SocketAddr,
-    /// Data directory of the embedded engine.
+    /// Data directory of the embedded engine (and of the generated signing key).
     pub data: PathBuf,
+    /// `redis://…`: run on the Redis engine (record, fan-out, presence) instead.
+    pub redis: Option<String>,
     /// Token verification keys.
     pub keys: KeySource,
     /// Expected `iss`.
@@ -39,6 +46,12 @@ pub enum StartError {
     /// The record could not be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The broker could not be started.
+    #[error(transparent)]
+    Broker(#[from] BrokerError),
+    /// The presence registry could not be reached.
+    #[error(transparent)]
+    Presence(#[from] PresenceError),
     /// Keys could not be set up.
     #[error(transparent)]
     Auth(#[from] AuthError),
@@ -57,6 +70,7 @@ pub struct Node {
     addr: SocketAddr,
     hub: Hub,
     stop_accepting: CancellationToken,
+    stop_broker: CancellationToken,
     server: JoinHandle<std::io::Result<()>>,
     grace: Duration,
 }
@@ -64,26 +78,42 @@ pub struct Node {
 impl Node {
     /// Opens the record, binds the address and starts serving.
     pub async fn start(config: NodeConfig) -> Result<Node, StartError> {
-        let store: Arc<dyn RecordStore> = Arc::new(EmbeddedStore::open(&config.data)?);
         let auth = Arc::new(Authenticator::new(
             config.keys.clone(),
             &config.issuer,
             &config.audience,
         )?);
         let (sink, deliveries) = mpsc::unbounded_channel();
-        let broker = Arc::new(MemoryBus::new().connect(sink));
-        let metrics = Arc::new(Metrics::default());
-        let hub = Hub::new(config.hub.clone(), store, broker, deliveries, auth, metrics);
-        let listener = TcpListener::bind(config.bind)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: config.bind,
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        let stop_broker = CancellationToken::new();
+        let mut hub_config = config.hub.clone();
+        let engine = match &config.redis {
+            None => Engine {
+                store: Arc::new(EmbeddedStore::open(&config.data)?),
+                broker: Arc::new(MemoryBus::new().connect(sink)),
+                presence: Arc::new(LocalPresence),
+            },
+            Some(url) => {
+                hub_config.audit_interval.get_or_insert(AUDIT_INTERVAL);
+                Engine {
+                    store: Arc::new(RedisStore::connect(url).await?),
+                    broker: Arc::new(RedisBroker::start(url, sink, stop_broker.clone())?),
+                    presence: Arc::new(RedisPresence::connect(url, &hub_config.node).await?),
+                }
+            }
+        };
+        let hub = Hub::new(
+            hub_config,
+            engine,
+            deliveries,
+            auth,
+            Arc::new(Metrics::default()),
+        );
+        let bind_error = |source| StartError::Bind {
             addr: config.bind,
             source,
-        })?;
+        };
+        let listener = TcpListener::bind(config.bind).await.map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
         let stop_accepting = CancellationToken::new();
         let app = crate::http::router(hub.clone());
         let stop = stop_accepting.clone();
@@ -96,6 +126,7 @@ impl Node {
             addr,
             hub,
             stop_accepting,
+            stop_broker,
             server,
             grace: config.shutdown_grace,
         })
@@ -116,6 +147,7 @@ impl Node {
     pub async fn shutdown(self) -> Result<(), StoreError> {
         self.stop_accepting.cancel();
         let result = self.hub.shutdown(self.grace).await;
+        self.stop_broker.cancel();
         if tokio::time::timeout(self.grace, self.server).await.is_err() {
             tracing::warn!("the HTTP server did not stop within {:?}", self.grace);
         }

@@ -5,13 +5,16 @@
 //! - [`client`]: a WebSocket client speaking `baraza.v1`, with waits that time out loudly.
 //! - [`tokens`]: tokens signed with the test secret, valid or deliberately broken.
 //! - [`api`]: the HTTP API.
+//! - [`redis`]: a Redis server of the test's own, killable and restartable.
 
 pub mod api;
 pub mod client;
 pub mod node;
+pub mod redis;
 pub mod tokens;
 
 pub use api::Api;
 pub use client::Client;
 pub use node::{DataDir, NodeProcess};
+pub use redis::RedisProcess;
 pub use tokens::TokenSpec;

@@ -149,9 +149,16 @@ impl NodeProcess {
             .expect("wait")
     }
 
-    /// Hard stop (SIGKILL).
+    /// Hard stop (SIGKILL): no goodbye to clients, no clean-up.
     pub async fn kill(mut self) {
         self.child.kill().await.expect("SIGKILL");
+    }
+
+    /// Starts a node of a cluster sharing the Redis at `url`, named `name`.
+    pub async fn start_on_redis(url: &str, name: &str, extra: &[&str]) -> NodeProcess {
+        let mut args = vec!["--redis", url, "--node", name];
+        args.extend_from_slice(extra);
+        NodeProcess::start_with(DataDir::new(), &args).await
     }
 
     /// Stops gracefully and starts again on the same data directory and flags (new port).
@@ -169,6 +176,20 @@ pub fn verify(data: &Path) -> (ExitStatus, String) {
         .arg("verify")
         .arg("--data")
         .arg(data)
+        .output()
+        .expect("run baraza verify");
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+/// Runs `baraza verify --redis URL`; returns its exit status and standard output.
+pub fn verify_redis(url: &str) -> (ExitStatus, String) {
+    let output = std::process::Command::new(binary())
+        .arg("verify")
+        .arg("--redis")
+        .arg(url)
         .output()
         .expect("run baraza verify");
     (

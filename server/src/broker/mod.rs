@@ -1,17 +1,20 @@
 //! Fan-out between nodes: the [`Broker`] trait and its engines.
 //!
 //! - [`memory`]: in-process, for one node (and for several hubs in one test process).
+//! - [`redis`]: Redis pub/sub, one subscriber connection per node.
 //!
 //! A broker never sees connections. It carries events that are already in the record from the
 //! node that appended them to every node with members in the room; each node's hub then hands
 //! the same encoded frame to its local subscribers.
 
 pub mod memory;
+pub mod redis;
 
 use crate::record::RecordedEvent;
 use async_trait::async_trait;
 use baraza_proto::ids::RoomId;
 
+pub use self::redis::RedisBroker;
 pub use memory::{MemoryBroker, MemoryBus};
 
 /// What a broker hands to its node.

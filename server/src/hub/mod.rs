@@ -19,6 +19,7 @@ use crate::auth::Authenticator;
 use crate::broker::{Broker, Delivery};
 use crate::domain::Rejection;
 use crate::metrics::Metrics;
+use crate::presence::Presence;
 use crate::record::RecordedEvent;
 use crate::store::{RecordStore, StoreError};
 use baraza_proto::error::ErrorCode;
@@ -52,6 +53,9 @@ pub struct HubConfig {
     pub auth_timeout: Duration,
     /// A room with nobody connected is unloaded from memory after this long.
     pub idle_unload: Duration,
+    /// With several nodes: how often a room with local members compares its head with the
+    /// record's, to repair events a broker failed to deliver. `None` with one node.
+    pub audit_interval: Option<Duration>,
 }
 
 impl Default for HubConfig {
@@ -63,6 +67,7 @@ impl Default for HubConfig {
             heartbeat: Duration::from_secs(20),
             auth_timeout: Duration::from_secs(10),
             idle_unload: Duration::from_secs(600),
+            audit_interval: None,
         }
     }
 }
@@ -116,6 +121,7 @@ pub(crate) struct HubInner {
     pub(crate) store: Arc<dyn RecordStore>,
     pub(crate) broker: Arc<dyn Broker>,
     pub(crate) auth: Arc<Authenticator>,
+    pub(crate) presence: Arc<dyn Presence>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tasks: TaskTracker,
@@ -124,22 +130,27 @@ pub(crate) struct HubInner {
 }
 
 impl Hub {
-    /// A hub over `store` and `broker`. `deliveries` is the receiving end of the sink the broker
-    /// was connected with; the hub routes what arrives there to its rooms.
+    /// A hub over `engine`. `deliveries` is the receiving end of the sink the broker was
+    /// connected with; the hub routes what arrives there to its rooms.
     pub fn new(
         config: HubConfig,
-        store: Arc<dyn RecordStore>,
-        broker: Arc<dyn Broker>,
+        engine: Engine,
         deliveries: mpsc::UnboundedReceiver<Delivery>,
         auth: Arc<Authenticator>,
         metrics: Arc<Metrics>,
     ) -> Hub {
+        let Engine {
+            store,
+            broker,
+            presence,
+        } = engine;
         let hub = Hub {
             inner: Arc::new(HubInner {
                 config,
                 store,
                 broker,
                 auth,
+                presence,
                 metrics,
                 shutdown: CancellationToken::new(),
                 tasks: TaskTracker::new(),
@@ -150,6 +161,9 @@ impl Hub {
         hub.inner
             .tasks
             .spawn(hub.clone().route_deliveries(deliveries));
+        if hub.inner.presence.is_shared() {
+            hub.inner.tasks.spawn(hub.clone().watch_nodes());
+        }
         hub
     }
 
@@ -341,6 +355,51 @@ impl Hub {
             }
         }
     }
+}
+
+impl Hub {
+    /// Keeps this node's heartbeat fresh and cleans up after nodes that died: each of their
+    /// rooms records the members nobody else holds as gone (`node_lost`).
+    async fn watch_nodes(self) {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                () = self.inner.shutdown.cancelled() => return,
+            }
+            let dead = match self.inner.presence.heartbeat_and_claim_dead().await {
+                Ok(dead) => dead,
+                Err(error) => {
+                    tracing::warn!(%error, "presence heartbeat failed");
+                    continue;
+                }
+            };
+            for (node, rooms) in dead {
+                tracing::info!(%node, rooms = rooms.len(), "a node stopped; recording its members as gone");
+                for room in rooms {
+                    if let Err(error) = self
+                        .send(&room, RoomMsg::NodeLost { node: node.clone() })
+                        .await
+                    {
+                        tracing::warn!(%room, %error, "could not clean up after a lost node");
+                    }
+                }
+                if let Err(error) = self.inner.presence.forget_node(&node).await {
+                    tracing::warn!(%node, %error, "could not forget a lost node");
+                }
+            }
+        }
+    }
+}
+
+/// The record, fan-out and presence engines a hub runs on.
+pub struct Engine {
+    /// The record.
+    pub store: Arc<dyn RecordStore>,
+    /// Fan-out to other nodes.
+    pub broker: Arc<dyn Broker>,
+    /// Presence across nodes.
+    pub presence: Arc<dyn Presence>,
 }
 
 /// A fresh room id: `r-` and ten lowercase letters and digits.

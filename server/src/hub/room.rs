@@ -76,6 +76,8 @@ pub(crate) enum RoomMsg {
     Published(RecordedEvent),
     /// The broker may have missed events: check the record.
     Resync,
+    /// `node` died: record its members here as gone unless someone else holds them.
+    NodeLost { node: String },
 }
 
 /// The address of a room actor.
@@ -175,6 +177,12 @@ impl RoomActor {
         self.schedule_leaves_of_absent_members();
         let idle_unload = self.hub.config().idle_unload;
         let mut idle_since = Instant::now();
+        let audit_every = self
+            .hub
+            .config()
+            .audit_interval
+            .unwrap_or(Duration::from_secs(3600));
+        let mut audit = tokio::time::interval_at(Instant::now() + audit_every, audit_every);
         loop {
             let next_leave = self.leaving.first().map(|(due, _)| *due);
             let idle_deadline = idle_since + idle_unload;
@@ -192,6 +200,9 @@ impl RoomActor {
                     }
                 }
                 () = sleep_until_some(next_leave) => self.expire_leaves().await,
+                _ = audit.tick(), if self.hub.config().audit_interval.is_some() && !self.subscribers.is_empty() => {
+                    self.audit().await;
+                }
                 () = tokio::time::sleep_until(idle_deadline), if self.subscribers.is_empty() && self.leaving.is_empty() => {
                     if mailbox.is_empty() && self.hub.forget(&self.id, &self.handle) {
                         break;
@@ -216,7 +227,7 @@ impl RoomActor {
                 request,
             } => self.join(conn, profile, since, request).await,
             RoomMsg::Leave { conn, request } => self.leave(conn, request).await,
-            RoomMsg::Detach { conn } => self.detach(conn),
+            RoomMsg::Detach { conn } => self.detach(conn).await,
             RoomMsg::Command {
                 conn,
                 profile,
@@ -268,6 +279,45 @@ impl RoomActor {
                 if let Err(error) = self.catch_up().await {
                     tracing::warn!(room = %self.id, %error, "resync failed");
                 }
+            }
+            RoomMsg::NodeLost { node } => self.node_lost(&node).await,
+        }
+    }
+
+    /// Repairs events a broker failed to deliver: if the record is ahead, catch up.
+    async fn audit(&mut self) {
+        match self.hub.inner().store.head(&self.id).await {
+            Ok(head) if head.seq > self.head.seq => {
+                tracing::info!(room = %self.id, behind = head.seq - self.head.seq, "repairing missed events from the record");
+                if let Err(error) = self.catch_up().await {
+                    tracing::warn!(room = %self.id, %error, "repair failed");
+                }
+            }
+            Ok(_) => {}
+            Err(error) => tracing::debug!(room = %self.id, %error, "audit could not read the head"),
+        }
+    }
+
+    /// Records as gone the members a dead node held here, unless they are connected again.
+    async fn node_lost(&mut self, node: &str) {
+        let presence = self.hub.inner().presence.clone();
+        let members = match presence.take_members_of(&self.id, node).await {
+            Ok(members) => members,
+            Err(error) => {
+                tracing::warn!(room = %self.id, %error, "cannot read the lost node's members");
+                return;
+            }
+        };
+        for user in members {
+            if self.presence.contains_key(&user) || self.held_elsewhere(&user).await {
+                continue;
+            }
+            let command = Command::Leave {
+                user: user.clone(),
+                reason: LeaveReason::NodeLost,
+            };
+            if let Err(error) = self.execute(&Actor::System, &command).await {
+                tracing::warn!(room = %self.id, %user, %error, "recording a lost member failed");
             }
         }
     }
@@ -453,7 +503,18 @@ impl RoomActor {
             conn.push(Outbound::Frame(self.answer(&request, Err(error))));
             return;
         }
-        *self.presence.entry(profile.user.clone()).or_default() += 1;
+        let connections = self.presence.entry(profile.user.clone()).or_default();
+        *connections += 1;
+        if *connections == 1
+            && let Err(error) = self
+                .hub
+                .inner()
+                .presence
+                .attach(&self.id, &profile.user)
+                .await
+        {
+            tracing::warn!(room = %self.id, %error, "cannot register presence");
+        }
         if let Some(due) = self.leave_due.remove(&profile.user) {
             self.leaving.remove(&(due, profile.user.clone()));
         }
@@ -528,7 +589,7 @@ impl RoomActor {
             return;
         };
         let user = subscriber.profile.user.clone();
-        let result = if self.release_presence(&user) {
+        let result = if self.release_presence(&user).await && !self.held_elsewhere(&user).await {
             let command = Command::Leave {
                 user,
                 reason: LeaveReason::Left,
@@ -546,18 +607,19 @@ impl RoomActor {
             .push(Outbound::Frame(self.answer(&request, result)));
     }
 
-    fn detach(&mut self, conn: u64) {
+    async fn detach(&mut self, conn: u64) {
         let Some(subscriber) = self.subscribers.remove(&conn) else {
             return;
         };
         let user = subscriber.profile.user;
-        if self.release_presence(&user) {
+        if self.release_presence(&user).await {
             self.schedule_leave(user, Instant::now() + self.hub.config().presence_grace);
         }
     }
 
-    /// Drops one local connection of `user`; true when it was their last.
-    fn release_presence(&mut self, user: &UserId) -> bool {
+    /// Drops one local connection of `user`; true when it was their last on this node (the
+    /// node then no longer holds them in the presence registry).
+    async fn release_presence(&mut self, user: &UserId) -> bool {
         match self.presence.get_mut(user) {
             Some(count) if *count > 1 => {
                 *count -= 1;
@@ -565,9 +627,24 @@ impl RoomActor {
             }
             _ => {
                 self.presence.remove(user);
+                if let Err(error) = self.hub.inner().presence.detach(&self.id, user).await {
+                    tracing::warn!(room = %self.id, %error, "cannot unregister presence");
+                }
                 true
             }
         }
+    }
+
+    /// Whether another live node holds `user` here (then they stay present). When the registry
+    /// cannot be read, assume they are held: a missed departure is repaired later, a false one
+    /// would stand in the record.
+    async fn held_elsewhere(&self, user: &UserId) -> bool {
+        self.hub
+            .inner()
+            .presence
+            .held_elsewhere(&self.id, user)
+            .await
+            .unwrap_or(true)
     }
 
     fn schedule_leave(&mut self, user: UserId, due: Instant) {
@@ -601,7 +678,7 @@ impl RoomActor {
             }
             self.leaving.pop_first();
             self.leave_due.remove(&user);
-            if self.presence.contains_key(&user) {
+            if self.presence.contains_key(&user) || self.held_elsewhere(&user).await {
                 continue;
             }
             let command = Command::Leave {
@@ -649,7 +726,8 @@ impl RoomActor {
                 RoomMsg::Leave { .. }
                 | RoomMsg::Detach { .. }
                 | RoomMsg::Published(_)
-                | RoomMsg::Resync => {}
+                | RoomMsg::Resync
+                | RoomMsg::NodeLost { .. } => {}
             }
         }
     }

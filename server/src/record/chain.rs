@@ -125,6 +125,31 @@ impl ChainVerifier {
     }
 }
 
+/// What the audit found in one room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomAudit {
+    /// The room.
+    pub room: String,
+    /// Events checked and found intact.
+    pub intact: Seq,
+    /// The first broken event, if any.
+    pub broken: Option<ChainBreak>,
+}
+
+/// What the audit found in every room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    /// One entry per room, ordered by room id.
+    pub rooms: Vec<RoomAudit>,
+}
+
+impl AuditReport {
+    /// Whether every room's chain is intact.
+    pub fn is_intact(&self) -> bool {
+        self.rooms.iter().all(|r| r.broken.is_none())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@
 
 mod chain;
 
-pub use chain::{ChainBreak, ChainProblem, ChainVerifier, StoredRow};
+pub use chain::{AuditReport, ChainBreak, ChainProblem, ChainVerifier, RoomAudit, StoredRow};
 
 use baraza_proto::api::RecordEntry;
 use baraza_proto::event::EventEnvelope;

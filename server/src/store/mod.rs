@@ -1,16 +1,19 @@
 //! Where room records live: the [`RecordStore`] trait and its engines.
 //!
 //! - [`embedded`]: a SQLite file in WAL mode (the default, one node).
+//! - [`redis`]: a Redis Stream per room, for several nodes sharing one Redis.
 //!
 //! Stores are deliberately simple: events arrive already sealed into the hash chain (see
 //! [`crate::record`]); a store checks the expected position, writes atomically and reads back.
 
 pub mod embedded;
+pub mod redis;
 
-use crate::record::{Head, RecordedEvent};
+use crate::record::{AuditReport, ChainVerifier, Head, RecordedEvent, RoomAudit, StoredRow};
 use async_trait::async_trait;
 use baraza_proto::ids::{RoomId, Seq};
 
+pub use self::redis::RedisStore;
 pub use embedded::EmbeddedStore;
 
 /// Why a store operation failed.
@@ -79,6 +82,41 @@ pub trait RecordStore: Send + Sync + 'static {
 
     /// The engine's name (`embedded`, `redis`).
     fn engine(&self) -> &'static str;
+}
+
+/// Reads every room of `store` in order and checks each chain, as `baraza verify` does for
+/// engines other than the embedded one (whose audit reads the raw rows instead).
+pub async fn audit_store(store: &dyn RecordStore) -> Result<AuditReport, StoreError> {
+    const PAGE: usize = 1_000;
+    let mut report = AuditReport { rooms: Vec::new() };
+    for room in store.rooms().await? {
+        let mut verifier = ChainVerifier::new(room.as_str());
+        let mut broken = None;
+        'pages: loop {
+            let events = store.read_after(&room, verifier.head().seq, PAGE).await?;
+            for event in &events {
+                let row = StoredRow {
+                    seq: event.seq(),
+                    canonical: event.canonical.to_string(),
+                    prev_hash: event.prev_hash.to_vec(),
+                    hash: event.hash.to_vec(),
+                };
+                if let Err(found) = verifier.check(&row) {
+                    broken = Some(found);
+                    break 'pages;
+                }
+            }
+            if events.len() < PAGE {
+                break;
+            }
+        }
+        report.rooms.push(RoomAudit {
+            room: room.to_string(),
+            intact: verifier.head().seq,
+            broken,
+        });
+    }
+    Ok(report)
 }
 
 /// Checks the shape of an append before any engine writes it.

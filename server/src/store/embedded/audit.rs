@@ -1,36 +1,11 @@
 //! Checking every room's chain in a data directory, read-only (`baraza verify`).
 
 use super::{RECORD_FILE, sql};
-use crate::record::{ChainBreak, ChainVerifier, StoredRow};
+use crate::record::{AuditReport, ChainVerifier, RoomAudit, StoredRow};
 use crate::store::StoreError;
 use baraza_proto::ids::Seq;
 use rusqlite::{Connection, OpenFlags, params};
 use std::path::Path;
-
-/// What the audit found in one room.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoomAudit {
-    /// The room.
-    pub room: String,
-    /// Events checked and found intact.
-    pub intact: Seq,
-    /// The first broken event, if any.
-    pub broken: Option<ChainBreak>,
-}
-
-/// What the audit found in every room.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditReport {
-    /// One entry per room, ordered by room id.
-    pub rooms: Vec<RoomAudit>,
-}
-
-impl AuditReport {
-    /// Whether every room's chain is intact.
-    pub fn is_intact(&self) -> bool {
-        self.rooms.iter().all(|r| r.broken.is_none())
-    }
-}
 
 /// Reads every room's events in `dir` in order and checks the chain; does not need the server
 /// to be stopped (it opens the file read-only).

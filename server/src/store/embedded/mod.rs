@@ -9,7 +9,7 @@ mod audit;
 mod schema;
 mod writer;
 
-pub use audit::{AuditReport, RoomAudit, audit};
+pub use audit::audit;
 
 use super::{RecordStore, StoreError, check_append};
 use crate::record::{Head, RecordedEvent};

@@ -1,0 +1,193 @@
+//! The Redis engine of the record: one Redis Stream per room, appended by one atomic script.
+//!
+//! - `baraza:{room:ID}:log`: the stream; entry id `<seq>-0`, fields `e` (canonical JSON), `p`
+//!   (previous hash, hex), `h` (hash, hex).
+//! - `baraza:{room:ID}:head`: a hash with the room's last `seq` and `hash`.
+//! - `redis_append.lua` checks the head, adds the entries, moves the head and publishes every
+//!   event on the room's channel, atomically: the order of publishes is the order of the record.
+//! - `baraza:rooms`: the set of room ids (added before a room's first append, so a room with a
+//!   record is always listed).
+//!
+//! Durability is Redis's: with `appendonly yes` and `appendfsync always` an append is on disk
+//! before Redis answers it, so before Baraza acknowledges it (see docs/deploy.md). Every call has
+//! a response timeout, so an unreachable Redis fails fast with `Unavailable` instead of hanging.
+
+use super::{RecordStore, StoreError, check_append};
+use crate::record::{Hash, Head, RecordedEvent};
+use crate::redis_keys;
+use async_trait::async_trait;
+use baraza_proto::ids::{RoomId, Seq};
+use redis::AsyncCommands;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::streams::StreamRangeReply;
+use std::time::Duration;
+
+const APPEND_SCRIPT: &str = include_str!("redis_append.lua");
+
+/// How long one Redis call may take before it counts as failed.
+pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Every room's record in Redis.
+pub struct RedisStore {
+    connection: ConnectionManager,
+    append: redis::Script,
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://host:port/db`). Fails if Redis cannot be reached now; once
+    /// connected, the connection is re-established by itself after Redis comes back.
+    pub async fn connect(url: &str) -> Result<RedisStore, StoreError> {
+        let client = redis::Client::open(url).map_err(unavailable)?;
+        let connection = ConnectionManager::new_with_config(client, manager_config())
+            .await
+            .map_err(unavailable)?;
+        Ok(RedisStore {
+            connection,
+            append: redis::Script::new(APPEND_SCRIPT),
+        })
+    }
+}
+
+/// Reconnects quickly and gives up on a call after [`RESPONSE_TIMEOUT`].
+pub(crate) fn manager_config() -> ConnectionManagerConfig {
+    ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(1)))
+        .set_response_timeout(Some(RESPONSE_TIMEOUT))
+        .set_number_of_retries(2)
+        .set_min_delay(Duration::from_millis(50))
+        .set_max_delay(Duration::from_secs(1))
+}
+
+#[async_trait]
+impl RecordStore for RedisStore {
+    async fn append(
+        &self,
+        room: &RoomId,
+        expected_seq: Seq,
+        events: &[RecordedEvent],
+    ) -> Result<(), StoreError> {
+        check_append(room, expected_seq, events)?;
+        let mut connection = self.connection.clone();
+        if expected_seq == 0 {
+            let _: i64 = connection
+                .sadd(redis_keys::ROOMS, room.as_str())
+                .await
+                .map_err(unavailable)?;
+        }
+        let mut invocation = self.append.key(redis_keys::stream(room));
+        invocation
+            .key(redis_keys::head(room))
+            .arg(expected_seq)
+            .arg(redis_keys::channel(room));
+        for event in events {
+            invocation
+                .arg(event.seq())
+                .arg(hex::encode(event.prev_hash))
+                .arg(hex::encode(event.hash))
+                .arg(&*event.canonical);
+        }
+        let (applied, actual): (i64, i64) = invocation
+            .invoke_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        if applied == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict {
+                room: room.clone(),
+                expected: expected_seq,
+                actual: actual as Seq,
+            })
+        }
+    }
+
+    async fn read_after(
+        &self,
+        room: &RoomId,
+        after: Seq,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut connection = self.connection.clone();
+        let reply: StreamRangeReply = connection
+            .xrange_count(
+                redis_keys::stream(room),
+                format!("{}-0", after + 1),
+                "+",
+                limit,
+            )
+            .await
+            .map_err(unavailable)?;
+        reply
+            .ids
+            .iter()
+            .map(|entry| {
+                let field = |name: &str| {
+                    entry.get::<String>(name).ok_or_else(|| {
+                        StoreError::Corrupt(format!(
+                            "{room} entry {} has no field {name}",
+                            entry.id
+                        ))
+                    })
+                };
+                let canonical = field("e")?;
+                let prev_hash = parse_hash(&field("p")?)?;
+                let hash = parse_hash(&field("h")?)?;
+                RecordedEvent::from_stored(canonical, prev_hash, hash)
+                    .map_err(|e| StoreError::Corrupt(format!("{room}: {e}")))
+            })
+            .collect()
+    }
+
+    async fn head(&self, room: &RoomId) -> Result<Head, StoreError> {
+        let mut connection = self.connection.clone();
+        let (seq, hash): (Option<u64>, Option<String>) = redis::cmd("HMGET")
+            .arg(redis_keys::head(room))
+            .arg("seq")
+            .arg("hash")
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        match (seq, hash) {
+            (Some(seq), Some(hash)) => Ok(Head {
+                seq,
+                hash: parse_hash(&hash)?,
+            }),
+            _ => Ok(Head::EMPTY),
+        }
+    }
+
+    async fn rooms(&self) -> Result<Vec<RoomId>, StoreError> {
+        let mut connection = self.connection.clone();
+        let ids: Vec<String> = connection
+            .smembers(redis_keys::ROOMS)
+            .await
+            .map_err(unavailable)?;
+        let mut rooms: Vec<RoomId> = ids
+            .into_iter()
+            .filter_map(|id| RoomId::new(id).ok())
+            .collect();
+        rooms.sort();
+        Ok(rooms)
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn engine(&self) -> &'static str {
+        "redis"
+    }
+}
+
+/// Decodes a hex hash as stored in the stream and the head.
+pub(crate) fn parse_hash(text: &str) -> Result<Hash, StoreError> {
+    let bytes =
+        hex::decode(text).map_err(|e| StoreError::Corrupt(format!("hash {text:?}: {e}")))?;
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("hash {text:?} is not 32 bytes")))
+}
+
+fn unavailable(error: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(format!("redis: {error}"))
+}

@@ -1,0 +1,120 @@
+//! A `redis-server` of a test's own: a free port, a temporary directory, AOF with
+//! `appendfsync always`; killable and restartable on the same port and data.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+/// A running Redis server.
+pub struct RedisProcess {
+    child: Option<Child>,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl RedisProcess {
+    /// Starts a server on a free port. Fails the test if `redis-server` is not installed.
+    pub async fn start() -> RedisProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("free port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let mut redis = RedisProcess {
+            child: None,
+            port,
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        redis.spawn().await;
+        redis
+    }
+
+    async fn spawn(&mut self) {
+        let binary = which_redis();
+        let child = Command::new(&binary)
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+            ])
+            .args(["--appendfsync", "always", "--dir"])
+            .arg(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start redis-server");
+        self.child = Some(child);
+        for _ in 0..200 {
+            if self.ping().await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "redis-server did not answer on port {} within 5 s",
+            self.port
+        );
+    }
+
+    async fn ping(&self) -> bool {
+        let Ok(client) = redis::Client::open(self.url()) else {
+            return false;
+        };
+        let Ok(mut connection) = client.get_multiplexed_async_connection().await else {
+            return false;
+        };
+        redis::cmd("PING")
+            .query_async::<String>(&mut connection)
+            .await
+            .is_ok()
+    }
+
+    /// `redis://127.0.0.1:PORT/0`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    /// Kills the server (SIGKILL): only what AOF fsynced survives.
+    pub async fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.expect("kill redis");
+        }
+    }
+
+    /// Starts the server again on the same port and directory (AOF is replayed).
+    pub async fn restart(&mut self) {
+        self.kill().await;
+        self.spawn().await;
+    }
+
+    /// A connection for the test's own commands.
+    pub async fn connection(&self) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(self.url())
+            .expect("url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connect to redis")
+    }
+}
+
+fn which_redis() -> PathBuf {
+    for dir in std::env::var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .chain(["/usr/bin", "/usr/local/bin"])
+    {
+        let candidate = PathBuf::from(dir).join("redis-server");
+        if candidate.exists() {
+            return candidate;
+        }
+    }
+    panic!("redis-server is not installed: run `apt-get install -y redis-server` (or .ci/run)");
+}
