@@ -521,6 +521,50 @@ mod tests {
     }
 
     #[test]
+    fn tokens_of_an_outside_provider_verify_with_its_public_key_only() {
+        // A throw-away Ed25519 key pair made for this test (tests/fixtures), standing in for an
+        // identity provider.
+        let private = include_bytes!("../tests/fixtures/test-idp-ed25519.key.pem");
+        let public = include_bytes!("../tests/fixtures/test-idp-ed25519.pub.pem").to_vec();
+        let auth = Authenticator::new(
+            KeySource::PublicKey {
+                algorithm: Algorithm::EdDSA,
+                pem: public,
+            },
+            "https://idp.example.org",
+            "baraza",
+        )
+        .unwrap();
+        let claims = serde_json::json!({
+            "sub": "idp|42", "name": "Chen Wei", "role": "moderator", "country": "CN",
+            "iss": "https://idp.example.org", "aud": "baraza", "exp": now() + 600
+        });
+        let signed = jsonwebtoken::encode(
+            &Header::new(Algorithm::EdDSA),
+            &claims,
+            &EncodingKey::from_ed_pem(private).unwrap(),
+        )
+        .unwrap();
+        let verified = auth.verify(&signed).unwrap();
+        assert_eq!(
+            (verified.profile.user.as_str(), verified.profile.role),
+            ("idp|42", Role::Moderator)
+        );
+        // The server cannot mint for an outside provider, and HS256 tokens are refused.
+        assert_eq!(
+            auth.mint(&request(Role::Moderator), now()),
+            Err(AuthError::CannotMint)
+        );
+        let hs256 = authenticator()
+            .mint(&request(Role::Moderator), now())
+            .unwrap();
+        assert_eq!(
+            auth.verify(&hs256).unwrap_err().code(),
+            ErrorCode::TokenAlgorithm
+        );
+    }
+
+    #[test]
     fn lifetimes_parse() {
         assert_eq!(parse_ttl("90"), Ok(90));
         assert_eq!(parse_ttl("30m"), Ok(1_800));
