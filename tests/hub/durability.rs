@@ -74,12 +74,11 @@ async fn a_resume_from_far_back_is_served_from_the_record() {
     )
     .await;
     let mut bruno = member(&node, &participant("bruno", "BR"), "rt").await;
-    let mut last = 0;
-    for i in 0..1_100 {
-        last = bruno
-            .post("rt", &format!("k{i}"), &format!("Point {i}"), None)
-            .await;
-    }
+    let last = *bruno
+        .post_pipelined("rt", "k", 1_100, "Point")
+        .await
+        .last()
+        .unwrap();
     let (mut amina, _) = Client::signed_in(&node.ws_url(), &participant("amina", "KE")).await;
     let resumed = amina.join("rt", Some(2)).await;
     let seqs: Vec<u64> = resumed.replayed.iter().map(|e| e.seq).collect();

@@ -83,10 +83,11 @@ async fn a_slow_consumer_is_closed_without_slowing_the_room_and_recovers_by_resu
 
     // Large statements fill the slow reader's socket buffers, then its send queue.
     let text = "x".repeat(9_000);
-    let mut last = 0;
-    for i in 0..400 {
-        last = poster.post("rt", &format!("p{i}"), &text, None).await;
-    }
+    let last = *poster
+        .post_pipelined("rt", "p", 400, &text)
+        .await
+        .last()
+        .unwrap();
     let fast_seen = fast.events_through("rt", last).await;
     assert_eq!(
         fast_seen.last().unwrap().seq,

@@ -350,6 +350,46 @@ impl Client {
             .0
     }
 
+    /// Posts `count` statements of `text` without waiting between them (keys `{prefix}{i}`),
+    /// then waits for every answer; returns the statement ids in the order sent.
+    pub async fn post_pipelined(
+        &mut self,
+        room: &str,
+        prefix: &str,
+        count: usize,
+        text: &str,
+    ) -> Vec<StatementId> {
+        let mut ids = Vec::with_capacity(count);
+        for i in 0..count {
+            let id = self.id();
+            let command = RoomCommand::PostStatement {
+                text: format!("{text} ({i})"),
+                lang: LanguageTag::new("en").expect("tag"),
+                parent: None,
+                agenda_item: None,
+                question: None,
+            };
+            let key = format!("{prefix}{i}").parse().expect("key");
+            self.send(&ClientMessage::Command {
+                id: id.clone(),
+                room: room.parse().expect("room id"),
+                key: Some(key),
+                command,
+            })
+            .await;
+            ids.push(id);
+        }
+        let mut seqs = Vec::with_capacity(count);
+        for id in ids {
+            let answer = self
+                .answer(&id)
+                .await
+                .unwrap_or_else(|refusal| panic!("post refused: {refusal:?}"));
+            seqs.push(answer.0);
+        }
+        seqs
+    }
+
     /// The next event (of any room).
     pub async fn next_event(&mut self) -> EventEnvelope {
         self.wait_for("an event", |incoming| match incoming {
