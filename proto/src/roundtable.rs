@@ -74,7 +74,7 @@ pub enum BalanceBy {
     /// Constituencies (major groups and other stakeholders).
     #[default]
     Constituency,
-    /// UN regional groups (M49 region when a country has no group).
+    /// UN regional groups (`unknown` for countries without one).
     Region,
 }
 
