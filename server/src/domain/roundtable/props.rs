@@ -34,6 +34,9 @@ enum Op {
     Expel(usize),
     Readmit(usize),
     Post(usize),
+    CloseAndReopenItem,
+    Settings(bool),
+    Budget(u64),
 }
 
 fn people() -> [Profile; 4] {
@@ -73,6 +76,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => who.clone().prop_map(Op::Expel),
         1 => who.clone().prop_map(Op::Readmit),
         1 => who.prop_map(Op::Post),
+        1 => Just(Op::CloseAndReopenItem),
+        1 => any::<bool>().prop_map(Op::Settings),
+        1 => (0..300_000u64).prop_map(Op::Budget),
     ]
 }
 
@@ -186,6 +192,33 @@ fn step(room: &mut Room, item: u64, op: &Op) {
                 agenda_item: Some(item),
                 question: None,
             },
+        ),
+        Op::CloseAndReopenItem => {
+            let _ = room.run(&m, RoomCommand::CloseAgendaItem(ItemRef { item }));
+            room.run(&m, RoomCommand::OpenAgendaItem(ItemRef { item }))
+        }
+        Op::Settings(ask) => room.run(
+            &m,
+            RoomCommand::ConfigureRoundtable(ConfigureRoundtable {
+                settings: RoundtableSettings {
+                    speaking_time_ms: 60_000,
+                    warning_ms: 10_000,
+                    on_expiry: if *ask {
+                        OnExpiry::AskModerator
+                    } else {
+                        OnExpiry::EndFloor
+                    },
+                    ..RoundtableSettings::default()
+                },
+            }),
+        ),
+        Op::Budget(ms) => room.run(
+            &m,
+            RoomCommand::SetTimeBudget(SetTimeBudget {
+                item,
+                constituency: baraza_proto::identity::Constituency::Ngos,
+                budget_ms: (*ms >= 1_000).then_some(*ms),
+            }),
         ),
     };
     room.now += 1;
