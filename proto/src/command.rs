@@ -4,6 +4,7 @@
 //! it produces; nothing here is trusted before that.
 
 use crate::ids::{AgendaItemId, LanguageTag, QuestionId, StatementId};
+use crate::roundtable as rt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -34,12 +35,59 @@ pub enum RoomCommand {
         /// Why (1–500 characters); shown to everyone.
         reason: String,
     },
+    /// Roundtables: replace the floor settings (moderators).
+    ConfigureRoundtable(rt::ConfigureRoundtable),
+    /// Roundtables: add an agenda item (moderators; needs an idempotency key).
+    AddAgendaItem(rt::AddAgendaItem),
+    /// Roundtables: open an item for discussion (moderators).
+    OpenAgendaItem(rt::ItemRef),
+    /// Roundtables: close an item; ends the floor and drops its list (moderators).
+    CloseAgendaItem(rt::ItemRef),
+    /// Roundtables: put the agenda in a new order (moderators).
+    ReorderAgenda(rt::ReorderAgenda),
+    /// Roundtables: choose how an item's list is ordered (moderators).
+    SetSpeakingPolicy(rt::SetSpeakingPolicy),
+    /// Roundtables: set or remove a constituency's time budget on an item (moderators).
+    SetTimeBudget(rt::SetTimeBudget),
+    /// Roundtables: ask for the floor (participants; needs an idempotency key).
+    RequestFloor(rt::RequestFloor),
+    /// Roundtables: withdraw a request (its author or a moderator).
+    WithdrawRequest(rt::WithdrawRequest),
+    /// Roundtables: close the open item's list (points of order still allowed; moderators).
+    CloseSpeakingList,
+    /// Roundtables: reopen the open item's list (moderators).
+    ReopenSpeakingList,
+    /// Roundtables: give the floor, next in order or a named request (moderators).
+    GrantFloor(rt::GrantFloor),
+    /// Roundtables: take the floor back (moderators).
+    RevokeFloor,
+    /// Roundtables: add time to the current turn (moderators).
+    ExtendFloor(rt::ExtendFloor),
+    /// Roundtables: stop the clock (moderators).
+    PauseFloor,
+    /// Roundtables: restart the clock (moderators).
+    ResumeFloor,
+    /// Roundtables: give the floor back (the speaker).
+    YieldFloor,
+    /// Roundtables: mute someone, with a reason (moderators).
+    MuteParticipant(rt::Sanction),
+    /// Roundtables: lift a mute (moderators).
+    UnmuteParticipant(rt::UserRef),
+    /// Roundtables: expel someone, with a reason (moderators).
+    ExpelParticipant(rt::Sanction),
+    /// Roundtables: allow an expelled person back (moderators).
+    ReadmitParticipant(rt::UserRef),
 }
 
 impl RoomCommand {
     /// Commands that create something must carry an idempotency key.
     pub fn creates(&self) -> bool {
-        matches!(self, RoomCommand::PostStatement { .. })
+        matches!(
+            self,
+            RoomCommand::PostStatement { .. }
+                | RoomCommand::AddAgendaItem(_)
+                | RoomCommand::RequestFloor(_)
+        )
     }
 
     /// The wire name of the command (`"post_statement"` …), for logs and errors.
@@ -47,6 +95,27 @@ impl RoomCommand {
         match self {
             RoomCommand::PostStatement { .. } => "post_statement",
             RoomCommand::HideStatement { .. } => "hide_statement",
+            RoomCommand::ConfigureRoundtable(_) => "configure_roundtable",
+            RoomCommand::AddAgendaItem(_) => "add_agenda_item",
+            RoomCommand::OpenAgendaItem(_) => "open_agenda_item",
+            RoomCommand::CloseAgendaItem(_) => "close_agenda_item",
+            RoomCommand::ReorderAgenda(_) => "reorder_agenda",
+            RoomCommand::SetSpeakingPolicy(_) => "set_speaking_policy",
+            RoomCommand::SetTimeBudget(_) => "set_time_budget",
+            RoomCommand::RequestFloor(_) => "request_floor",
+            RoomCommand::WithdrawRequest(_) => "withdraw_request",
+            RoomCommand::CloseSpeakingList => "close_speaking_list",
+            RoomCommand::ReopenSpeakingList => "reopen_speaking_list",
+            RoomCommand::GrantFloor(_) => "grant_floor",
+            RoomCommand::RevokeFloor => "revoke_floor",
+            RoomCommand::ExtendFloor(_) => "extend_floor",
+            RoomCommand::PauseFloor => "pause_floor",
+            RoomCommand::ResumeFloor => "resume_floor",
+            RoomCommand::YieldFloor => "yield_floor",
+            RoomCommand::MuteParticipant(_) => "mute_participant",
+            RoomCommand::UnmuteParticipant(_) => "unmute_participant",
+            RoomCommand::ExpelParticipant(_) => "expel_participant",
+            RoomCommand::ReadmitParticipant(_) => "readmit_participant",
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::ids::{
     AgendaItemId, IdempotencyKey, LanguageTag, Millis, QuestionId, RoomId, Seq, StatementId, UserId,
 };
 use crate::room::RoomSettings;
+use crate::roundtable as rt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +84,50 @@ pub enum EventBody {
         /// Why.
         reason: String,
     },
+    /// Roundtables: the floor settings changed.
+    RoundtableConfigured(rt::ConfigureRoundtable),
+    /// Roundtables: an agenda item was added; its id is this event's `seq`.
+    AgendaItemAdded(rt::AgendaItemAdded),
+    /// Roundtables: an item is under discussion.
+    AgendaItemOpened(rt::ItemRef),
+    /// Roundtables: an item was closed; its remaining requests are dropped.
+    AgendaItemClosed(rt::ItemRef),
+    /// Roundtables: the agenda's new order.
+    AgendaReordered(rt::ReorderAgenda),
+    /// Roundtables: an item's ordering policy changed.
+    SpeakingPolicySet(rt::SetSpeakingPolicy),
+    /// Roundtables: a constituency's budget on an item was set or removed.
+    TimeBudgetSet(rt::SetTimeBudget),
+    /// Roundtables: the actor asked for the floor; the request's id is this `seq`.
+    FloorRequested(rt::FloorRequested),
+    /// Roundtables: a request left the list ungranted.
+    RequestWithdrawn(rt::RequestWithdrawn),
+    /// Roundtables: an item's list closed to `speak` and `reply`.
+    SpeakingListClosed(rt::ItemRef),
+    /// Roundtables: an item's list reopened.
+    SpeakingListReopened(rt::ItemRef),
+    /// Roundtables: a turn began; its id is this `seq`.
+    FloorGranted(rt::FloorGranted),
+    /// Roundtables: the turn got more time.
+    FloorExtended(rt::FloorExtended),
+    /// Roundtables: the clock stopped.
+    FloorPaused(rt::FloorRemaining),
+    /// Roundtables: the clock runs again.
+    FloorResumed(rt::FloorResumed),
+    /// Roundtables: the deadline is near (server timer).
+    FloorWarning(rt::FloorRemaining),
+    /// Roundtables: the deadline passed and the moderator decides (server timer).
+    FloorTimeUp(rt::TurnRef),
+    /// Roundtables: the turn ended; `spoken_ms` feeds the statistics.
+    FloorEnded(rt::FloorEnded),
+    /// Roundtables: someone was muted; their requests are dropped.
+    ParticipantMuted(rt::Sanction),
+    /// Roundtables: a mute was lifted.
+    ParticipantUnmuted(rt::UserRef),
+    /// Roundtables: someone was expelled: no longer present, may not rejoin.
+    ParticipantExpelled(rt::Sanction),
+    /// Roundtables: an expelled person may join again.
+    ParticipantReadmitted(rt::UserRef),
 }
 
 impl EventBody {
@@ -94,6 +139,28 @@ impl EventBody {
             EventBody::MemberLeft { .. } => "member_left",
             EventBody::StatementPosted { .. } => "statement_posted",
             EventBody::StatementHidden { .. } => "statement_hidden",
+            EventBody::RoundtableConfigured(_) => "roundtable_configured",
+            EventBody::AgendaItemAdded(_) => "agenda_item_added",
+            EventBody::AgendaItemOpened(_) => "agenda_item_opened",
+            EventBody::AgendaItemClosed(_) => "agenda_item_closed",
+            EventBody::AgendaReordered(_) => "agenda_reordered",
+            EventBody::SpeakingPolicySet(_) => "speaking_policy_set",
+            EventBody::TimeBudgetSet(_) => "time_budget_set",
+            EventBody::FloorRequested(_) => "floor_requested",
+            EventBody::RequestWithdrawn(_) => "request_withdrawn",
+            EventBody::SpeakingListClosed(_) => "speaking_list_closed",
+            EventBody::SpeakingListReopened(_) => "speaking_list_reopened",
+            EventBody::FloorGranted(_) => "floor_granted",
+            EventBody::FloorExtended(_) => "floor_extended",
+            EventBody::FloorPaused(_) => "floor_paused",
+            EventBody::FloorResumed(_) => "floor_resumed",
+            EventBody::FloorWarning(_) => "floor_warning",
+            EventBody::FloorTimeUp(_) => "floor_time_up",
+            EventBody::FloorEnded(_) => "floor_ended",
+            EventBody::ParticipantMuted(_) => "participant_muted",
+            EventBody::ParticipantUnmuted(_) => "participant_unmuted",
+            EventBody::ParticipantExpelled(_) => "participant_expelled",
+            EventBody::ParticipantReadmitted(_) => "participant_readmitted",
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - [`room`]: room kinds, scopes and the request that creates a room.
 //! - [`command`]: what a client may ask a room to do.
 //! - [`event`]: the facts a room's record is made of.
+//! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
 //! - [`view`]: the state of a room as a `snapshot` shows it.
 //! - [`message`]: the client and server messages of `GET /ws`.
 //! - [`api`]: bodies of the HTTP API.
@@ -24,6 +25,7 @@ pub mod ids;
 pub mod limits;
 pub mod message;
 pub mod room;
+pub mod roundtable;
 pub mod schema;
 pub mod view;
 

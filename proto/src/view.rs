@@ -4,6 +4,7 @@
 use crate::identity::Profile;
 use crate::ids::{AgendaItemId, LanguageTag, Millis, QuestionId, StatementId, UserId};
 use crate::room::RoomInfo;
+use crate::roundtable::RoundtableView;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,9 @@ pub struct RoomView {
     pub members: Vec<MemberView>,
     /// Statements in the order they were posted (replies name their `parent`).
     pub statements: Vec<StatementView>,
+    /// Agenda, floor, speaking list and statistics (rooms of kind `roundtable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roundtable: Option<RoundtableView>,
 }
 
 /// A member of the room.

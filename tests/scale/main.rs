@@ -367,3 +367,90 @@ async fn a_subscriber_that_misses_publishes_repairs_the_gap() {
         "every missed event, in order, once"
     );
 }
+
+#[tokio::test]
+async fn a_speaking_timer_still_fires_when_the_node_that_granted_the_floor_dies() {
+    use baraza_proto::command::RoomCommand;
+    use baraza_proto::roundtable::*;
+    let redis = RedisProcess::start().await;
+    let mut nodes = cluster(&redis, &["a", "b"]).await;
+    let (mut moderator, _) = Client::signed_in(
+        &nodes[0].ws_url(),
+        &TokenSpec::new("mod", Role::Moderator).sign(),
+    )
+    .await;
+    moderator.join("rt", None).await;
+    let (mut speaker, _) = member(&nodes[0], "amina").await;
+    let (mut watcher, _) = member(&nodes[1], "chen").await;
+    let settings = RoundtableSettings {
+        speaking_time_ms: 1_500,
+        warning_ms: 0,
+        ..RoundtableSettings::default()
+    };
+    moderator
+        .command(
+            "rt",
+            None,
+            RoomCommand::ConfigureRoundtable(ConfigureRoundtable { settings }),
+        )
+        .await
+        .unwrap();
+    let item = moderator
+        .command(
+            "rt",
+            Some("item"),
+            RoomCommand::AddAgendaItem(AddAgendaItem {
+                title: "Debt".into(),
+                speaking_time_ms: None,
+            }),
+        )
+        .await
+        .unwrap()
+        .0;
+    moderator
+        .command("rt", None, RoomCommand::OpenAgendaItem(ItemRef { item }))
+        .await
+        .unwrap();
+    speaker
+        .command(
+            "rt",
+            Some("req"),
+            RoomCommand::RequestFloor(RequestFloor {
+                kind: RequestKind::Speak,
+            }),
+        )
+        .await
+        .unwrap();
+    let granted = moderator
+        .command(
+            "rt",
+            None,
+            RoomCommand::GrantFloor(GrantFloor {
+                request: None,
+                reason: None,
+            }),
+        )
+        .await
+        .unwrap()
+        .0;
+
+    // The node that granted the floor dies before the deadline; node b ends the turn on time.
+    nodes.remove(0).kill().await;
+    let ended = watcher
+        .wait_for("the end of the turn", |incoming| match incoming {
+            Incoming::Message(ServerMessage::Event(event)) => match &event.body {
+                EventBody::FloorEnded(ended) => Some((event.seq, ended.reason)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .await;
+    assert!(ended.0 > granted);
+    assert_eq!(ended.1, FloorEndReason::Expired);
+    let record = assert_consistent(&nodes[0], &redis).await;
+    let endings = record
+        .iter()
+        .filter(|e| matches!(e.body, EventBody::FloorEnded(_)))
+        .count();
+    assert_eq!(endings, 1, "the turn ends once");
+}

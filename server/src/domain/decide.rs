@@ -1,7 +1,7 @@
 //! `decide`: what a command means for a room, or why it is refused.
 
 use super::state::RoomState;
-use super::{Actor, Command, Rejection, geo};
+use super::{Actor, Command, Rejection, geo, roundtable};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::{EventBody, LeaveReason};
 use baraza_proto::identity::{Profile, Role};
@@ -23,7 +23,6 @@ pub fn decide(
     command: &Command,
     now: Millis,
 ) -> Result<Vec<EventBody>, Rejection> {
-    let _ = now; // Rules that depend on time (speaking timers, phases) read it from here.
     if let Command::Create(settings) = command {
         return create(state, actor, settings);
     }
@@ -42,6 +41,15 @@ pub fn decide(
                     "this caucus is for the {} constituency",
                     constituency.as_str()
                 )));
+            }
+            if state
+                .roundtable
+                .as_ref()
+                .is_some_and(|rt| rt.is_expelled(&profile.user))
+            {
+                return Err(Rejection::Forbidden(
+                    "you were expelled from this roundtable".into(),
+                ));
             }
             if state.is_present(&profile.user) {
                 return Ok(vec![]);
@@ -73,7 +81,11 @@ pub fn decide(
             "room commands come from people".into(),
         )),
         (Command::Room { key, command }, Actor::Person(profile)) => {
-            room_command(state, profile, key.as_ref(), command)
+            room_command(state, profile, key.as_ref(), command, now)
+        }
+        (Command::Tick, Actor::System) => Ok(roundtable::tick(state, now)),
+        (Command::Tick, Actor::Person(_)) => {
+            Err(Rejection::Forbidden("only the server's timer ticks".into()))
         }
     }
 }
@@ -143,6 +155,7 @@ fn room_command(
     profile: &Profile,
     key: Option<&IdempotencyKey>,
     command: &RoomCommand,
+    now: Millis,
 ) -> Result<Vec<EventBody>, Rejection> {
     if !state.is_present(&profile.user) {
         return Err(Rejection::NotPresent);
@@ -165,6 +178,15 @@ fn room_command(
                     "observers may read but not post".into(),
                 ));
             }
+            if state
+                .roundtable
+                .as_ref()
+                .is_some_and(|rt| rt.is_muted(&profile.user))
+            {
+                return Err(Rejection::Forbidden(
+                    "you are muted and may not post".into(),
+                ));
+            }
             check_text("statement", text, 1, MAX_STATEMENT_CHARS)?;
             if let Some(parent) = parent {
                 match state.statement(*parent) {
@@ -181,7 +203,9 @@ fn room_command(
                     Some(_) => {}
                 }
             }
-            if let Some(item) = agenda_item {
+            if let Some(item) = agenda_item
+                && !roundtable::has_item(state, *item)
+            {
                 return Err(Rejection::Invalid(format!(
                     "this room has no agenda item {item}"
                 )));
@@ -220,11 +244,12 @@ fn room_command(
                 }]),
             }
         }
+        roundtable_command => roundtable::decide(state, profile, roundtable_command, now),
     }
 }
 
 /// Refuses text that is blank (when `min` > 0) or longer than `max` characters.
-fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Rejection> {
+pub(super) fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Rejection> {
     if min > 0 && text.trim().is_empty() {
         return Err(Rejection::Invalid(format!("the {what} is empty")));
     }

@@ -1,5 +1,6 @@
 //! `evolve`: applying one recorded event to a room's state.
 
+use super::roundtable;
 use super::state::RoomState;
 use baraza_proto::event::{EventBody, EventEnvelope};
 use baraza_proto::room::RoomInfo;
@@ -25,6 +26,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                     created_at: event.ts,
                     created_by,
                 });
+                state.roundtable = roundtable::evolve::created(settings);
             }
         }
         EventBody::MemberJoined { member } => match state.member_index.get(&member.user) {
@@ -61,6 +63,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 return;
             };
             let org = state.member(&author).and_then(|m| m.profile.org.clone());
+            roundtable::evolve::statement_posted(state, &author, event.seq);
             state.statements.push(StatementView {
                 id: event.seq,
                 author,
@@ -88,5 +91,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 at: event.ts,
             });
         }
+        // Everything else belongs to a room kind's own module.
+        _ => roundtable::evolve::apply(state, event),
     }
 }

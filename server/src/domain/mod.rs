@@ -11,10 +11,12 @@
 //! - [`decide`](mod@decide): commands → events or a [`Rejection`].
 //! - [`evolve`](mod@evolve): applying one event to the state.
 //! - [`geo`]: countries, UN regional groups and M49 regions.
+//! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
 
 pub mod decide;
 pub mod evolve;
 pub mod geo;
+pub mod roundtable;
 pub mod state;
 
 #[cfg(test)]
@@ -73,6 +75,9 @@ pub enum Command {
         /// The command.
         command: RoomCommand,
     },
+    /// The server's timer (sent by the hub at `RoomState::next_deadline`): emits the speaking
+    /// time warnings and expiries due at `now`, and nothing when nothing is due.
+    Tick,
 }
 
 /// Why `decide` refused a command. Nothing is appended when a command is refused.

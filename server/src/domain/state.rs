@@ -1,7 +1,8 @@
 //! `RoomState`: everything a room's record says so far, and the views readers get of it.
 
+use super::roundtable::RoundtableState;
 use baraza_proto::identity::{Profile, Role};
-use baraza_proto::ids::{IdempotencyKey, Seq, StatementId, UserId};
+use baraza_proto::ids::{IdempotencyKey, Millis, Seq, StatementId, UserId};
 use baraza_proto::room::{RoomInfo, RoomSummary};
 use baraza_proto::view::{MemberView, RoomView, StatementView};
 use std::collections::HashMap;
@@ -19,6 +20,8 @@ pub struct RoomState {
     pub(super) member_index: HashMap<UserId, usize>,
     pub(super) statements: Vec<StatementView>,
     pub(super) keys: HashMap<(UserId, IdempotencyKey), Seq>,
+    /// Agenda, floor and statistics; `Some` for rooms of kind roundtable.
+    pub(super) roundtable: Option<RoundtableState>,
 }
 
 impl RoomState {
@@ -86,7 +89,19 @@ impl RoomState {
             info,
             members: self.members.clone(),
             statements,
+            roundtable: self.roundtable.as_ref().map(|rt| rt.view(self)),
         })
+    }
+
+    /// The roundtable part of the state (rooms of kind roundtable).
+    pub fn roundtable(&self) -> Option<&RoundtableState> {
+        self.roundtable.as_ref()
+    }
+
+    /// When the hub must next send `Command::Tick`: the next speaking-time warning or deadline.
+    /// `None` when no timer runs.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        self.roundtable.as_ref()?.next_deadline()
     }
 
     /// The room's line in the room list. `None` before the room exists.

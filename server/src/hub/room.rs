@@ -124,6 +124,7 @@ pub(crate) fn spawn(hub: Hub, id: RoomId) -> RoomHandle {
         leave_due: HashMap::new(),
         recent: VecDeque::new(),
         snapshots: [None, None],
+        tick_not_before: Instant::now(),
     };
     hub.inner().tasks.spawn(actor.run(receiver));
     handle
@@ -154,6 +155,8 @@ struct RoomActor {
     recent: VecDeque<(Seq, Utf8Bytes)>,
     /// Encoded snapshots by reader kind (0: moderating, 1: others), with their seq.
     snapshots: [Option<(Seq, Utf8Bytes)>; 2],
+    /// After a failed timer tick, the next one waits until then (no busy retry).
+    tick_not_before: Instant,
 }
 
 /// What a successful command did.
@@ -185,6 +188,11 @@ impl RoomActor {
         let mut audit = tokio::time::interval_at(Instant::now() + audit_every, audit_every);
         loop {
             let next_leave = self.leaving.first().map(|(due, _)| *due);
+            // Roundtable speaking timers: the domain says when it next has something to do.
+            let next_tick = self
+                .state
+                .next_deadline()
+                .map(|d| instant_of(d).max(self.tick_not_before));
             let idle_deadline = idle_since + idle_unload;
             tokio::select! {
                 message = mailbox.recv() => {
@@ -203,7 +211,8 @@ impl RoomActor {
                 _ = audit.tick(), if self.hub.config().audit_interval.is_some() && !self.subscribers.is_empty() => {
                     self.audit().await;
                 }
-                () = tokio::time::sleep_until(idle_deadline), if self.subscribers.is_empty() && self.leaving.is_empty() => {
+                () = sleep_until_some(next_tick) => self.tick().await,
+                () = tokio::time::sleep_until(idle_deadline), if self.subscribers.is_empty() && self.leaving.is_empty() && next_tick.is_none() => {
                     if mailbox.is_empty() && self.hub.forget(&self.id, &self.handle) {
                         break;
                     }
@@ -693,6 +702,15 @@ impl RoomActor {
         }
     }
 
+    /// Runs the domain's timer: warnings and expiries due now. Idempotent, so a tick that
+    /// another node already ran (or that fires late) records nothing.
+    async fn tick(&mut self) {
+        if let Err(error) = self.execute(&Actor::System, &Command::Tick).await {
+            tracing::warn!(room = %self.id, %error, "the speaking timer failed; retrying in a second");
+            self.tick_not_before = Instant::now() + Duration::from_secs(1);
+        }
+    }
+
     /// The `ack` or `error` frame for a request's outcome.
     fn answer(&self, request: &str, result: Result<Executed, HubError>) -> Utf8Bytes {
         match result {
@@ -739,6 +757,15 @@ impl RoomActor {
             .map_or(0, |d| d.as_millis() as Millis);
         wall.max(self.last_ts)
     }
+}
+
+/// The monotonic instant of a wall-clock deadline (1 ms late, so the domain finds it due).
+fn instant_of(deadline: Millis) -> Instant {
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as Millis);
+    let wait = u64::try_from(deadline - wall).unwrap_or(0) + 1;
+    Instant::now() + Duration::from_millis(wait)
 }
 
 async fn sleep_until_some(deadline: Option<Instant>) {
