@@ -341,6 +341,14 @@ async fn an_expelled_participant_leaves_and_cannot_rejoin_until_readmitted() {
         matches!(b, EventBody::ParticipantExpelled(_))
     })
     .await;
+    assert_eq!(bruno.connection_error().await, ErrorCode::Forbidden);
+    // Nothing of the room reaches the expelled connection any more.
+    let later = moderator
+        .post(ROOM, "m-after", "We continue without him.", None)
+        .await;
+    assert!(later > 0);
+    bruno.ping().await;
+    assert_eq!(bruno.kept_events(), 0, "no events after the expulsion");
     let refused = bruno
         .command(
             ROOM,

@@ -17,7 +17,7 @@ use crate::store::StoreError;
 use axum::extract::ws::Utf8Bytes;
 use baraza_proto::command::RoomCommand;
 use baraza_proto::error::ErrorCode;
-use baraza_proto::event::{EventEnvelope, LeaveReason};
+use baraza_proto::event::{EventBody, EventEnvelope, LeaveReason};
 use baraza_proto::identity::{Profile, Role};
 use baraza_proto::ids::{IdempotencyKey, Millis, RoomId, Seq, UserId};
 use baraza_proto::message::ServerMessage;
@@ -475,6 +475,44 @@ impl RoomActor {
             if !subscriber.conn.push(Outbound::Frame(frame.clone())) {
                 subscriber.live = false;
             }
+        }
+        if let EventBody::ParticipantExpelled(sanction) = &event.envelope.body {
+            self.cut_off(&sanction.user, &sanction.reason);
+        }
+    }
+
+    /// Stops sending this room to every local connection of an expelled person: each gets the
+    /// expulsion event (already queued), then a `forbidden` error naming the room, then nothing
+    /// more from it. Their other rooms are not affected.
+    fn cut_off(&mut self, user: &UserId, reason: &str) {
+        let connections: Vec<u64> = self
+            .subscribers
+            .iter()
+            .filter(|(_, s)| &s.profile.user == user)
+            .map(|(id, _)| *id)
+            .collect();
+        let message = format!("you were expelled from {}: {reason}", self.id);
+        for id in connections {
+            if let Some(subscriber) = self.subscribers.remove(&id) {
+                subscriber.conn.push(Outbound::Frame(frames::error(
+                    None,
+                    ErrorCode::Forbidden,
+                    message.clone(),
+                    None,
+                )));
+            }
+        }
+        if self.presence.remove(user).is_some() {
+            let (presence, room, user) = (
+                self.hub.inner().presence.clone(),
+                self.id.clone(),
+                user.clone(),
+            );
+            tokio::spawn(async move {
+                if let Err(error) = presence.detach(&room, &user).await {
+                    tracing::warn!(%room, %error, "cannot unregister an expelled member");
+                }
+            });
         }
     }
 
