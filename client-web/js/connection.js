@@ -9,8 +9,9 @@
  * - keeps an outbox of commands, each with an idempotency key, re-sent after a reconnect until
  *   acknowledged: nothing is lost, and the server's key check means nothing is doubled.
  *
- * It emits `state` (detail: {state, code?}), `welcome`, `snapshot`, `event`, `joined` and
- * `fatal` (detail: {code}) events.
+ * It emits `state` (detail: {state, code?}), `welcome`, `snapshot`, `event`, `joined`,
+ * `join-error`, `outbox` (the number of unacknowledged commands changed) and `fatal`
+ * (detail: {code}) events.
  */
 
 /** Connection states, as shown by the indicator. */
@@ -114,6 +115,7 @@ export class Connection extends EventTarget {
     const key = crypto.randomUUID();
     return new Promise((resolve, reject) => {
       this.outbox.set(key, { room, command, resolve, reject, sentAs: null });
+      this.outboxChanged();
       const joined = this.rooms.get(room)?.joined;
       if (this.state === 'online' && joined) this.sendCommand(key);
     });
@@ -231,6 +233,7 @@ export class Connection extends EventTarget {
     item.sentAs = this.request({ type: 'command', room: item.room, key, command: item.command }, (msg) => {
       if (msg.type === 'ack') {
         this.outbox.delete(key);
+        this.outboxChanged();
         item.resolve(msg);
       } else if (msg.code === 'rate_limited' || msg.code === 'unavailable') {
         item.sentAs = null;
@@ -239,6 +242,7 @@ export class Connection extends EventTarget {
         item.sentAs = null; // re-sent after the next join
       } else {
         this.outbox.delete(key);
+        this.outboxChanged();
         item.reject(new ProtocolError(msg.code, msg.message));
       }
     });
@@ -284,6 +288,10 @@ export class Connection extends EventTarget {
     if (msg.type === 'error' && msg.code === 'token_expired') {
       this.dispatchEvent(new CustomEvent('fatal', { detail: { code: msg.code } }));
     }
+  }
+
+  outboxChanged() {
+    this.dispatchEvent(new CustomEvent('outbox', { detail: { size: this.outbox.size } }));
   }
 
   setState(state, code) {

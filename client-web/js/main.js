@@ -100,6 +100,7 @@ function startConnection() {
     const state = e.detail.state;
     if (state !== 'connecting') announce(t(`conn.${state}`));
   });
+  conn.addEventListener('outbox', renderConnectionState);
   conn.addEventListener('snapshot', (e) => {
     app.stores.get(e.detail.room)?.applySnapshot(e.detail.seq, e.detail.state);
   });
@@ -141,7 +142,7 @@ function renderHeader() {
   const user = document.getElementById('user');
   if (app.claims) {
     replaceChildren(user,
-      h('span', { class: 'who' }, app.claims.name || app.claims.sub || ''),
+      h('bdi', { class: 'who' }, app.claims.name || app.claims.sub || ''),
       ' ',
       h('span', { class: 'badge' }, t(`role.${app.claims.role}`)),
       ' ',
@@ -198,8 +199,6 @@ function start() {
     renderHeader();
     route();
   });
-  // Keep connection-state text current (queued commands change without a state change).
-  setInterval(renderConnectionState, 1000);
   const token = tokenFromFragment() || savedToken();
   window.addEventListener('hashchange', route);
   const path = window.location.hash.startsWith('#/rooms') ? window.location.hash : '#/rooms';

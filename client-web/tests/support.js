@@ -83,6 +83,15 @@ export async function waitForConnection(page, state) {
 }
 
 /**
+ * Ids of the statements shown, in document order.
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<string[]>}
+ */
+export function statementIds(page) {
+  return page.$$eval('li[data-statement]', (els) => els.map((e) => e.dataset.statement));
+}
+
+/**
  * Texts of the statements shown, in document order.
  * @param {import('playwright-core').Page} page
  * @returns {Promise<string[]>}

@@ -41,7 +41,7 @@ export default {
   'rooms.open': 'Открыть',
   'rooms.openNamed': 'Открыть «{title}»',
   'rooms.record': 'Журнал',
-  'rooms.recordNamed': 'Журнал зала «{title}»',
+  'rooms.recordNamed': 'Журнал: {title}',
   'room.kind': 'Тип',
   'room.scope': 'Охват',
   'room.languages': 'Языки',

@@ -34,7 +34,7 @@ export function renderRecord(app, main, roomId) {
     status,
     h('section', { class: 'card', 'aria-labelledby': 'chain-heading' },
       h('h2', { id: 'chain-heading' }, t('record.chain')), verdict, buttons),
-    h('section', { class: 'card', 'aria-labelledby': 'events-heading' },
+    h('div', { class: 'card' },
       h('h2', { id: 'events-heading' }, t('record.events')),
       h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'events-heading' },
         h('table', { class: 'events' },

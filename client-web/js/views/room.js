@@ -63,9 +63,9 @@ export function renderRoom(app, main, roomId) {
     const present = store.present();
     presentHeading.textContent = t('room.presentNow', { count: present.length });
     replaceChildren(presentList, ...present.map((m) => h('li', { dataset: { user: m.profile.user } },
-      h('span', { class: 'who' }, m.profile.name), ' ',
+      h('bdi', { class: 'who' }, m.profile.name), ' ',
       h('span', { class: 'badge' }, t(`role.${m.profile.role}`)),
-      m.profile.org ? h('span', { class: 'org' }, ` · ${m.profile.org}`) : null)));
+      m.profile.org ? [h('span', { class: 'org' }, ' · '), h('bdi', { class: 'org' }, m.profile.org)] : null)));
     for (const statement of store.statements.values()) renderStatement(statement);
     empty.hidden = store.statements.size > 0;
     const fromOthers = (detail?.posted || []).filter((s) => s.author !== app.claims?.sub);
@@ -110,19 +110,19 @@ function statementItem(app, store, statement, compose) {
   const author = store.members.get(statement.author)?.profile;
   const langName = languageName(statement.lang);
   const headerParts = [
-    h('span', { class: 'who' }, author?.name || statement.author),
-    statement.org ? h('span', { class: 'org' }, ` · ${statement.org}`) : null,
+    h('bdi', { class: 'who' }, author?.name || statement.author),
+    statement.org ? [h('span', { class: 'org' }, ' · '), h('bdi', { class: 'org' }, statement.org)] : null,
     ' ',
     h('span', { class: 'badge lang', title: t('statement.language', { name: langName }) },
       h('span', { class: 'visually-hidden' }, `${t('statement.languageLabel')}: `), langName),
     ' ',
-    h('time', { datetime: new Date(statement.posted_at).toISOString() }, formatTime(statement.posted_at)),
+    h('time', { dir: 'auto', datetime: new Date(statement.posted_at).toISOString() }, formatTime(statement.posted_at)),
     ' ',
     h('span', { class: 'id' }, `#${statement.id}`),
   ];
   const body = [];
   if (statement.hidden) {
-    body.push(h('p', { class: 'hidden-note' }, t('statement.hiddenReason', { reason: statement.hidden.reason })));
+    body.push(h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.hiddenReason', { reason: statement.hidden.reason })));
   }
   if (!statement.redacted) {
     body.push(h('p', { class: statement.hidden ? 'text muted' : 'text', lang: statement.lang, dir: 'auto' }, statement.text));
