@@ -91,7 +91,8 @@ export class Connection extends EventTarget {
    * @param {string} room
    */
   join(room) {
-    if (!this.rooms.has(room)) this.rooms.set(room, { joined: false });
+    if (this.rooms.has(room)) return;
+    this.rooms.set(room, { joined: false });
     if (this.state === 'online') this.sendJoin(room);
   }
 

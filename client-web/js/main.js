@@ -165,13 +165,17 @@ function renderConnectionState() {
     queued ? h('span', { class: 'queued' }, ` · ${t('conn.queued', { count: queued })}`) : null);
 }
 
-function route() {
-  cleanup();
+/**
+ * Shows the view of the current address.
+ * @param {boolean} [sameView] true when only the language changed: rooms stay joined
+ */
+function route(sameView = false) {
+  cleanup(sameView === true);
   cleanup = () => {};
   const path = window.location.hash.replace(/^#/, '') || '/rooms';
   if (!app.token) {
     cleanup = renderSignin(app, main) || (() => {});
-    focusHeading();
+    if (!sameView) focusHeading();
     return;
   }
   const record = path.match(/^\/rooms\/([^/]+)\/record$/);
@@ -179,7 +183,7 @@ function route() {
   if (record) cleanup = renderRecord(app, main, decodeURIComponent(record[1])) || (() => {});
   else if (room) cleanup = renderRoom(app, main, decodeURIComponent(room[1])) || (() => {});
   else cleanup = renderRooms(app, main) || (() => {});
-  focusHeading();
+  if (!sameView) focusHeading();
 }
 
 function focusHeading() {
@@ -197,10 +201,10 @@ function start() {
   });
   onLanguageChange(() => {
     renderHeader();
-    route();
+    route(true);
   });
   const token = tokenFromFragment() || savedToken();
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => route());
   const path = window.location.hash.startsWith('#/rooms') ? window.location.hash : '#/rooms';
   if (token) app.signIn(token, path);
   else {

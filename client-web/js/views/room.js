@@ -16,7 +16,7 @@ import { scopeText } from './labels.js';
  * @param {import('../main.js').App} app
  * @param {HTMLElement} main
  * @param {string} roomId
- * @returns {() => void} cleanup
+ * @returns {(stay?: boolean) => void} cleanup; `stay` keeps the room joined (a language change)
  */
 export function renderRoom(app, main, roomId) {
   const store = app.enterRoom(roomId);
@@ -99,10 +99,10 @@ export function renderRoom(app, main, roomId) {
   store.addEventListener('change', onChange);
   store.addEventListener('error', onError);
   if (store.info) renderAll(null);
-  return () => {
+  return (stay) => {
     store.removeEventListener('change', onChange);
     store.removeEventListener('error', onError);
-    app.leaveRoom(roomId);
+    if (!stay) app.leaveRoom(roomId);
   };
 }
 
