@@ -192,6 +192,19 @@ describe('the web client', { concurrency: false }, () => {
     await context.close();
   });
 
+  test('a consultation room shows where phases and questions will go, without made-up data', async () => {
+    const { page, context } = await newPage('es-ES');
+    await page.goto(`${BASE}/#token=${PARTICIPANT}`);
+    await page.goto(`${BASE}/#/rooms/youth-consultation`);
+    const panel = page.locator('#consultation-panel');
+    await panel.waitFor();
+    assert.match(await panel.textContent(), /todavía no está disponible en este servidor/);
+    assert.equal(await page.locator('#roundtable-panel').count(), 0);
+    await assertAccessible(page, 'consultation room (Spanish)');
+    await screenshot(page, 'consultation-spanish');
+    await context.close();
+  });
+
   test('the secretariat reads the record, verifies the chain in the browser, and downloads the transcript', async () => {
     const { page, context } = await newPage('en-GB');
     await page.goto(`${BASE}/#token=${SECRETARIAT}`);
