@@ -100,6 +100,8 @@ describe('the web client', { concurrency: false }, () => {
     await reply.waitFor();
     assert.match(await reply.textContent(), /French/);
     assert.equal(await reply.locator('.text').getAttribute('lang'), 'fr');
+    // Screen readers hear of it through the polite live region.
+    await amina.page.waitForFunction(() => /New statement from/.test(document.getElementById('live-polite').textContent));
   });
 
   test('the moderator hides a statement with a reason; the participant sees it hidden', async () => {

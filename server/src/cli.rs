@@ -400,3 +400,40 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         _ => Err(format!("unknown unit {unit:?}; use ms, s, m or h")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_links_carry_a_valid_token_for_each_role_in_the_fragment() {
+        let authenticator = Authenticator::new(
+            KeySource::Secret(b"a-test-secret-of-thirty-two-bytes-or-more".to_vec()),
+            "baraza",
+            "baraza",
+        )
+        .expect("authenticator");
+        let mut out = Vec::new();
+        let addr: SocketAddr = "127.0.0.1:8080".parse().expect("address");
+        write_sign_in_links(&mut out, &authenticator, addr).expect("links");
+        let text = String::from_utf8(out).expect("utf-8");
+        let links: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(links.len(), 4, "{text}");
+        let mut roles = Vec::new();
+        for line in links {
+            let (label, url) = line.trim().split_once(' ').expect("role and link");
+            let token = url
+                .trim()
+                .strip_prefix("http://127.0.0.1:8080/#token=")
+                .expect("a link with the token in the fragment");
+            let verified = authenticator.verify(token).expect("a valid token");
+            let role = serde_json::to_value(verified.profile.role).expect("role");
+            assert_eq!(role.as_str(), Some(label));
+            roles.push(label.to_owned());
+        }
+        assert_eq!(
+            roles,
+            ["secretariat", "moderator", "participant", "observer"]
+        );
+    }
+}
