@@ -124,6 +124,11 @@ struct ServeArgs {
     /// How long a new connection has to send `auth`.
     #[arg(long, env = "BARAZA_AUTH_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     auth_timeout: Duration,
+    /// Print ready sign-in links of the web client for each role (secretariat, moderator,
+    /// participant, observer), valid for 12 hours. For local use: anyone who sees the output
+    /// can sign in. Needs the server's own secret (not --jwt-public-key).
+    #[arg(long, env = "BARAZA_PRINT_LINKS")]
+    print_links: bool,
 }
 
 #[derive(Args)]
@@ -192,6 +197,18 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         .with_writer(std::io::stderr)
         .init();
     let keys = key_source(&args.keys)?;
+    let links = if args.print_links && matches!(keys, KeySource::Secret(_)) {
+        Some(Authenticator::new(
+            keys.clone(),
+            &args.keys.jwt_issuer,
+            &args.keys.jwt_audience,
+        )?)
+    } else {
+        if args.print_links {
+            eprintln!("baraza: --print-links needs the server's own secret; no links printed");
+        }
+        None
+    };
     let mut hub = HubConfig {
         node: args
             .node
@@ -231,14 +248,66 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
              cargo run -- token --data {data} --role participant --sub p-1 --name Amina \\\n    \
              --org \"Kenya Land Alliance\" --constituency farmers --country KE"
         )
-        .and_then(|()| out.flush())
         .map_err(stdout)?;
+        if let Some(authenticator) = &links {
+            write_sign_in_links(&mut out, authenticator, addr)?;
+        }
+        out.flush().map_err(io("writing to standard output"))?;
         drop(out);
         wait_for_signal().await?;
         tracing::info!("shutting down: closing connections (1012) and flushing the record");
         node.shutdown().await?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The people of the sign-in links `--print-links` prints, one per role.
+fn link_people() -> [TokenRequest; 4] {
+    let person = |sub: &str, name: &str, role| TokenRequest {
+        sub: sub.into(),
+        name: name.into(),
+        role,
+        org: None,
+        constituency: None,
+        country: None,
+        ttl_secs: 12 * 3600,
+    };
+    [
+        person("sec-1", "Secretariat", Role::Secretariat),
+        person("mod-1", "Ana Moderator", Role::Moderator),
+        TokenRequest {
+            org: Some("Kenya Land Alliance".into()),
+            constituency: Some(Constituency::Farmers),
+            country: Some("KE".into()),
+            ..person("p-1", "Amina", Role::Participant)
+        },
+        person("obs-1", "Observer", Role::Observer),
+    ]
+}
+
+/// Writes one web-client sign-in link (`http://ADDR/#token=…`) per role. The token sits in the
+/// URL fragment, which browsers never send to the server; the client removes it at once.
+fn write_sign_in_links(
+    out: &mut impl Write,
+    authenticator: &Authenticator,
+    addr: SocketAddr,
+) -> Result<(), CliError> {
+    let now = jsonwebtoken::get_current_timestamp();
+    writeln!(
+        out,
+        "Sign-in links for local use (valid 12 h; anyone with a link can sign in):"
+    )
+    .map_err(io("writing to standard output"))?;
+    for request in link_people() {
+        let token = authenticator.mint(&request, now)?;
+        let role = serde_json::to_value(request.role)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        writeln!(out, "  {role:<12} http://{addr}/#token={token}")
+            .map_err(io("writing to standard output"))?;
+    }
+    Ok(())
 }
 
 async fn wait_for_signal() -> Result<(), CliError> {
@@ -360,5 +429,42 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         "m" => Ok(Duration::from_secs(number * 60)),
         "h" => Ok(Duration::from_secs(number * 3600)),
         _ => Err(format!("unknown unit {unit:?}; use ms, s, m or h")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_links_carry_a_valid_token_for_each_role_in_the_fragment() {
+        let authenticator = Authenticator::new(
+            KeySource::Secret(b"a-test-secret-of-thirty-two-bytes-or-more".to_vec()),
+            "baraza",
+            "baraza",
+        )
+        .expect("authenticator");
+        let mut out = Vec::new();
+        let addr: SocketAddr = "127.0.0.1:8080".parse().expect("address");
+        write_sign_in_links(&mut out, &authenticator, addr).expect("links");
+        let text = String::from_utf8(out).expect("utf-8");
+        let links: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(links.len(), 4, "{text}");
+        let mut roles = Vec::new();
+        for line in links {
+            let (label, url) = line.trim().split_once(' ').expect("role and link");
+            let token = url
+                .trim()
+                .strip_prefix("http://127.0.0.1:8080/#token=")
+                .expect("a link with the token in the fragment");
+            let verified = authenticator.verify(token).expect("a valid token");
+            let role = serde_json::to_value(verified.profile.role).expect("role");
+            assert_eq!(role.as_str(), Some(label));
+            roles.push(label.to_owned());
+        }
+        assert_eq!(
+            roles,
+            ["secretariat", "moderator", "participant", "observer"]
+        );
     }
 }

@@ -1,0 +1,124 @@
+/**
+ * The interface's languages: the six official languages of the United Nations.
+ * Strings live in js/locales/<lang>.js; `t(key, params)` looks one up and fills `{name}` holes.
+ */
+
+import ar from './locales/ar.js';
+import en from './locales/en.js';
+import es from './locales/es.js';
+import fr from './locales/fr.js';
+import ru from './locales/ru.js';
+import zh from './locales/zh.js';
+
+/** Interface languages, each named in itself, in the UN's alphabetical order of English names. */
+export const LANGUAGES = [
+  { code: 'ar', name: 'العربية', dir: 'rtl' },
+  { code: 'zh', name: '中文', dir: 'ltr' },
+  { code: 'en', name: 'English', dir: 'ltr' },
+  { code: 'fr', name: 'Français', dir: 'ltr' },
+  { code: 'ru', name: 'Русский', dir: 'ltr' },
+  { code: 'es', name: 'Español', dir: 'ltr' },
+];
+
+const TABLES = { ar, en, es, fr, ru, zh };
+const STORAGE_KEY = 'baraza.lang';
+let current = 'en';
+const listeners = new Set();
+
+/**
+ * Picks the interface language: a saved choice, else the browser's preference, else English.
+ * @returns {string}
+ */
+export function initialLanguage() {
+  const saved = safeStorage()?.getItem(STORAGE_KEY);
+  if (saved && TABLES[saved]) return saved;
+  for (const tag of navigator.languages || [navigator.language || 'en']) {
+    const base = String(tag).toLowerCase().split('-')[0];
+    if (TABLES[base]) return base;
+  }
+  return 'en';
+}
+
+/**
+ * Switches the interface language, sets `lang` and `dir` on <html> and tells listeners.
+ * @param {string} code one of LANGUAGES
+ */
+export function setLanguage(code) {
+  if (!TABLES[code]) code = 'en';
+  current = code;
+  const lang = LANGUAGES.find((l) => l.code === code);
+  document.documentElement.lang = code;
+  document.documentElement.dir = lang ? lang.dir : 'ltr';
+  safeStorage()?.setItem(STORAGE_KEY, code);
+  for (const listener of listeners) listener(code);
+}
+
+/** @returns {string} the current interface language */
+export function language() {
+  return current;
+}
+
+/**
+ * Calls `listener(code)` after every language change.
+ * @param {(code: string) => void} listener
+ */
+export function onLanguageChange(listener) {
+  listeners.add(listener);
+}
+
+/**
+ * Translates a key, falling back to English and then to the key itself.
+ * @param {string} key
+ * @param {Record<string, string|number>} [params] values for `{name}` holes
+ * @returns {string}
+ */
+export function t(key, params = {}) {
+  const text = TABLES[current][key] ?? en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+}
+
+/**
+ * Translates a key if a table has it, else returns the fallback (e.g. a server's message).
+ * @param {string} key
+ * @param {string} fallback
+ * @returns {string}
+ */
+export function tOr(key, fallback) {
+  return key in en ? t(key) : fallback;
+}
+
+/**
+ * The name of a language tag (e.g. a statement's `lang`) in the interface language.
+ * @param {string} tag BCP 47 tag
+ * @returns {string}
+ */
+export function languageName(tag) {
+  try {
+    return new Intl.DisplayNames([current], { type: 'language' }).of(tag) || tag;
+  } catch {
+    return tag;
+  }
+}
+
+/**
+ * A date and time in the interface language.
+ * @param {number} ms milliseconds since the Unix epoch
+ * @returns {string}
+ */
+export function formatTime(ms) {
+  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+}
+
+/** All keys of the reference (English) table, for completeness checks. */
+export const KEYS = Object.keys(en);
+
+/** The tables, for completeness checks. */
+export const TABLE_FOR = TABLES;
+
+function safeStorage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The room list (`GET /api/rooms`): kind, scope, languages and how many are present.
+ */
+
+import { listRooms } from '../api.js';
+import { h, replaceChildren } from '../dom.js';
+import { languageName, t } from '../i18n.js';
+import { scopeText } from './labels.js';
+
+/**
+ * Renders the room list.
+ * @param {import('../main.js').App} app
+ * @param {HTMLElement} main
+ * @returns {() => void} cleanup
+ */
+export function renderRooms(app, main) {
+  app.setTitle(t('rooms.title'));
+  const status = h('p', { class: 'status', role: 'status' }, t('common.loading'));
+  const list = h('ul', { class: 'rooms', 'aria-labelledby': 'rooms-heading' });
+  const refresh = h('button', { type: 'button', onclick: () => load() }, t('rooms.refresh'));
+  replaceChildren(main,
+    h('div', { class: 'title-row' }, h('h1', { id: 'rooms-heading' }, t('rooms.title')), refresh),
+    status,
+    list);
+  let alive = true;
+
+  async function load() {
+    status.textContent = t('common.loading');
+    try {
+      const rooms = await listRooms(app.token);
+      if (!alive) return;
+      status.textContent = rooms.length ? t('rooms.count', { count: rooms.length }) : t('rooms.none');
+      replaceChildren(list, ...rooms.map((room) => roomCard(app, room)));
+    } catch (error) {
+      if (alive) status.textContent = t('common.failed', { message: error.message });
+    }
+  }
+  load();
+  return () => { alive = false; };
+}
+
+function roomCard(app, room) {
+  const href = `#/rooms/${encodeURIComponent(room.id)}`;
+  return h('li', { class: 'card room', dataset: { room: room.id } },
+    h('h2', {}, h('a', { href }, room.title)),
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('room.kind')), h('dd', {}, h('span', { class: `badge kind-${room.kind}` }, t(`kind.${room.kind}`))),
+      h('dt', {}, t('room.scope')), h('dd', {}, scopeText(room.scope)),
+      h('dt', {}, t('room.languages')), h('dd', {}, room.languages.map((l) => languageName(l)).join(', ')),
+      h('dt', {}, t('room.present')), h('dd', { class: 'present-count' }, String(room.present))),
+    h('p', { class: 'actions' },
+      h('a', { href, class: 'button primary', 'aria-label': t('rooms.openNamed', { title: room.title }) }, t('rooms.open')),
+      app.moderating
+        ? h('a', { href: `${href}/record`, class: 'button', 'aria-label': t('rooms.recordNamed', { title: room.title }) }, t('rooms.record'))
+        : null));
+}
