@@ -1,14 +1,11 @@
 /**
  * The interface's languages: the six official languages of the United Nations.
  * Strings live in js/locales/<lang>.js; `t(key, params)` looks one up and fills `{name}` holes.
+ * English (the reference and fallback) is always loaded; another language's table is fetched
+ * only when it is chosen, so a first load on a slow connection carries one or two tables, not six.
  */
 
-import ar from './locales/ar.js';
 import en from './locales/en.js';
-import es from './locales/es.js';
-import fr from './locales/fr.js';
-import ru from './locales/ru.js';
-import zh from './locales/zh.js';
 
 /** Interface languages, each named in itself, in the UN's alphabetical order of English names. */
 export const LANGUAGES = [
@@ -20,7 +17,9 @@ export const LANGUAGES = [
   { code: 'es', name: 'Español', dir: 'ltr' },
 ];
 
-const TABLES = { ar, en, es, fr, ru, zh };
+const CODES = new Set(LANGUAGES.map((l) => l.code));
+/** @type {Record<string, Record<string, string>>} the tables loaded so far */
+const TABLES = { en };
 const STORAGE_KEY = 'baraza.lang';
 let current = 'en';
 const listeners = new Set();
@@ -31,20 +30,29 @@ const listeners = new Set();
  */
 export function initialLanguage() {
   const saved = safeStorage()?.getItem(STORAGE_KEY);
-  if (saved && TABLES[saved]) return saved;
+  if (saved && CODES.has(saved)) return saved;
   for (const tag of navigator.languages || [navigator.language || 'en']) {
     const base = String(tag).toLowerCase().split('-')[0];
-    if (TABLES[base]) return base;
+    if (CODES.has(base)) return base;
   }
   return 'en';
 }
 
 /**
- * Switches the interface language, sets `lang` and `dir` on <html> and tells listeners.
+ * Switches the interface language (loading its table first if needed), sets `lang` and `dir` on
+ * <html> and tells listeners. If the table cannot be loaded, English stays.
  * @param {string} code one of LANGUAGES
+ * @returns {Promise<void>}
  */
-export function setLanguage(code) {
-  if (!TABLES[code]) code = 'en';
+export async function setLanguage(code) {
+  if (!CODES.has(code)) code = 'en';
+  if (!TABLES[code]) {
+    try {
+      TABLES[code] = (await import(`./locales/${code}.js`)).default;
+    } catch {
+      code = 'en';
+    }
+  }
   current = code;
   const lang = LANGUAGES.find((l) => l.code === code);
   document.documentElement.lang = code;
@@ -73,7 +81,7 @@ export function onLanguageChange(listener) {
  * @returns {string}
  */
 export function t(key, params = {}) {
-  const text = TABLES[current][key] ?? en[key] ?? key;
+  const text = TABLES[current]?.[key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
@@ -111,9 +119,6 @@ export function formatTime(ms) {
 
 /** All keys of the reference (English) table, for completeness checks. */
 export const KEYS = Object.keys(en);
-
-/** The tables, for completeness checks. */
-export const TABLE_FOR = TABLES;
 
 function safeStorage() {
   try {

@@ -9,6 +9,7 @@ import { h, replaceChildren } from './dom.js';
 import { LANGUAGES, initialLanguage, language, onLanguageChange, setLanguage, t } from './i18n.js';
 import { roomView } from './api.js';
 import { RoomStore } from './store.js';
+import { needsRoundtableRefresh, roundtableRefresher } from './roundtable-sync.js';
 import { claimsOf, moderates, saveToken, savedToken, tokenFromFragment } from './session.js';
 import { renderSignin } from './views/signin.js';
 import { renderRooms } from './views/rooms.js';
@@ -34,6 +35,7 @@ import { renderRecord } from './views/record.js';
  */
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const refreshRoundtable = roundtableRefresher(() => app.token);
 let cleanup = () => {};
 
 /** @type {App} */
@@ -106,7 +108,13 @@ function startConnection() {
   });
   conn.addEventListener('event', (e) => {
     const store = app.stores.get(e.detail.room);
-    if (store && store.applyEvent(e.detail) === 'gap') resync(store);
+    if (!store) return;
+    store.observeServerTime(e.detail.ts);
+    const result = store.applyEvent(e.detail);
+    if (result === 'gap') resync(store);
+    else if (result === 'applied') {
+      if (needsRoundtableRefresh(store, e.detail)) refreshRoundtable(store);
+    }
   });
   conn.addEventListener('join-error', (e) => {
     const store = app.stores.get(e.detail.room);
@@ -194,8 +202,10 @@ function focusHeading() {
   }
 }
 
-function start() {
-  setLanguage(initialLanguage());
+async function start() {
+  // Take the token out of the address bar at once, before anything else can change the address.
+  const token = tokenFromFragment() || savedToken();
+  await setLanguage(initialLanguage());
   document.getElementById('lang-picker').addEventListener('change', (e) => {
     setLanguage(/** @type {HTMLSelectElement} */ (e.target).value);
   });
@@ -203,7 +213,6 @@ function start() {
     renderHeader();
     route(true);
   });
-  const token = tokenFromFragment() || savedToken();
   window.addEventListener('hashchange', () => route());
   const path = window.location.hash.startsWith('#/rooms') ? window.location.hash : '#/rooms';
   if (token) app.signIn(token, path);

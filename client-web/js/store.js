@@ -23,6 +23,12 @@ export class RoomStore extends EventTarget {
     this.members = new Map();
     /** @type {Map<number, object>} statements by id */
     this.statements = new Map();
+    /** @type {object|null} `state.roundtable` of roundtable rooms (see roundtable-sync.js) */
+    this.roundtable = null;
+    /** @type {number} the seq the roundtable part is as of */
+    this.roundtableSeq = -1;
+    /** @type {number|null} estimate of (browser clock − server clock) in ms */
+    this.clockOffset = null;
   }
 
   /**
@@ -36,6 +42,8 @@ export class RoomStore extends EventTarget {
     this.info = state.info;
     this.members = new Map(state.members.map((m) => [m.profile.user, { ...m }]));
     this.statements = new Map(state.statements.map((s) => [s.id, { ...s }]));
+    this.roundtable = normalizeRoundtable(state.roundtable);
+    this.roundtableSeq = seq;
     this.changed({ snapshot: true, posted: [] });
   }
 
@@ -84,11 +92,46 @@ export class RoomStore extends EventTarget {
         break;
       }
       default:
-        // Events of protocols this client does not know yet (agenda, floor, phases…) only move seq.
+        // The roundtable's simple floor changes are applied here so clocks and announcements
+        // react at once; the whole roundtable view is then refetched (roundtable-sync.js).
+        // A fetched view older than this event is then refused (a newer fetch follows).
+        if (this.roundtable) {
+          applyFloorEvent(this.roundtable, event);
+          this.roundtableSeq = event.seq;
+        }
+        // Events of other protocols this client does not know (phases…) only move seq.
         break;
     }
     this.changed({ snapshot: false, posted, type: body.type });
     return 'applied';
+  }
+
+  /**
+   * Replaces the roundtable part with a fetched one, unless it is older than what is shown.
+   * @param {number} seq the seq the view is as of
+   * @param {object|null} roundtable
+   * @returns {boolean} whether it was applied
+   */
+  applyRoundtable(seq, roundtable) {
+    if (seq < this.roundtableSeq) return false;
+    this.roundtableSeq = seq;
+    this.roundtable = normalizeRoundtable(roundtable);
+    this.changed({ snapshot: false, posted: [], roundtable: true });
+    return true;
+  }
+
+  /**
+   * Learns the clock offset from a live event's server time (the smallest delay seen wins).
+   * @param {number} ts the event's server time
+   */
+  observeServerTime(ts) {
+    const offset = Date.now() - ts;
+    if (this.clockOffset === null || offset < this.clockOffset) this.clockOffset = offset;
+  }
+
+  /** @returns {number} the server's clock now, as well as this browser can tell */
+  serverNow() {
+    return Date.now() - (this.clockOffset ?? 0);
   }
 
   /** @returns {Array<object>} statements without a parent, in order */
@@ -121,4 +164,49 @@ export class RoomStore extends EventTarget {
   changed(detail) {
     this.dispatchEvent(new CustomEvent('change', { detail }));
   }
+}
+
+/**
+ * Applies the floor events whose effect is plain (no ordering, no statistics) to a roundtable view.
+ * @param {object} rt `state.roundtable`
+ * @param {{seq: number, body: object}} event
+ */
+function applyFloorEvent(rt, event) {
+  const body = event.body;
+  const floor = rt.floor;
+  const current = floor && (body.turn === undefined || body.turn === floor.turn);
+  switch (body.type) {
+    case 'agenda_item_opened': rt.open_item = body.item; break;
+    case 'agenda_item_closed': if (rt.open_item === body.item) rt.open_item = null; break;
+    case 'floor_granted':
+      rt.floor = { turn: event.seq, user: body.speaker.user, deadline: body.deadline, paused: false, warned: false, time_up: false };
+      rt.speakerProfile = body.speaker;
+      for (const item of rt.agenda) item.speakers = item.speakers.filter((s) => s.request !== body.request);
+      break;
+    case 'floor_extended': if (current && body.deadline) Object.assign(floor, { deadline: body.deadline, time_up: false }); break;
+    case 'floor_paused': if (current) Object.assign(floor, { paused: true, remaining_ms: body.remaining_ms }); break;
+    case 'floor_resumed': if (current) Object.assign(floor, { paused: false, deadline: body.deadline }); break;
+    case 'floor_warning': if (current) floor.warned = true; break;
+    case 'floor_time_up': if (current) floor.time_up = true; break;
+    case 'floor_ended': if (current) rt.floor = null; break;
+    default: break;
+  }
+}
+
+/**
+ * Fills the fields the server leaves out when empty, so views need not guard each one.
+ * @param {object|null|undefined} rt `state.roundtable`
+ * @returns {object|null}
+ */
+function normalizeRoundtable(rt) {
+  if (!rt) return null;
+  rt.floor = rt.floor ?? null;
+  rt.open_item = rt.open_item ?? null;
+  for (const field of ['agenda', 'turns', 'muted', 'expelled']) rt[field] = rt[field] ?? [];
+  for (const item of rt.agenda) {
+    item.speakers = item.speakers ?? [];
+    item.budgets = item.budgets ?? [];
+  }
+  for (const turn of rt.turns) turn.statements = turn.statements ?? [];
+  return rt;
 }

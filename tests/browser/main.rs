@@ -1,5 +1,6 @@
-//! The web client in a real browser: starts the real server, creates a room, mints a token for
-//! each role, then runs the Node browser tests in `client-web/tests` (playwright-core driving
+//! The web client in a real browser: starts the real server, creates the rooms (a roundtable for
+//! the room tests, a second one for the roundtable end-to-end run, a consultation), mints a token
+//! for each role and a second participant, then runs the Node browser tests in `client-web/tests` (playwright-core driving
 //! the system's Chromium) and fails if they fail.
 //!
 //! Needs `node`/`npm` and `/usr/bin/chromium` (`apt-get install -y chromium`, as `.ci/run`
@@ -15,6 +16,8 @@ use std::time::Instant;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const ROOM: &str = "ffd-roundtable";
+/// The roundtable the agenda, floor and console tests run in (`roundtable.test.js`).
+const RT_ROOM: &str = "ffd-dialogue";
 
 fn client_tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -75,6 +78,18 @@ async fn the_web_client_works_in_chromium() {
     )
     .await;
     api.create_room(
+        RT_ROOM,
+        &RoomSettings {
+            kind: RoomKind::Roundtable,
+            title: "Financing for development: multi-stakeholder dialogue".into(),
+            description: String::new(),
+            languages: languages.clone(),
+            scope: Scope::Global,
+            constituency: None,
+        },
+    )
+    .await;
+    api.create_room(
         "youth-consultation",
         &RoomSettings {
             kind: RoomKind::Consultation,
@@ -110,6 +125,8 @@ async fn the_web_client_works_in_chromium() {
         .env("BARAZA_TOKEN_SECRETARIAT", &secretariat)
         .env("BARAZA_TOKEN_MODERATOR", &moderator)
         .env("BARAZA_TOKEN_PARTICIPANT", &participant)
+        .env("BARAZA_TOKEN_PARTICIPANT2", &bruno)
+        .env("BARAZA_RT_ROOM", RT_ROOM)
         .env("CHROMIUM_PATH", CHROMIUM)
         .status()
         .await

@@ -1,20 +1,24 @@
 /**
- * Places for the features that need protocols this server does not speak yet. Each panel says
- * so plainly; none shows made-up data. The roundtable module (agenda, speaking list, floor,
- * timers, statistics) and the consultation module (phases, questions, synthesis) replace these.
+ * The panel for a room kind's own features: the roundtable panel (roundtable.js) for
+ * roundtables, and a plain "not available yet" place for consultations until this client speaks
+ * their protocol. None shows made-up data.
  */
 
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
+import { roundtablePanel } from './roundtable.js';
 
 /**
- * The panel for a room kind's own features, or null for kinds that have none.
- * @param {string} kind `roundtable`, `consultation` or `caucus`
- * @returns {HTMLElement|null}
+ * The panel of a room's kind, or null for kinds that have none.
+ * @param {import('../main.js').App} app
+ * @param {import('../store.js').RoomStore} store a store whose `info` is known
+ * @returns {{element: HTMLElement, destroy?: () => void}|null}
  */
-export function kindPanel(kind) {
-  if (kind === 'roundtable') return notYet('roundtable-panel', t('panel.roundtable.title'), t('panel.roundtable.body'));
-  if (kind === 'consultation') return notYet('consultation-panel', t('panel.consultation.title'), t('panel.consultation.body'));
+export function kindPanel(app, store) {
+  const kind = store.info.kind;
+  if (kind === 'roundtable' && store.roundtable) return roundtablePanel(app, store);
+  if (kind === 'roundtable') return { element: notYet('roundtable-panel', t('panel.roundtable.title'), t('panel.roundtable.body')) };
+  if (kind === 'consultation') return { element: notYet('consultation-panel', t('panel.consultation.title'), t('panel.consultation.body')) };
   return null;
 }
 

@@ -45,6 +45,8 @@ export function renderRoom(app, main, roomId) {
       h('aside', { class: 'card present', 'aria-labelledby': 'present-heading' }, presentHeading, presentList)));
 
   let infoShown = false;
+  /** @type {{element: HTMLElement, destroy?: () => void}|null} */
+  let panel = null;
   function renderAll(detail) {
     if (!store.info) return;
     if (!infoShown) {
@@ -55,8 +57,8 @@ export function renderRoom(app, main, roomId) {
         h('span', { class: `badge kind-${store.info.kind}` }, t(`kind.${store.info.kind}`)), ' ',
         scopeText(store.info.scope), ' · ',
         t('room.languagesList', { list: store.info.languages.map(languageName).join(', ') }));
-      const panel = kindPanel(store.info.kind);
-      replaceChildren(panelSlot, panel);
+      panel = kindPanel(app, store);
+      replaceChildren(panelSlot, panel?.element);
       compose.setLanguages?.(store.info.languages);
     }
     status.textContent = '';
@@ -100,6 +102,7 @@ export function renderRoom(app, main, roomId) {
   store.addEventListener('error', onError);
   if (store.info) renderAll(null);
   return (stay) => {
+    panel?.destroy?.();
     store.removeEventListener('change', onChange);
     store.removeEventListener('error', onError);
     if (!stay) app.leaveRoom(roomId);
