@@ -3,7 +3,8 @@
 //! The server's domain core decides whether the sender may give each command and what events
 //! it produces; nothing here is trusted before that.
 
-use crate::ids::{AgendaItemId, LanguageTag, QuestionId, StatementId};
+use crate::consultation::{Alignment, Citation, ModerationMode, Phase};
+use crate::ids::{AgendaItemId, LanguageTag, QuestionId, RoomId, StatementId, UserId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,9 @@ pub enum RoomCommand {
         /// The question it answers (consultations).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         question: Option<QuestionId>,
+        /// For a reply in a consultation: its position towards the parent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alignment: Option<Alignment>,
     },
     /// Hide a statement (moderators and secretariat). The record keeps it; views mark it hidden.
     HideStatement {
@@ -34,12 +38,88 @@ pub enum RoomCommand {
         /// Why (1–500 characters); shown to everyone.
         reason: String,
     },
+    /// Consultations, secretariat: add a question (draft or open). Needs an idempotency key;
+    /// the question's id is the `seq` of its `question_added` event.
+    AddQuestion {
+        /// The question (1–1,000 characters).
+        text: String,
+    },
+    /// Consultations, secretariat: move to another phase.
+    SetPhase {
+        /// The new phase.
+        phase: Phase,
+    },
+    /// Consultations, secretariat: choose post- or pre-moderation (draft or open).
+    SetModeration {
+        /// The mode.
+        mode: ModerationMode,
+    },
+    /// Consultations, secretariat: name the consultation this one rolls up into (draft only).
+    /// Its scope must contain this one's.
+    SetParent {
+        /// The parent consultation.
+        parent: RoomId,
+    },
+    /// Consultations, secretariat: name a rapporteur (before publication).
+    AppointRapporteur {
+        /// Who.
+        user: UserId,
+    },
+    /// Consultations, secretariat: withdraw a rapporteur.
+    DismissRapporteur {
+        /// Who.
+        user: UserId,
+    },
+    /// Consultations, the author: replace a statement's text while the consultation is open.
+    /// Earlier versions stay in the record and the view.
+    EditStatement {
+        /// Which statement.
+        statement: StatementId,
+        /// The new text.
+        text: String,
+    },
+    /// Consultations, moderators: make a hidden statement visible again.
+    RestoreStatement {
+        /// Which statement.
+        statement: StatementId,
+    },
+    /// Consultations, moderators: publish a statement held for approval.
+    ApproveStatement {
+        /// Which statement.
+        statement: StatementId,
+    },
+    /// Consultations, moderators: refuse a statement held for approval.
+    RejectStatement {
+        /// Which statement.
+        statement: StatementId,
+        /// Why (1–500 characters).
+        reason: String,
+    },
+    /// Consultations, any member: flag a statement for the moderators (once per person).
+    ReportStatement {
+        /// Which statement.
+        statement: StatementId,
+        /// Why (1–500 characters).
+        reason: String,
+    },
+    /// Consultations, secretariat or a rapporteur, in the synthesis phase: save a new version
+    /// of the synthesis.
+    DraftSynthesis {
+        /// The text (1–20,000 characters).
+        text: String,
+        /// What it cites.
+        #[serde(default)]
+        citations: Vec<Citation>,
+    },
 }
 
 impl RoomCommand {
     /// Commands that create something must carry an idempotency key.
     pub fn creates(&self) -> bool {
-        matches!(self, RoomCommand::PostStatement { .. })
+        matches!(
+            self,
+            RoomCommand::PostStatement { .. } | RoomCommand::AddQuestion { .. }
+        )
     }
 
     /// The wire name of the command (`"post_statement"` …), for logs and errors.
@@ -47,6 +127,18 @@ impl RoomCommand {
         match self {
             RoomCommand::PostStatement { .. } => "post_statement",
             RoomCommand::HideStatement { .. } => "hide_statement",
+            RoomCommand::AddQuestion { .. } => "add_question",
+            RoomCommand::SetPhase { .. } => "set_phase",
+            RoomCommand::SetModeration { .. } => "set_moderation",
+            RoomCommand::SetParent { .. } => "set_parent",
+            RoomCommand::AppointRapporteur { .. } => "appoint_rapporteur",
+            RoomCommand::DismissRapporteur { .. } => "dismiss_rapporteur",
+            RoomCommand::EditStatement { .. } => "edit_statement",
+            RoomCommand::RestoreStatement { .. } => "restore_statement",
+            RoomCommand::ApproveStatement { .. } => "approve_statement",
+            RoomCommand::RejectStatement { .. } => "reject_statement",
+            RoomCommand::ReportStatement { .. } => "report_statement",
+            RoomCommand::DraftSynthesis { .. } => "draft_synthesis",
         }
     }
 }

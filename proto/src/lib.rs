@@ -9,6 +9,7 @@
 //! - [`command`]: what a client may ask a room to do.
 //! - [`event`]: the facts a room's record is made of.
 //! - [`view`]: the state of a room as a `snapshot` shows it.
+//! - [`consultation`]: phases, questions, syntheses, roll-up inputs and figures of consultations.
 //! - [`message`]: the client and server messages of `GET /ws`.
 //! - [`api`]: bodies of the HTTP API.
 //! - [`error`]: error codes and WebSocket close codes.
@@ -17,6 +18,7 @@
 
 pub mod api;
 pub mod command;
+pub mod consultation;
 pub mod error;
 pub mod event;
 pub mod identity;

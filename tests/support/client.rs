@@ -343,6 +343,7 @@ impl Client {
             parent,
             agenda_item: None,
             question: None,
+            alignment: None,
         };
         self.command(room, Some(key), command)
             .await

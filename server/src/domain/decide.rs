@@ -1,7 +1,7 @@
 //! `decide`: what a command means for a room, or why it is refused.
 
 use super::state::RoomState;
-use super::{Actor, Command, Rejection, geo};
+use super::{Actor, Command, Rejection, consultation, geo};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::{EventBody, LeaveReason};
 use baraza_proto::identity::{Profile, Role};
@@ -43,6 +43,7 @@ pub fn decide(
                     constituency.as_str()
                 )));
             }
+            consultation::decide::may_join(state, profile)?;
             if state.is_present(&profile.user) {
                 return Ok(vec![]);
             }
@@ -75,6 +76,15 @@ pub fn decide(
         (Command::Room { key, command }, Actor::Person(profile)) => {
             room_command(state, profile, key.as_ref(), command)
         }
+        (Command::SetParent { parent, found }, Actor::Person(profile)) => {
+            consultation::decide::set_parent(state, profile, parent, found.as_ref())
+        }
+        (Command::ReceiveInput(input), Actor::System) => {
+            consultation::decide::receive_input(state, input)
+        }
+        (Command::SetParent { .. } | Command::ReceiveInput(_), _) => Err(Rejection::Forbidden(
+            "parents are named by people; inputs are recorded by the server".into(),
+        )),
     }
 }
 
@@ -159,6 +169,7 @@ fn room_command(
             parent,
             agenda_item,
             question,
+            alignment,
         } => {
             if !profile.role.may_post() {
                 return Err(Rejection::Forbidden(
@@ -186,17 +197,30 @@ fn room_command(
                     "this room has no agenda item {item}"
                 )));
             }
-            if let Some(question) = question {
+            // Consultations check phase, question, language, alignment and pre-moderation.
+            let (question, held) = if state.consultation.is_some() {
+                consultation::decide::submission(
+                    state, profile, lang, *parent, *question, *alignment,
+                )?
+            } else if let Some(question) = question {
                 return Err(Rejection::Invalid(format!(
                     "this room has no question {question}"
                 )));
-            }
+            } else if alignment.is_some() {
+                return Err(Rejection::Invalid(
+                    "only replies in consultations take an alignment".into(),
+                ));
+            } else {
+                (None, false)
+            };
             Ok(vec![EventBody::StatementPosted {
                 text: text.clone(),
                 lang: lang.clone(),
                 parent: *parent,
                 agenda_item: *agenda_item,
-                question: *question,
+                question,
+                alignment: *alignment,
+                held,
             }])
         }
         RoomCommand::HideStatement { statement, reason } => {
@@ -220,11 +244,13 @@ fn room_command(
                 }]),
             }
         }
+        // Consultation commands (refused as invalid in rooms of other kinds).
+        other => consultation::decide::room_command(state, profile, other),
     }
 }
 
 /// Refuses text that is blank (when `min` > 0) or longer than `max` characters.
-fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Rejection> {
+pub(crate) fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Rejection> {
     if min > 0 && text.trim().is_empty() {
         return Err(Rejection::Invalid(format!("the {what} is empty")));
     }

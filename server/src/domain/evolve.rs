@@ -2,7 +2,7 @@
 
 use super::state::RoomState;
 use baraza_proto::event::{EventBody, EventEnvelope};
-use baraza_proto::room::RoomInfo;
+use baraza_proto::room::{RoomInfo, RoomKind};
 use baraza_proto::view::{HiddenMark, MemberView, StatementView};
 
 /// Applies `event` to `state`. Total: every event that `decide` can produce is applied, and an
@@ -25,6 +25,9 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                     created_at: event.ts,
                     created_by,
                 });
+                if settings.kind == RoomKind::Consultation {
+                    state.consultation = Some(Default::default());
+                }
             }
         }
         EventBody::MemberJoined { member } => match state.member_index.get(&member.user) {
@@ -56,6 +59,8 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
             parent,
             agenda_item,
             question,
+            alignment,
+            held,
         } => {
             let Some(author) = event.actor.clone() else {
                 return;
@@ -73,6 +78,12 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 posted_at: event.ts,
                 hidden: None,
                 redacted: false,
+                alignment: *alignment,
+                versions: Vec::new(),
+                edited_at: None,
+                held: *held,
+                rejected: None,
+                reports: 0,
             });
         }
         EventBody::StatementHidden { statement, reason } => {
@@ -88,5 +99,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 at: event.ts,
             });
         }
+        // Everything a consultation adds.
+        _ => super::consultation::evolve::apply(state, event),
     }
 }

@@ -11,7 +11,9 @@
 //! - [`decide`](mod@decide): commands → events or a [`Rejection`].
 //! - [`evolve`](mod@evolve): applying one event to the state.
 //! - [`geo`]: countries, UN regional groups and M49 regions.
+//! - [`consultation`]: phases, submissions, moderation, synthesis and roll-up of consultations.
 
+pub mod consultation;
 pub mod decide;
 pub mod evolve;
 pub mod geo;
@@ -25,11 +27,12 @@ pub use evolve::evolve;
 pub use state::RoomState;
 
 use baraza_proto::command::RoomCommand;
+use baraza_proto::consultation::ConsultationInput;
 use baraza_proto::error::ErrorCode;
 use baraza_proto::event::LeaveReason;
 use baraza_proto::identity::Profile;
-use baraza_proto::ids::{IdempotencyKey, UserId};
-use baraza_proto::room::RoomSettings;
+use baraza_proto::ids::{IdempotencyKey, RoomId, UserId};
+use baraza_proto::room::{RoomInfo, RoomSettings};
 
 /// Who gives a command: a person (from a verified token) or the server itself (clean-up of
 /// vanished connections, timers).
@@ -73,6 +76,16 @@ pub enum Command {
         /// The command.
         command: RoomCommand,
     },
+    /// Consultations: the client's `set_parent`, with the parent's identity as the hub found
+    /// it (`None`: no such room). The domain reads no other room.
+    SetParent {
+        /// The parent named.
+        parent: RoomId,
+        /// What the hub found under that id.
+        found: Option<RoomInfo>,
+    },
+    /// Consultations: record the input of a published child (the server only).
+    ReceiveInput(ConsultationInput),
 }
 
 /// Why `decide` refused a command. Nothing is appended when a command is refused.
