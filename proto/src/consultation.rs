@@ -228,8 +228,8 @@ pub struct Tally {
 pub struct Figures {
     /// All questions together.
     pub total: Tally,
-    /// Per question id.
-    pub by_question: BTreeMap<QuestionId, Tally>,
+    /// Per question id (as a decimal string: JSON object keys are strings).
+    pub by_question: BTreeMap<String, Tally>,
     /// Per constituency.
     pub by_constituency: BTreeMap<String, Tally>,
     /// Per region.

@@ -40,10 +40,10 @@ fn tallies<K: Ord + Clone>(counters: &BTreeMap<K, Counter>) -> BTreeMap<K, Tally
 /// count; every question appears, with zeros if nobody answered it.
 pub fn figures(state: &RoomState) -> Figures {
     let mut total = Counter::default();
-    let mut by_question: BTreeMap<u64, Counter> = BTreeMap::new();
+    let mut by_question: BTreeMap<String, Counter> = BTreeMap::new();
     if let Some(c) = &state.consultation {
         for q in &c.questions {
-            by_question.entry(q.id).or_default();
+            by_question.entry(q.id.to_string()).or_default();
         }
     }
     let mut by_constituency: BTreeMap<String, Counter> = BTreeMap::new();
@@ -67,7 +67,7 @@ pub fn figures(state: &RoomState) -> Figures {
             });
         total.add(org);
         if let Some(q) = s.question {
-            by_question.entry(q).or_default().add(org);
+            by_question.entry(q.to_string()).or_default().add(org);
         }
         by_constituency
             .entry(constituency.to_owned())

@@ -1077,15 +1077,15 @@ fn figures_count_visible_submissions_and_distinct_organisations() {
     assert_eq!((f.total.submissions, f.total.organisations), (4, 3));
     assert_eq!(
         (
-            f.by_question[&q].submissions,
-            f.by_question[&q].organisations
+            f.by_question[&q.to_string()].submissions,
+            f.by_question[&q.to_string()].organisations
         ),
         (2, 2)
     );
     assert_eq!(
         (
-            f.by_question[&q2].submissions,
-            f.by_question[&q2].organisations
+            f.by_question[&q2.to_string()].submissions,
+            f.by_question[&q2.to_string()].organisations
         ),
         (2, 2)
     );
