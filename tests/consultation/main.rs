@@ -166,6 +166,14 @@ async fn national_consultations_roll_up_into_a_regional_one() {
             .as_str(),
         "forbidden"
     );
+    let (status, _) = Api::new(node.http_url(), ana_token.clone())
+        .get("/api/rooms/br-food/threads")
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        403,
+        "a draft's threads are for the secretariat"
+    );
     for room in ["americas-food", "br-food", "ca-food"] {
         ok(&mut sec, room, None, phase(Phase::Open)).await;
     }
