@@ -196,7 +196,8 @@ describe('the web client', { concurrency: false }, () => {
 
   test('a consultation room shows where phases and questions will go, without made-up data', async () => {
     const { page, context } = await newPage('es-ES');
-    await page.goto(`${BASE}/#token=${PARTICIPANT}`);
+    // A consultation in draft admits the organisers only (participants join once it opens).
+    await page.goto(`${BASE}/#token=${MODERATOR}`);
     await page.goto(`${BASE}/#/rooms/youth-consultation`);
     const panel = page.locator('#consultation-panel');
     await panel.waitFor();

@@ -3,7 +3,8 @@
 //! The server's domain core decides whether the sender may give each command and what events
 //! it produces; nothing here is trusted before that.
 
-use crate::ids::{AgendaItemId, LanguageTag, QuestionId, StatementId};
+use crate::consultation::{Alignment, Citation, ModerationMode, Phase};
+use crate::ids::{AgendaItemId, LanguageTag, QuestionId, RoomId, StatementId, UserId};
 use crate::roundtable as rt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,9 @@ pub enum RoomCommand {
         /// The question it answers (consultations).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         question: Option<QuestionId>,
+        /// For a reply in a consultation: its position towards the parent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alignment: Option<Alignment>,
     },
     /// Hide a statement (moderators and secretariat). The record keeps it; views mark it hidden.
     HideStatement {
@@ -77,6 +81,79 @@ pub enum RoomCommand {
     ExpelParticipant(rt::Sanction),
     /// Roundtables: allow an expelled person back (moderators).
     ReadmitParticipant(rt::UserRef),
+    /// Consultations, secretariat: add a question (draft or open). Needs an idempotency key;
+    /// the question's id is the `seq` of its `question_added` event.
+    AddQuestion {
+        /// The question (1–1,000 characters).
+        text: String,
+    },
+    /// Consultations, secretariat: move to another phase.
+    SetPhase {
+        /// The new phase.
+        phase: Phase,
+    },
+    /// Consultations, secretariat: choose post- or pre-moderation (draft or open).
+    SetModeration {
+        /// The mode.
+        mode: ModerationMode,
+    },
+    /// Consultations, secretariat: name the consultation this one rolls up into (draft only).
+    /// Its scope must contain this one's.
+    SetParent {
+        /// The parent consultation.
+        parent: RoomId,
+    },
+    /// Consultations, secretariat: name a rapporteur (before publication).
+    AppointRapporteur {
+        /// Who.
+        user: UserId,
+    },
+    /// Consultations, secretariat: withdraw a rapporteur.
+    DismissRapporteur {
+        /// Who.
+        user: UserId,
+    },
+    /// Consultations, the author: replace a statement's text while the consultation is open.
+    /// Earlier versions stay in the record and the view.
+    EditStatement {
+        /// Which statement.
+        statement: StatementId,
+        /// The new text.
+        text: String,
+    },
+    /// Consultations, moderators: make a hidden statement visible again.
+    RestoreStatement {
+        /// Which statement.
+        statement: StatementId,
+    },
+    /// Consultations, moderators: publish a statement held for approval.
+    ApproveStatement {
+        /// Which statement.
+        statement: StatementId,
+    },
+    /// Consultations, moderators: refuse a statement held for approval.
+    RejectStatement {
+        /// Which statement.
+        statement: StatementId,
+        /// Why (1–500 characters).
+        reason: String,
+    },
+    /// Consultations, any member: flag a statement for the moderators (once per person).
+    ReportStatement {
+        /// Which statement.
+        statement: StatementId,
+        /// Why (1–500 characters).
+        reason: String,
+    },
+    /// Consultations, secretariat or a rapporteur, in the synthesis phase: save a new version
+    /// of the synthesis.
+    DraftSynthesis {
+        /// The text (1–20,000 characters).
+        text: String,
+        /// What it cites.
+        #[serde(default)]
+        citations: Vec<Citation>,
+    },
 }
 
 impl RoomCommand {
@@ -87,6 +164,7 @@ impl RoomCommand {
             RoomCommand::PostStatement { .. }
                 | RoomCommand::AddAgendaItem(_)
                 | RoomCommand::RequestFloor(_)
+                | RoomCommand::AddQuestion { .. }
         )
     }
 
@@ -116,6 +194,18 @@ impl RoomCommand {
             RoomCommand::UnmuteParticipant(_) => "unmute_participant",
             RoomCommand::ExpelParticipant(_) => "expel_participant",
             RoomCommand::ReadmitParticipant(_) => "readmit_participant",
+            RoomCommand::AddQuestion { .. } => "add_question",
+            RoomCommand::SetPhase { .. } => "set_phase",
+            RoomCommand::SetModeration { .. } => "set_moderation",
+            RoomCommand::SetParent { .. } => "set_parent",
+            RoomCommand::AppointRapporteur { .. } => "appoint_rapporteur",
+            RoomCommand::DismissRapporteur { .. } => "dismiss_rapporteur",
+            RoomCommand::EditStatement { .. } => "edit_statement",
+            RoomCommand::RestoreStatement { .. } => "restore_statement",
+            RoomCommand::ApproveStatement { .. } => "approve_statement",
+            RoomCommand::RejectStatement { .. } => "reject_statement",
+            RoomCommand::ReportStatement { .. } => "report_statement",
+            RoomCommand::DraftSynthesis { .. } => "draft_synthesis",
         }
     }
 }

@@ -3,11 +3,12 @@
 //! An `EventEnvelope` is exactly what is hashed into the chain (its canonical JSON) and, with
 //! `"type":"event"` in front, exactly what subscribers receive.
 
+use crate::consultation::{Alignment, Citation, ConsultationInput, ModerationMode, Phase};
 use crate::identity::Profile;
 use crate::ids::{
     AgendaItemId, IdempotencyKey, LanguageTag, Millis, QuestionId, RoomId, Seq, StatementId, UserId,
 };
-use crate::room::RoomSettings;
+use crate::room::{RoomSettings, Scope};
 use crate::roundtable as rt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -76,6 +77,13 @@ pub enum EventBody {
         /// Question it answers.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         question: Option<QuestionId>,
+        /// A reply's position towards its parent (consultations).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alignment: Option<Alignment>,
+        /// Held for approval (pre-moderated consultations): only moderators see it until a
+        /// `statement_approved`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        held: bool,
     },
     /// A statement was hidden by a moderator. It stays in the record.
     StatementHidden {
@@ -128,6 +136,83 @@ pub enum EventBody {
     ParticipantExpelled(rt::Sanction),
     /// Roundtables: an expelled person may join again.
     ParticipantReadmitted(rt::UserRef),
+    /// The secretariat added a question; its id is this event's `seq`.
+    QuestionAdded {
+        /// The question.
+        text: String,
+    },
+    /// The consultation moved to another phase.
+    PhaseChanged {
+        /// The new phase.
+        phase: Phase,
+    },
+    /// The moderation mode changed (it applies to later submissions).
+    ModerationSet {
+        /// The mode.
+        mode: ModerationMode,
+    },
+    /// The consultation now rolls up into `parent`.
+    ParentSet {
+        /// The parent consultation.
+        parent: RoomId,
+        /// Its title when it was named.
+        title: String,
+        /// Its scope.
+        scope: Scope,
+    },
+    /// The secretariat named a rapporteur.
+    RapporteurAppointed {
+        /// Who.
+        user: UserId,
+    },
+    /// The secretariat withdrew a rapporteur.
+    RapporteurDismissed {
+        /// Who.
+        user: UserId,
+    },
+    /// The author replaced a statement's text; the earlier text stays in the record.
+    StatementEdited {
+        /// Which statement.
+        statement: StatementId,
+        /// The new text.
+        text: String,
+    },
+    /// A moderator made a hidden statement visible again.
+    StatementRestored {
+        /// Which statement.
+        statement: StatementId,
+    },
+    /// A moderator approved a held statement: it is visible from now on.
+    StatementApproved {
+        /// Which statement.
+        statement: StatementId,
+    },
+    /// A moderator refused a held statement: it stays invisible to all but moderators.
+    StatementRejected {
+        /// Which statement.
+        statement: StatementId,
+        /// Why.
+        reason: String,
+    },
+    /// A member reported a statement to the moderators.
+    StatementReported {
+        /// Which statement.
+        statement: StatementId,
+        /// Why.
+        reason: String,
+    },
+    /// A new version of the synthesis.
+    SynthesisDrafted {
+        /// Text.
+        text: String,
+        /// Citations.
+        citations: Vec<Citation>,
+    },
+    /// A child consultation was published and its synthesis arrived (recorded by the server).
+    InputReceived {
+        /// The input.
+        input: ConsultationInput,
+    },
 }
 
 impl EventBody {
@@ -161,6 +246,19 @@ impl EventBody {
             EventBody::ParticipantUnmuted(_) => "participant_unmuted",
             EventBody::ParticipantExpelled(_) => "participant_expelled",
             EventBody::ParticipantReadmitted(_) => "participant_readmitted",
+            EventBody::QuestionAdded { .. } => "question_added",
+            EventBody::PhaseChanged { .. } => "phase_changed",
+            EventBody::ModerationSet { .. } => "moderation_set",
+            EventBody::ParentSet { .. } => "parent_set",
+            EventBody::RapporteurAppointed { .. } => "rapporteur_appointed",
+            EventBody::RapporteurDismissed { .. } => "rapporteur_dismissed",
+            EventBody::StatementEdited { .. } => "statement_edited",
+            EventBody::StatementRestored { .. } => "statement_restored",
+            EventBody::StatementApproved { .. } => "statement_approved",
+            EventBody::StatementRejected { .. } => "statement_rejected",
+            EventBody::StatementReported { .. } => "statement_reported",
+            EventBody::SynthesisDrafted { .. } => "synthesis_drafted",
+            EventBody::InputReceived { .. } => "input_received",
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - [`event`]: the facts a room's record is made of.
 //! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
 //! - [`view`]: the state of a room as a `snapshot` shows it.
+//! - [`consultation`]: phases, questions, syntheses, roll-up inputs and figures of consultations.
 //! - [`message`]: the client and server messages of `GET /ws`.
 //! - [`api`]: bodies of the HTTP API.
 //! - [`error`]: error codes and WebSocket close codes.
@@ -18,6 +19,7 @@
 
 pub mod api;
 pub mod command;
+pub mod consultation;
 pub mod error;
 pub mod event;
 pub mod identity;

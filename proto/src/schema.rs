@@ -5,6 +5,7 @@
 //! copy is out of date.
 
 use crate::api::{ApiError, Health, RecordPage};
+use crate::consultation::ThreadsPage;
 use crate::message::{ClientMessage, ServerMessage};
 use crate::room::{RoomSpec, RoomSummary};
 use schemars::JsonSchema;
@@ -29,6 +30,8 @@ struct Protocol {
     api_error: ApiError,
     /// Body of `GET /healthz`.
     health: Health,
+    /// Body of `GET /api/rooms/{id}/threads`.
+    threads_page: ThreadsPage,
 }
 
 /// The schema as pretty-printed JSON with a trailing newline.

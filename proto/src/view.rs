@@ -1,6 +1,7 @@
 //! Room views: the `state` of a `snapshot`, i.e. the fold of a room's record as one reader may
 //! see it.
 
+use crate::consultation::{Alignment, ConsultationView};
 use crate::identity::Profile;
 use crate::ids::{AgendaItemId, LanguageTag, Millis, QuestionId, StatementId, UserId};
 use crate::room::RoomInfo;
@@ -20,6 +21,9 @@ pub struct RoomView {
     /// Agenda, floor, speaking list and statistics (rooms of kind `roundtable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roundtable: Option<RoundtableView>,
+    /// The consultation's phase, questions, synthesis, inputs and figures (consultations only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consultation: Option<ConsultationView>,
 }
 
 /// A member of the room.
@@ -65,6 +69,37 @@ pub struct StatementView {
     /// (moderators and the secretariat always see the text).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redacted: bool,
+    /// A reply's position towards its parent (consultations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<Alignment>,
+    /// Earlier texts, oldest first; `text` is the latest. Empty when never edited or redacted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<StatementVersion>,
+    /// When the text was last edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<Millis>,
+    /// Waiting for a moderator's approval (only moderators see held statements).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held: bool,
+    /// Refused by a moderator (only moderators see rejected statements).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<HiddenMark>,
+    /// How many members reported it (shown to moderators only).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reports: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// An earlier text of an edited statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StatementVersion {
+    /// The text as it was.
+    pub text: String,
+    /// When that text was written.
+    pub at: Millis,
 }
 
 /// Who hid a statement, when and why.

@@ -2,6 +2,7 @@
 //! message type, event, error code and close code is documented.
 
 use baraza_proto::api::{ApiError, Health, RecordPage};
+use baraza_proto::consultation::ThreadsPage;
 use baraza_proto::error::CloseCode;
 use baraza_proto::message::{ClientMessage, ServerMessage};
 use baraza_proto::room::{RoomSpec, RoomSummary};
@@ -52,6 +53,7 @@ fn every_example_is_a_valid_message() {
             "record_page" => check::<RecordPage>(kind, body),
             "api_error" => check::<ApiError>(kind, body),
             "health" => check::<Health>(kind, body),
+            "threads_page" => check::<ThreadsPage>(kind, body),
             other => panic!("unknown example kind {other:?}"),
         };
         // Nothing in an example may be silently ignored: it re-encodes to the same JSON.
@@ -118,6 +120,19 @@ fn every_message_event_and_code_is_documented() {
         "participant_unmuted",
         "participant_expelled",
         "participant_readmitted",
+        "question_added",
+        "phase_changed",
+        "moderation_set",
+        "parent_set",
+        "rapporteur_appointed",
+        "rapporteur_dismissed",
+        "statement_edited",
+        "statement_restored",
+        "statement_approved",
+        "statement_rejected",
+        "statement_reported",
+        "synthesis_drafted",
+        "input_received",
     ] {
         assert!(
             doc.contains(&format!("`{event}`")),

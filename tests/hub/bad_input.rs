@@ -50,6 +50,7 @@ async fn malformed_unknown_and_oversized_frames_get_errors_and_the_connection_go
                 parent: None,
                 agenda_item: None,
                 question: None,
+                alignment: None,
             },
         )
         .await

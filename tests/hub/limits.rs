@@ -66,10 +66,8 @@ async fn a_slow_consumer_is_closed_without_slowing_the_room_and_recovers_by_resu
     let api = Api::new(node.http_url(), secretariat());
     api.create_room(
         "rt",
-        &settings(
-            baraza_proto::room::RoomKind::Consultation,
-            "Long submissions",
-        ),
+        // A caucus: consultations now need an open phase and a question for every submission.
+        &settings(baraza_proto::room::RoomKind::Caucus, "Long submissions"),
     )
     .await;
     let (mut slow, _) = {

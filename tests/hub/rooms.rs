@@ -139,6 +139,7 @@ async fn a_participant_giving_a_moderator_command_is_refused_and_nothing_is_appe
         parent: None,
         agenda_item: None,
         question: None,
+        alignment: None,
     };
     assert_eq!(
         observer
@@ -192,6 +193,7 @@ async fn a_retried_command_with_the_same_key_is_not_doubled() {
         parent: None,
         agenda_item: None,
         question: None,
+        alignment: None,
     };
     assert_eq!(
         amina.command("rt", Some("same-key"), post.clone()).await,
@@ -228,6 +230,7 @@ async fn commands_need_a_joined_room_and_unknown_rooms_are_named() {
         parent: None,
         agenda_item: None,
         question: None,
+        alignment: None,
     };
     assert_eq!(
         amina.command("rt", Some("k"), post).await.unwrap_err().code,

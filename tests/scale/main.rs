@@ -267,6 +267,7 @@ async fn a_redis_restart_loses_no_acknowledged_event_and_a_retry_is_not_doubled(
         parent: None,
         agenda_item: None,
         question: None,
+        alignment: None,
     };
     let refusal = amina
         .command("rt", Some("outage"), post.clone())

@@ -343,6 +343,7 @@ impl Client {
             parent,
             agenda_item: None,
             question: None,
+            alignment: None,
         };
         self.command(room, Some(key), command)
             .await
@@ -368,6 +369,7 @@ impl Client {
                 parent: None,
                 agenda_item: None,
                 question: None,
+                alignment: None,
             };
             let key = format!("{prefix}{i}").parse().expect("key");
             self.send(&ClientMessage::Command {

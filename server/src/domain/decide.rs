@@ -1,7 +1,7 @@
 //! `decide`: what a command means for a room, or why it is refused.
 
 use super::state::RoomState;
-use super::{Actor, Command, Rejection, geo, roundtable};
+use super::{Actor, Command, Rejection, consultation, geo, roundtable};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::{EventBody, LeaveReason};
 use baraza_proto::identity::{Profile, Role};
@@ -51,6 +51,7 @@ pub fn decide(
                     "you were expelled from this roundtable".into(),
                 ));
             }
+            consultation::decide::may_join(state, profile)?;
             if state.is_present(&profile.user) {
                 return Ok(vec![]);
             }
@@ -87,6 +88,15 @@ pub fn decide(
         (Command::Tick, Actor::Person(_)) => {
             Err(Rejection::Forbidden("only the server's timer ticks".into()))
         }
+        (Command::SetParent { parent, found }, Actor::Person(profile)) => {
+            consultation::decide::set_parent(state, profile, parent, found.as_ref())
+        }
+        (Command::ReceiveInput(input), Actor::System) => {
+            consultation::decide::receive_input(state, input)
+        }
+        (Command::SetParent { .. } | Command::ReceiveInput(_), _) => Err(Rejection::Forbidden(
+            "parents are named by people; inputs are recorded by the server".into(),
+        )),
     }
 }
 
@@ -172,6 +182,7 @@ fn room_command(
             parent,
             agenda_item,
             question,
+            alignment,
         } => {
             if !profile.role.may_post() {
                 return Err(Rejection::Forbidden(
@@ -210,17 +221,30 @@ fn room_command(
                     "this room has no agenda item {item}"
                 )));
             }
-            if let Some(question) = question {
+            // Consultations check phase, question, language, alignment and pre-moderation.
+            let (question, held) = if state.consultation.is_some() {
+                consultation::decide::submission(
+                    state, profile, lang, *parent, *question, *alignment,
+                )?
+            } else if let Some(question) = question {
                 return Err(Rejection::Invalid(format!(
                     "this room has no question {question}"
                 )));
-            }
+            } else if alignment.is_some() {
+                return Err(Rejection::Invalid(
+                    "only replies in consultations take an alignment".into(),
+                ));
+            } else {
+                (None, false)
+            };
             Ok(vec![EventBody::StatementPosted {
                 text: text.clone(),
                 lang: lang.clone(),
                 parent: *parent,
                 agenda_item: *agenda_item,
-                question: *question,
+                question,
+                alignment: *alignment,
+                held,
             }])
         }
         RoomCommand::HideStatement { statement, reason } => {
@@ -244,12 +268,22 @@ fn room_command(
                 }]),
             }
         }
-        roundtable_command => roundtable::decide(state, profile, roundtable_command, now),
+        // Commands of one room kind go to that kind's module, which refuses the others'.
+        other => match state.info().map(|info| info.settings.kind) {
+            Some(RoomKind::Roundtable) => roundtable::decide(state, profile, other, now),
+            Some(RoomKind::Consultation) => {
+                consultation::decide::room_command(state, profile, other)
+            }
+            _ => Err(Rejection::Invalid(format!(
+                "{} is not available in a caucus",
+                other.name()
+            ))),
+        },
     }
 }
 
 /// Refuses text that is blank (when `min` > 0) or longer than `max` characters.
-pub(super) fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Rejection> {
+pub(crate) fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Rejection> {
     if min > 0 && text.trim().is_empty() {
         return Err(Rejection::Invalid(format!("the {what} is empty")));
     }

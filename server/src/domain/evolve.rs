@@ -3,7 +3,7 @@
 use super::roundtable;
 use super::state::RoomState;
 use baraza_proto::event::{EventBody, EventEnvelope};
-use baraza_proto::room::RoomInfo;
+use baraza_proto::room::{RoomInfo, RoomKind};
 use baraza_proto::view::{HiddenMark, MemberView, StatementView};
 
 /// Applies `event` to `state`. Total: every event that `decide` can produce is applied, and an
@@ -27,6 +27,9 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                     created_by,
                 });
                 state.roundtable = roundtable::evolve::created(settings);
+                if settings.kind == RoomKind::Consultation {
+                    state.consultation = Some(Default::default());
+                }
             }
         }
         EventBody::MemberJoined { member } => match state.member_index.get(&member.user) {
@@ -58,6 +61,8 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
             parent,
             agenda_item,
             question,
+            alignment,
+            held,
         } => {
             let Some(author) = event.actor.clone() else {
                 return;
@@ -76,6 +81,12 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 posted_at: event.ts,
                 hidden: None,
                 redacted: false,
+                alignment: *alignment,
+                versions: Vec::new(),
+                edited_at: None,
+                held: *held,
+                rejected: None,
+                reports: 0,
             });
         }
         EventBody::StatementHidden { statement, reason } => {
@@ -91,7 +102,10 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 at: event.ts,
             });
         }
-        // Everything else belongs to a room kind's own module.
-        _ => roundtable::evolve::apply(state, event),
+        // Everything else belongs to a room kind's own module; each ignores the others' events.
+        _ => {
+            roundtable::evolve::apply(state, event);
+            super::consultation::evolve::apply(state, event);
+        }
     }
 }

@@ -442,6 +442,23 @@ pub fn country_in_region(country: &CountryCode, code: &str) -> bool {
     ancestry(m49).any(|(area_code, _)| area_code == code)
 }
 
+/// Whether the region `inner` lies strictly within the region `outer`: an M49 area inside
+/// another (e.g. "014" Eastern Africa within "002" Africa), or anything but World inside "001".
+/// A UN regional group only lies within World, and nothing lies within a UN regional group but
+/// its countries (see [`country_in_region`]).
+pub fn region_within(inner: &str, outer: &str) -> bool {
+    if inner == outer {
+        return false;
+    }
+    if un_group_from_slug(inner).is_some() {
+        return outer == "001";
+    }
+    let Some((inner, _, _, _)) = area(inner) else {
+        return false;
+    };
+    ancestry(inner).any(|(code, _)| code == outer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,9 @@
 //! - [`evolve`](mod@evolve): applying one event to the state.
 //! - [`geo`]: countries, UN regional groups and M49 regions.
 //! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
+//! - [`consultation`]: phases, submissions, moderation, synthesis and roll-up of consultations.
 
+pub mod consultation;
 pub mod decide;
 pub mod evolve;
 pub mod geo;
@@ -27,11 +29,12 @@ pub use evolve::evolve;
 pub use state::RoomState;
 
 use baraza_proto::command::RoomCommand;
+use baraza_proto::consultation::ConsultationInput;
 use baraza_proto::error::ErrorCode;
 use baraza_proto::event::LeaveReason;
 use baraza_proto::identity::Profile;
-use baraza_proto::ids::{IdempotencyKey, UserId};
-use baraza_proto::room::RoomSettings;
+use baraza_proto::ids::{IdempotencyKey, RoomId, UserId};
+use baraza_proto::room::{RoomInfo, RoomSettings};
 
 /// Who gives a command: a person (from a verified token) or the server itself (clean-up of
 /// vanished connections, timers).
@@ -78,6 +81,16 @@ pub enum Command {
     /// The server's timer (sent by the hub at `RoomState::next_deadline`): emits the speaking
     /// time warnings and expiries due at `now`, and nothing when nothing is due.
     Tick,
+    /// Consultations: the client's `set_parent`, with the parent's identity as the hub found
+    /// it (`None`: no such room). The domain reads no other room.
+    SetParent {
+        /// The parent named.
+        parent: RoomId,
+        /// What the hub found under that id.
+        found: Option<RoomInfo>,
+    },
+    /// Consultations: record the input of a published child (the server only).
+    ReceiveInput(ConsultationInput),
 }
 
 /// Why `decide` refused a command. Nothing is appended when a command is refused.

@@ -1,5 +1,6 @@
 //! `RoomState`: everything a room's record says so far, and the views readers get of it.
 
+use super::consultation::ConsultationState;
 use super::roundtable::RoundtableState;
 use baraza_proto::identity::{Profile, Role};
 use baraza_proto::ids::{IdempotencyKey, Millis, Seq, StatementId, UserId};
@@ -22,6 +23,8 @@ pub struct RoomState {
     pub(super) keys: HashMap<(UserId, IdempotencyKey), Seq>,
     /// Agenda, floor and statistics; `Some` for rooms of kind roundtable.
     pub(super) roundtable: Option<RoundtableState>,
+    /// Present for rooms of kind consultation.
+    pub(super) consultation: Option<ConsultationState>,
 }
 
 impl RoomState {
@@ -61,6 +64,11 @@ impl RoomState {
             .map(|i| &self.statements[i])
     }
 
+    /// The consultation part of the state (rooms of kind consultation only).
+    pub fn consultation(&self) -> Option<&ConsultationState> {
+        self.consultation.as_ref()
+    }
+
     /// The seq of the first event a command with this actor and key produced, if any.
     pub fn seq_for_key(&self, user: &UserId, key: &IdempotencyKey) -> Option<Seq> {
         self.keys.get(&(user.clone(), key.clone())).copied()
@@ -70,7 +78,7 @@ impl RoomState {
     /// for those who do not moderate. `None` before the room exists.
     pub fn view(&self, role: Role) -> Option<RoomView> {
         let info = self.info.clone()?;
-        let statements = self
+        let mut statements = self
             .statements
             .iter()
             .map(|s| {
@@ -85,11 +93,16 @@ impl RoomState {
                 }
             })
             .collect();
+        let consultation = self
+            .consultation
+            .as_ref()
+            .map(|c| c.view(self, role, &mut statements));
         Some(RoomView {
             info,
             members: self.members.clone(),
             statements,
             roundtable: self.roundtable.as_ref().map(|rt| rt.view(self)),
+            consultation,
         })
     }
 

@@ -62,6 +62,7 @@ fn post(text: &str, parent: Option<u64>) -> RoomCommand {
         parent,
         agenda_item: None,
         question: None,
+        alignment: None,
     }
 }
 
@@ -310,6 +311,8 @@ fn a_participant_posts_a_statement_and_a_reply_threads_under_it() {
             parent: Some(first),
             agenda_item: None,
             question: None,
+            alignment: None,
+            held: false,
         }])
     );
     let room = room.did(
@@ -431,6 +434,7 @@ fn statement_content_is_checked() {
         parent: None,
         agenda_item: Some(4),
         question: None,
+        alignment: None,
     };
     assert!(matches!(
         room.when(

@@ -1,12 +1,14 @@
 //! The HTTP face of a node: every route is built in [`router`]; handlers stay thin.
 //!
 //! - `GET /ws`: the WebSocket protocol ([`ws`]).
-//! - `/api/*`: rooms and their records ([`api`]), authenticated with `Authorization: Bearer`.
+//! - `/api/*`: rooms and their records ([`api`]), authenticated with `Authorization: Bearer`;
+//!   a consultation's threads ([`consultation`]).
 //! - `GET /healthz`, `GET /metrics`: liveness and Prometheus text.
 //! - `GET /`: the web client ([`web_client`]).
 
 mod api;
 mod caller;
+mod consultation;
 mod error;
 mod web_client;
 mod ws;
@@ -26,6 +28,7 @@ pub fn router(hub: Hub) -> Router {
         .route("/api/rooms", get(api::list_rooms).post(api::create_room))
         .route("/api/rooms/{id}", get(api::room_view))
         .route("/api/rooms/{id}/events", get(api::room_events))
+        .route("/api/rooms/{id}/threads", get(consultation::room_threads))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(web_client::routes())

@@ -8,10 +8,12 @@
 //! - [`outbound`]: the bounded send queue between rooms and a session.
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`frames`]: encoding server messages once.
+//! - [`rollup`]: consultations across rooms (parent lookup, delivering inputs).
 
 pub mod frames;
 pub mod outbound;
 pub mod ratelimit;
+pub mod rollup;
 pub mod room;
 pub mod session;
 
@@ -285,7 +287,7 @@ impl Hub {
         Ok(summaries)
     }
 
-    async fn room_summary(&self, id: &RoomId) -> Result<Option<RoomSummary>, HubError> {
+    pub(crate) async fn room_summary(&self, id: &RoomId) -> Result<Option<RoomSummary>, HubError> {
         let (reply, answer) = oneshot::channel();
         self.send(id, RoomMsg::Summary { reply }).await?;
         answer.await.map_err(|_| HubError::ShuttingDown)?

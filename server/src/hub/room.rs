@@ -16,6 +16,7 @@ use crate::record::{Head, RecordedEvent};
 use crate::store::StoreError;
 use axum::extract::ws::Utf8Bytes;
 use baraza_proto::command::RoomCommand;
+use baraza_proto::consultation::{ConsultationInput, Phase};
 use baraza_proto::error::ErrorCode;
 use baraza_proto::event::{EventBody, EventEnvelope, LeaveReason};
 use baraza_proto::identity::{Profile, Role};
@@ -78,6 +79,11 @@ pub(crate) enum RoomMsg {
     Resync,
     /// `node` died: record its members here as gone unless someone else holds them.
     NodeLost { node: String },
+    /// Consultations: record the input of a published child (idempotent).
+    Input {
+        input: ConsultationInput,
+        reply: oneshot::Sender<Result<(), HubError>>,
+    },
 }
 
 /// The address of a room actor.
@@ -253,9 +259,19 @@ impl RoomActor {
                     )));
                     return;
                 }
-                let result = self
-                    .execute(&Actor::Person(profile), &Command::Room { key, command })
-                    .await;
+                let command = match command {
+                    // Consultations: the parent is looked up here; the domain reads no other room.
+                    RoomCommand::SetParent { parent } if parent != self.id => Command::SetParent {
+                        found: super::rollup::find_room(&self.hub, &parent).await,
+                        parent,
+                    },
+                    RoomCommand::SetParent { parent } => Command::SetParent {
+                        parent,
+                        found: None,
+                    },
+                    command => Command::Room { key, command },
+                };
+                let result = self.execute(&Actor::Person(profile), &command).await;
                 conn.push(Outbound::Frame(self.answer(&request, result)));
             }
             RoomMsg::Create {
@@ -282,6 +298,12 @@ impl RoomActor {
                     Ok((self.head.seq, view))
                 });
                 let _ = reply.send(result);
+            }
+            RoomMsg::Input { input, reply } => {
+                let result = self
+                    .execute(&Actor::System, &Command::ReceiveInput(input))
+                    .await;
+                let _ = reply.send(result.map(|_| ()));
             }
             RoomMsg::Published(event) => self.receive(event).await,
             RoomMsg::Resync => {
@@ -464,6 +486,15 @@ impl RoomActor {
     /// Folds one event into the state and sends its frame to every local subscriber.
     fn apply(&mut self, event: RecordedEvent) {
         evolve(&mut self.state, &event.envelope);
+        // Consultations: a publication rolls up into the parent, again on every load (the
+        // parent ignores an input it already holds), so a lost delivery is repaired.
+        if let EventBody::PhaseChanged {
+            phase: Phase::Published,
+        } = &event.envelope.body
+            && let Some((parent, input)) = crate::domain::consultation::rollup(&self.state)
+        {
+            super::rollup::deliver_input(&self.hub, parent, input);
+        }
         self.head = event.head();
         self.last_ts = self.last_ts.max(event.envelope.ts);
         let frame: Utf8Bytes = event.wire_frame().into();
@@ -777,6 +808,9 @@ impl RoomActor {
                     let _ = reply.send(Err(error.clone()));
                 }
                 RoomMsg::View { reply, .. } => {
+                    let _ = reply.send(Err(error.clone()));
+                }
+                RoomMsg::Input { reply, .. } => {
                     let _ = reply.send(Err(error.clone()));
                 }
                 RoomMsg::Leave { .. }

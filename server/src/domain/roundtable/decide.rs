@@ -42,6 +42,21 @@ pub(crate) fn decide(
         RoomCommand::PostStatement { .. } | RoomCommand::HideStatement { .. } => {
             Err(Rejection::Invalid("not a roundtable command".into()))
         }
+        RoomCommand::AddQuestion { .. }
+        | RoomCommand::SetPhase { .. }
+        | RoomCommand::SetModeration { .. }
+        | RoomCommand::SetParent { .. }
+        | RoomCommand::AppointRapporteur { .. }
+        | RoomCommand::DismissRapporteur { .. }
+        | RoomCommand::EditStatement { .. }
+        | RoomCommand::RestoreStatement { .. }
+        | RoomCommand::ApproveStatement { .. }
+        | RoomCommand::RejectStatement { .. }
+        | RoomCommand::ReportStatement { .. }
+        | RoomCommand::DraftSynthesis { .. } => Err(Rejection::Invalid(format!(
+            "{} is a consultation command; this room is a roundtable",
+            command.name()
+        ))),
         RoomCommand::ConfigureRoundtable(c) => {
             moderates(profile, "configure the roundtable")?;
             check_settings(&c.settings)?;

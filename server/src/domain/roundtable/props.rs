@@ -191,6 +191,7 @@ fn step(room: &mut Room, item: u64, op: &Op) {
                 parent: None,
                 agenda_item: Some(item),
                 question: None,
+                alignment: None,
             },
         ),
         Op::CloseAndReopenItem => {

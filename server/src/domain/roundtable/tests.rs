@@ -644,6 +644,7 @@ fn statements_from_the_floor_are_linked_to_the_turn_and_agenda_items_are_checked
         parent: None,
         agenda_item: item,
         question: None,
+        alignment: None,
     };
     invalid(room.run(&amina(), post(Some(999))));
     room.ask(&amina(), RequestKind::Speak);
@@ -691,6 +692,7 @@ fn muted_people_neither_request_nor_post_and_expelled_ones_leave_for_good() {
             parent: None,
             agenda_item: None,
             question: None,
+            alignment: None,
         },
     ));
     room.ok(

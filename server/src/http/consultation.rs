@@ -1,0 +1,46 @@
+//! `GET /api/rooms/{id}/threads`: a consultation's questions with their threaded submissions,
+//! its synthesis, inputs and figures, for people and tools that keep no socket open.
+
+use super::caller::Caller;
+use super::error::HttpError;
+use crate::domain::consultation::threads::threads;
+use crate::hub::Hub;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use baraza_proto::consultation::{Phase, ThreadsPage};
+use baraza_proto::error::ErrorCode;
+use baraza_proto::ids::RoomId;
+
+/// The threads as the caller's role may see them: hidden texts redacted and held or rejected
+/// statements left out for those who do not moderate; a draft only for moderators and the
+/// secretariat.
+pub async fn room_threads(
+    State(hub): State<Hub>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ThreadsPage>, HttpError> {
+    let id = RoomId::new(id).map_err(|e| {
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RoomNotFound,
+            e.to_string(),
+        )
+    })?;
+    let (seq, view) = hub.room_view(&id, caller.role).await?;
+    let page = threads(seq, &view).ok_or_else(|| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidCommand,
+            format!("{id} is not a consultation"),
+        )
+    })?;
+    if page.phase == Phase::Draft && !caller.role.moderates() {
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "this consultation is still being prepared",
+        ));
+    }
+    Ok(Json(page))
+}
