@@ -9,7 +9,7 @@ import { h, replaceChildren } from './dom.js';
 import { LANGUAGES, initialLanguage, language, onLanguageChange, setLanguage, t } from './i18n.js';
 import { roomView } from './api.js';
 import { RoomStore } from './store.js';
-import { needsRoundtableRefresh, roundtableRefresher } from './roundtable-sync.js';
+import { needsRefresh, viewRefresher } from './view-sync.js';
 import { claimsOf, moderates, saveToken, savedToken, tokenFromFragment } from './session.js';
 import { renderSignin } from './views/signin.js';
 import { renderRooms } from './views/rooms.js';
@@ -35,7 +35,7 @@ import { renderRecord } from './views/record.js';
  */
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
-const refreshRoundtable = roundtableRefresher(() => app.token);
+const refreshView = viewRefresher(() => app.token);
 let cleanup = () => {};
 
 /** @type {App} */
@@ -113,7 +113,7 @@ function startConnection() {
     const result = store.applyEvent(e.detail);
     if (result === 'gap') resync(store);
     else if (result === 'applied') {
-      if (needsRoundtableRefresh(store, e.detail)) refreshRoundtable(store);
+      if (needsRefresh(store, e.detail)) refreshView(store);
     }
   });
   conn.addEventListener('join-error', (e) => {

@@ -23,10 +23,16 @@ export class RoomStore extends EventTarget {
     this.members = new Map();
     /** @type {Map<number, object>} statements by id */
     this.statements = new Map();
-    /** @type {object|null} `state.roundtable` of roundtable rooms (see roundtable-sync.js) */
+    /** @type {object|null} `state.roundtable` of roundtable rooms (see view-sync.js) */
     this.roundtable = null;
     /** @type {number} the seq the roundtable part is as of */
     this.roundtableSeq = -1;
+    /** @type {object|null} `state.consultation` of consultation rooms */
+    this.consultation = null;
+    /** @type {Array<object>} the consultation's statements as the server showed them to this reader */
+    this.consultationStatements = [];
+    /** @type {number} the seq the consultation part is as of */
+    this.consultationSeq = -1;
     /** @type {number|null} estimate of (browser clock − server clock) in ms */
     this.clockOffset = null;
   }
@@ -44,6 +50,9 @@ export class RoomStore extends EventTarget {
     this.statements = new Map(state.statements.map((s) => [s.id, { ...s }]));
     this.roundtable = normalizeRoundtable(state.roundtable);
     this.roundtableSeq = seq;
+    this.consultation = state.consultation ?? null;
+    this.consultationStatements = state.statements.map((x) => ({ ...x }));
+    this.consultationSeq = seq;
     this.changed({ snapshot: true, posted: [] });
   }
 
@@ -93,7 +102,7 @@ export class RoomStore extends EventTarget {
       }
       default:
         // The roundtable's simple floor changes are applied here so clocks and announcements
-        // react at once; the whole roundtable view is then refetched (roundtable-sync.js).
+        // react at once; the whole roundtable view is then refetched (view-sync.js).
         // A fetched view older than this event is then refused (a newer fetch follows).
         if (this.roundtable) {
           applyFloorEvent(this.roundtable, event);
@@ -117,6 +126,21 @@ export class RoomStore extends EventTarget {
     this.roundtableSeq = seq;
     this.roundtable = normalizeRoundtable(roundtable);
     this.changed({ snapshot: false, posted: [], roundtable: true });
+    return true;
+  }
+
+  /**
+   * Replaces the consultation part (and its statements) with a fetched view, unless older.
+   * @param {number} seq the seq the view is as of
+   * @param {{consultation: object, statements: Array<object>}} state
+   * @returns {boolean} whether it was applied
+   */
+  applyConsultation(seq, state) {
+    if (seq < this.consultationSeq) return false;
+    this.consultationSeq = seq;
+    this.consultation = state.consultation;
+    this.consultationStatements = state.statements;
+    this.changed({ snapshot: false, posted: [], consultation: true });
     return true;
   }
 

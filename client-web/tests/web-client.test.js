@@ -194,15 +194,15 @@ describe('the web client', { concurrency: false }, () => {
     await context.close();
   });
 
-  test('a consultation room shows where phases and questions will go, without made-up data', async () => {
+  test('a consultation room shows its phase and questions in Spanish', async () => {
     const { page, context } = await newPage('es-ES');
-    // A consultation in draft admits the organisers only (participants join once it opens).
-    await page.goto(`${BASE}/#token=${MODERATOR}`);
+    await page.goto(`${BASE}/#token=${PARTICIPANT}`);
     await page.goto(`${BASE}/#/rooms/youth-consultation`);
     const panel = page.locator('#consultation-panel');
-    await panel.waitFor();
-    assert.match(await panel.textContent(), /todavía no está disponible en este servidor/);
+    await panel.locator('#phase-banner[data-phase="open"]', { hasText: 'Abierta.' }).waitFor();
+    assert.match(await panel.textContent(), /¿Cómo debe llegar la financiación climática/);
     assert.equal(await page.locator('#roundtable-panel').count(), 0);
+    await panel.getByLabel('Su declaración sobre esta pregunta').waitFor();
     await assertAccessible(page, 'consultation room (Spanish)');
     await screenshot(page, 'consultation-spanish');
     await context.close();

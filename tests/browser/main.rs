@@ -1,12 +1,14 @@
 //! The web client in a real browser: starts the real server, creates the rooms (a roundtable for
-//! the room tests, a second one for the roundtable end-to-end run, a consultation), mints a token
-//! for each role and a second participant, then runs the Node browser tests in `client-web/tests` (playwright-core driving
+//! the room tests, a second one for the roundtable end-to-end run, and consultations: an open
+//! one, a published national one that rolled up into an open, pre-moderated regional one), mints
+//! a token for each role and a second participant, then runs the Node browser tests in `client-web/tests` (playwright-core driving
 //! the system's Chromium) and fails if they fail.
 //!
 //! Needs `node`/`npm` and `/usr/bin/chromium` (`apt-get install -y chromium`, as `.ci/run`
 //! does). Screenshots land in `tests/screenshots/` at the repository root.
 
 use baraza_e2e::{Api, Client, NodeProcess, TokenSpec};
+use baraza_proto::command::RoomCommand;
 use baraza_proto::identity::{Constituency, Role};
 use baraza_proto::ids::LanguageTag;
 use baraza_proto::room::{RoomKind, RoomSettings, Scope};
@@ -15,6 +17,10 @@ use std::process::Command;
 use std::time::Instant;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// The regional consultation (`consultation.test.js`): open, pre-moderated, with an input.
+const REGIONAL: &str = "africa-food";
+/// The national consultation that fed it: published, its synthesis citing a submission.
+const NATIONAL: &str = "ke-food";
 const ROOM: &str = "ffd-roundtable";
 /// The roundtable the agenda, floor and console tests run in (`roundtable.test.js`).
 const RT_ROOM: &str = "ffd-dialogue";
@@ -115,6 +121,8 @@ async fn the_web_client_works_in_chromium() {
         .await;
     drop(other);
 
+    set_up_consultations(&node, &api, &secretariat, &participant).await;
+
     let started = Instant::now();
     // Inherited stdout and stderr: the Node runner's report streams straight to the console.
     let status = tokio::process::Command::new("node")
@@ -127,6 +135,8 @@ async fn the_web_client_works_in_chromium() {
         .env("BARAZA_TOKEN_PARTICIPANT", &participant)
         .env("BARAZA_TOKEN_PARTICIPANT2", &bruno)
         .env("BARAZA_RT_ROOM", RT_ROOM)
+        .env("BARAZA_CONSULTATION", REGIONAL)
+        .env("BARAZA_CHILD_CONSULTATION", NATIONAL)
         .env("CHROMIUM_PATH", CHROMIUM)
         .status()
         .await
@@ -137,4 +147,144 @@ async fn the_web_client_works_in_chromium() {
     );
     assert!(status.success(), "the browser tests failed ({status})");
     node.stop().await;
+}
+
+/// Sends a command given as JSON and panics if it is refused; returns its seq.
+async fn send(
+    client: &mut Client,
+    room: &str,
+    key: Option<&str>,
+    command: serde_json::Value,
+) -> u64 {
+    let command: RoomCommand = serde_json::from_value(command.clone())
+        .unwrap_or_else(|e| panic!("not a command: {command}: {e}"));
+    client
+        .command(room, key, command)
+        .await
+        .unwrap_or_else(|refusal| panic!("refused in {room}: {refusal:?}"))
+        .0
+}
+
+/// Opens `youth-consultation` with a question; creates the regional consultation (open,
+/// pre-moderated) and a national one under it, in which Amina submits a statement that the
+/// published synthesis cites, so the regional one holds an input with its chain.
+async fn set_up_consultations(node: &NodeProcess, api: &Api, secretariat: &str, amina: &str) {
+    let settings = |title: &str, scope: serde_json::Value| -> RoomSettings {
+        serde_json::from_value(serde_json::json!({
+            "kind": "consultation", "title": title, "description": "",
+            "languages": ["en", "fr", "ar", "es", "ru", "zh"], "scope": scope,
+        }))
+        .expect("consultation settings")
+    };
+    api.create_room(
+        REGIONAL,
+        &settings(
+            "African regional consultation on food systems",
+            serde_json::json!({"level": "region", "region": "african"}),
+        ),
+    )
+    .await;
+    api.create_room(
+        NATIONAL,
+        &settings(
+            "Kenya national consultation on food systems",
+            serde_json::json!({"level": "country", "country": "KE"}),
+        ),
+    )
+    .await;
+    let (mut sec, _) = Client::signed_in(&node.ws_url(), secretariat).await;
+    for room in ["youth-consultation", REGIONAL, NATIONAL] {
+        sec.join(room, None).await;
+        let question = if room == "youth-consultation" {
+            "¿Cómo debe llegar la financiación climática a las organizaciones juveniles?"
+        } else {
+            "What must change first in how food is produced?"
+        };
+        let key = format!("q-{room}");
+        send(
+            &mut sec,
+            room,
+            Some(&key),
+            serde_json::json!({"type": "add_question", "text": question}),
+        )
+        .await;
+    }
+    send(
+        &mut sec,
+        REGIONAL,
+        None,
+        serde_json::json!({"type": "set_moderation", "mode": "pre"}),
+    )
+    .await;
+    send(
+        &mut sec,
+        NATIONAL,
+        None,
+        serde_json::json!({"type": "set_parent", "parent": REGIONAL}),
+    )
+    .await;
+    for room in ["youth-consultation", REGIONAL, NATIONAL] {
+        send(
+            &mut sec,
+            room,
+            None,
+            serde_json::json!({"type": "set_phase", "phase": "open"}),
+        )
+        .await;
+    }
+    let view = api.get(&format!("/api/rooms/{NATIONAL}")).await.1;
+    let question = view["state"]["consultation"]["questions"][0]["id"]
+        .as_u64()
+        .expect("a question id");
+    let (mut author, _) = Client::signed_in(&node.ws_url(), amina).await;
+    author.join(NATIONAL, None).await;
+    let statement = send(
+        &mut author,
+        NATIONAL,
+        Some("ke-1"),
+        serde_json::json!({
+            "type": "post_statement", "lang": "en", "question": question,
+            "text": "Secure, collective land tenure for smallholder farmers must come first.",
+        }),
+    )
+    .await;
+    for phase in ["closed", "synthesis"] {
+        send(
+            &mut sec,
+            NATIONAL,
+            None,
+            serde_json::json!({"type": "set_phase", "phase": phase}),
+        )
+        .await;
+    }
+    send(
+        &mut sec,
+        NATIONAL,
+        None,
+        serde_json::json!({
+            "type": "draft_synthesis",
+            "text": "Kenyan organisations put secure, collective land tenure first.",
+            "citations": [{"statement": statement, "excerpt": "collective land tenure"}],
+        }),
+    )
+    .await;
+    send(
+        &mut sec,
+        NATIONAL,
+        None,
+        serde_json::json!({"type": "set_phase", "phase": "published"}),
+    )
+    .await;
+    // The roll-up reaches the regional consultation shortly after publication.
+    for _ in 0..100 {
+        let view = api.get(&format!("/api/rooms/{REGIONAL}")).await.1;
+        if view["state"]["consultation"]["inputs"]
+            .as_array()
+            .is_some_and(|i| !i.is_empty())
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the national synthesis did not reach {REGIONAL}");
 }

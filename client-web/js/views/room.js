@@ -33,16 +33,17 @@ export function renderRoom(app, main, roomId) {
   const compose = canPost ? composeForm(app, store) : h('p', { class: 'help' }, t('room.observerNote'));
   /** @type {Map<number, HTMLElement>} */
   const rendered = new Map();
+  const statementsSection = h('section', { class: 'card statements', 'aria-labelledby': 'statements-heading' },
+    h('h2', { id: 'statements-heading' }, t('room.statements')), empty, thread, compose.element || compose);
+  const layout = h('div', { class: 'room-layout' }, statementsSection,
+    h('aside', { class: 'card present', 'aria-labelledby': 'present-heading' }, presentHeading, presentList));
 
   replaceChildren(main,
     h('nav', { class: 'crumbs', 'aria-label': t('room.crumbs') },
       h('a', { href: '#/rooms' }, t('rooms.title')),
       app.moderating ? [' · ', h('a', { href: `#/rooms/${encodeURIComponent(roomId)}/record` }, t('rooms.record'))] : null),
     heading, facts, status, panelSlot,
-    h('div', { class: 'room-layout' },
-      h('section', { class: 'card statements', 'aria-labelledby': 'statements-heading' },
-        h('h2', { id: 'statements-heading' }, t('room.statements')), empty, thread, compose.element || compose),
-      h('aside', { class: 'card present', 'aria-labelledby': 'present-heading' }, presentHeading, presentList)));
+    layout);
 
   let infoShown = false;
   /** @type {{element: HTMLElement, destroy?: () => void}|null} */
@@ -59,6 +60,9 @@ export function renderRoom(app, main, roomId) {
         t('room.languagesList', { list: store.info.languages.map(languageName).join(', ') }));
       panel = kindPanel(app, store);
       replaceChildren(panelSlot, panel?.element);
+      // A consultation shows its statements threaded under its questions instead.
+      statementsSection.hidden = !!panel?.replacesStatements;
+      layout.classList.toggle('single', !!panel?.replacesStatements);
       compose.setLanguages?.(store.info.languages);
     }
     status.textContent = '';

@@ -1,9 +1,10 @@
 /**
- * Keeps a roundtable room's `state.roundtable` current. The server computes the suggested order,
- * the reason of each place and the statistics; rather than recomputing them here, the client
- * refetches the room view (`GET /api/rooms/{id}`) after an event that may change them, with at
- * most one fetch in flight per room, and applies a result only if it is not older than what is
- * shown.
+ * Keeps the server-computed parts of a room view current: a roundtable's `state.roundtable`
+ * (suggested order, reasons, statistics) and a consultation's `state.consultation` with its
+ * statements as the reader's role may see them (held, rejected, alignment, queue, figures).
+ * Rather than recomputing them here, the client refetches the room view (`GET /api/rooms/{id}`)
+ * after an event that may change them, with at most one fetch in flight per room, and applies a
+ * result only if it is not older than what is shown.
  */
 
 import { roomView } from './api.js';
@@ -19,12 +20,14 @@ const ROUNDTABLE_EVENTS = new Set([
 ]);
 
 /**
- * Whether an event (already applied to the store) calls for a refetch of the roundtable part.
+ * Whether an event (already applied to the store) calls for a refetch of the view: any event
+ * of a consultation, the roundtable's events in a roundtable.
  * @param {import('./store.js').RoomStore} store
  * @param {{actor?: string, body: {type: string}}} event
  * @returns {boolean}
  */
-export function needsRoundtableRefresh(store, event) {
+export function needsRefresh(store, event) {
+  if (store.consultation) return true;
   if (!store.roundtable) return false;
   if (ROUNDTABLE_EVENTS.has(event.body.type)) return true;
   // A statement by the speaker is listed in their turn.
@@ -37,7 +40,7 @@ export function needsRoundtableRefresh(store, event) {
  * @param {() => string|null} token the current token
  * @returns {(store: import('./store.js').RoomStore) => void}
  */
-export function roundtableRefresher(token) {
+export function viewRefresher(token) {
   /** @type {Map<string, {running: boolean, again: boolean}>} */
   const rooms = new Map();
   async function run(store, entry) {
@@ -46,7 +49,8 @@ export function roundtableRefresher(token) {
       entry.again = false;
       try {
         const view = await roomView(token(), store.id);
-        if (view.state?.roundtable !== undefined) store.applyRoundtable(view.seq, view.state.roundtable);
+        if (view.state?.roundtable) store.applyRoundtable(view.seq, view.state.roundtable);
+        if (view.state?.consultation) store.applyConsultation(view.seq, view.state);
       } catch {
         // The next event or reconnect brings a fresh state anyway.
       }
