@@ -179,7 +179,7 @@ export function consultationPanel(app, store) {
         h('p', { class: 'meta' }, authorLine(s), ' ',
           h('span', { class: 'badge lang' }, languageName(s.lang)), ' ',
           h('time', { datetime: new Date(s.posted_at).toISOString() }, formatTime(s.posted_at)), ' ',
-          h('span', { class: 'id' }, `#${s.id}`), ' ', marks),
+          h('span', { class: 'id' }, `#${s.id}`), marks.map((mark) => [' ', mark])),
         s.hidden ? h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.hiddenReason', { reason: s.hidden.reason })) : null,
         s.rejected ? h('p', { class: 'hidden-note', dir: 'auto' }, t('cons.rejectedReason', { reason: s.rejected.reason })) : null,
         s.redacted ? null : h('p', { class: 'text', lang: s.lang, dir: 'auto' }, s.text),
