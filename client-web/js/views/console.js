@@ -9,6 +9,7 @@
 import { h, replaceChildren } from '../dom.js';
 import { t } from '../i18n.js';
 import { act, isEnabled, setEnabled } from './act.js';
+import { phrase } from './labels.js';
 
 /** Shortcut key → the floor button it presses. */
 const SHORTCUTS = { g: 'grant', r: 'revoke', p: 'pause', e: 'extend60' };
@@ -237,9 +238,9 @@ export function moderatorConsole(app, store) {
       if (people.some((m) => m.profile.user === chosen)) person.value = chosen;
     }
     replaceChildren(sanctions,
-      (r.muted || []).map((m) => h('li', { dataset: { muted: m.user } }, h('bdi', { class: 'who' }, store.nameOf(m.user)), ` · ${t('mod.mutedBecause', { reason: m.reason })} `,
+      (r.muted || []).map((m) => h('li', { dataset: { muted: m.user } }, h('bdi', { class: 'who' }, store.nameOf(m.user)), ' · ', phrase('mod.mutedBecause', { reason: m.reason }, 'reason'), ' ',
         h('button', { type: 'button', class: 'small', onclick: () => send({ type: 'unmute_participant', user: m.user }) }, t('mod.unmute')))),
-      (r.expelled || []).map((m) => h('li', { dataset: { expelled: m.user } }, h('bdi', { class: 'who' }, store.nameOf(m.user)), ` · ${t('mod.expelledBecause', { reason: m.reason })} `,
+      (r.expelled || []).map((m) => h('li', { dataset: { expelled: m.user } }, h('bdi', { class: 'who' }, store.nameOf(m.user)), ' · ', phrase('mod.expelledBecause', { reason: m.reason }, 'reason'), ' ',
         h('button', { type: 'button', class: 'small', onclick: () => send({ type: 'readmit_participant', user: m.user }) }, t('mod.readmit')))));
     if (outOfOrder && !item?.speakers.some((s) => s.request === outOfOrder.request)) closeOutOfOrder();
   }

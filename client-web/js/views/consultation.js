@@ -11,6 +11,7 @@ import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatTime, language, languageName, t } from '../i18n.js';
 import { act } from './act.js';
+import { phrase } from './labels.js';
 import { synthesisSection, inputsSection } from './synthesis.js';
 
 const ALIGNMENTS = ['supports', 'neutral', 'opposes'];
@@ -209,7 +210,7 @@ export function consultationPanel(app, store) {
     }
     const items = [
       ...q.held.map((id) => ({ id, what: t('cons.held') })),
-      ...q.reported.map((r) => ({ id: r.statement, what: t('cons.reportedBy', { name: store.nameOf(r.by), reason: r.reason }) })),
+      ...q.reported.map((r) => ({ id: r.statement, what: phrase('cons.reportedBy', { name: store.nameOf(r.by), reason: r.reason }, 'reason') })),
     ];
     replaceChildren(queue, h('section', { id: 'moderation-queue', class: 'queue', 'aria-labelledby': 'queue-heading' },
       h('h3', { id: 'queue-heading' }, t('cons.queue', { count: items.length })),

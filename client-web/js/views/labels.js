@@ -1,7 +1,8 @@
 /**
- * Shared wording for room facts: scope, constituency.
+ * Shared wording: room facts (scope), and phrases that embed user text.
  */
 
+import { h } from '../dom.js';
 import { t } from '../i18n.js';
 
 /**
@@ -24,4 +25,18 @@ export function scopeText(scope) {
   const region = scope.region;
   const group = t(`group.${region}`);
   return t('scope.region', { name: group === `group.${region}` ? `M49 ${region}` : group });
+}
+
+/**
+ * A translated phrase with one of its values (a name, a reason someone typed) isolated in a
+ * `<bdi>`, so right-to-left and left-to-right text do not reorder each other.
+ * @param {string} key translation key
+ * @param {Record<string, string|number>} params values for the phrase's holes
+ * @param {string} isolated which value to isolate
+ * @returns {Array<string|HTMLElement>}
+ */
+export function phrase(key, params, isolated) {
+  const marker = '\u0000';
+  const [before, after = ''] = t(key, { ...params, [isolated]: marker }).split(marker);
+  return [before, h('bdi', {}, String(params[isolated])), after];
 }

@@ -13,6 +13,7 @@ import { t } from '../i18n.js';
 import { act, isEnabled, setEnabled } from './act.js';
 import { formatDuration, remainingMs } from './clock.js';
 import { moderatorConsole } from './console.js';
+import { phrase } from './labels.js';
 import { constituencyName, statsTables } from './stats.js';
 
 const KINDS = ['speak', 'reply', 'point_of_order'];
@@ -159,9 +160,9 @@ export function roundtablePanel(app, store) {
       const turn = r.turns.find((x) => x.id === floor.turn);
       holder.dataset.user = floor.user;
       replaceChildren(holder,
-        floor.user === me ? h('strong', {}, t('rt.youHaveFloor')) : t('rt.hasFloor', { name: nameOf(floor.user) }),
+        floor.user === me ? h('strong', {}, t('rt.youHaveFloor')) : phrase('rt.hasFloor', { name: nameOf(floor.user) }, 'name'),
         turn ? [' · ', h('span', { class: 'badge' }, t(`rt.kind.${turn.kind}`))] : null,
-        turn?.out_of_order ? h('span', { class: 'help out-of-order' }, ` · ${t('rt.outOfOrder', { reason: turn.out_of_order })}`) : null);
+        turn?.out_of_order ? h('span', { class: 'help out-of-order' }, ' · ', phrase('rt.outOfOrder', { reason: turn.out_of_order }, 'reason')) : null);
     }
     yieldButton.hidden = !floor || floor.user !== me;
     tick();
@@ -219,7 +220,7 @@ export function roundtablePanel(app, store) {
         ? t('rt.turnEnded', { time: formatDuration(turn.spoken_ms || 0), reason: t(`rt.end.${turn.end_reason}`) })
         : t('rt.turnNow'),
       turn.statements?.length ? ` · ${t('rt.turnStatements', { list: turn.statements.map((id) => `#${id}`).join(', ') })}` : '',
-      turn.out_of_order ? h('span', { class: 'help' }, ` · ${t('rt.outOfOrder', { reason: turn.out_of_order })}`) : null))
+      turn.out_of_order ? h('span', { class: 'help' }, ' · ', phrase('rt.outOfOrder', { reason: turn.out_of_order }, 'reason')) : null))
       : h('li', { class: 'help' }, t('rt.noTurns')));
   }
 
