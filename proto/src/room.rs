@@ -1,5 +1,6 @@
 //! What a room is: its kind, scope, languages and the request that creates it.
 
+use crate::consultation::Phase;
 use crate::identity::Constituency;
 use crate::ids::{CountryCode, LanguageTag, Millis, RoomId, Seq, UserId};
 use schemars::JsonSchema;
@@ -92,4 +93,13 @@ pub struct RoomSummary {
     pub seq: Seq,
     /// How many members are present now.
     pub present: usize,
+    /// Names of the members present now (the first [`SUMMARY_NAMES`] in order of arrival).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub present_names: Vec<String>,
+    /// For a consultation: its phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
 }
+
+/// Most names a room summary lists.
+pub const SUMMARY_NAMES: usize = 50;

@@ -481,3 +481,105 @@ async fn national_consultations_roll_up_into_a_regional_one() {
     let region = threads(&api, "americas-food").await;
     assert_eq!(region.inputs.len(), 2);
 }
+
+#[tokio::test]
+async fn a_held_submission_reaches_only_moderators_until_it_is_approved() {
+    let node = NodeProcess::start().await;
+    let url = node.ws_url();
+    let api = Api::new(
+        node.http_url(),
+        TokenSpec::new("sec-1", Role::Secretariat).sign(),
+    );
+    api.create_room("ke-water", &consultation("Kenya: water", country("KE")))
+        .await;
+    let (mut sec, _) =
+        Client::signed_in(&url, &TokenSpec::new("sec-1", Role::Secretariat).sign()).await;
+    sec.join("ke-water", None).await;
+    let question = ok(
+        &mut sec,
+        "ke-water",
+        Some("q1"),
+        RoomCommand::AddQuestion {
+            text: "Who lacks safe water?".into(),
+        },
+    )
+    .await;
+    ok(
+        &mut sec,
+        "ke-water",
+        None,
+        RoomCommand::SetModeration {
+            mode: ModerationMode::Pre,
+        },
+    )
+    .await;
+    ok(&mut sec, "ke-water", None, phase(Phase::Open)).await;
+    let (mut moderator, _) =
+        Client::signed_in(&url, &TokenSpec::new("mod-1", Role::Moderator).sign()).await;
+    moderator.join("ke-water", None).await;
+    let reader_token = participant("wanjiku", "Kibera Water Users", Constituency::Women, "KE");
+    let (mut reader, _) = Client::signed_in(&url, &reader_token).await;
+    let joined = reader.join("ke-water", None).await;
+    let (mut author, _) = Client::signed_in(
+        &url,
+        &participant("otieno", "Lake Basin Farmers", Constituency::Farmers, "KE"),
+    )
+    .await;
+    author.join("ke-water", None).await;
+
+    let text = "Informal settlements pay ten times the utility price.";
+    let held = ok(
+        &mut author,
+        "ke-water",
+        Some("s1"),
+        submit(text, "en", question),
+    )
+    .await;
+    let text_of = |events: &[baraza_proto::event::EventEnvelope]| {
+        events
+            .iter()
+            .find(|e| e.seq == held)
+            .map(|e| match &e.body {
+                EventBody::StatementPosted { text, held, .. } => (text.clone(), *held),
+                other => panic!("unexpected {other:?}"),
+            })
+    };
+    assert_eq!(
+        text_of(&moderator.events_through("ke-water", held).await),
+        Some((text.to_owned(), true))
+    );
+    assert_eq!(
+        text_of(&reader.events_through("ke-water", held).await),
+        Some((String::new(), true)),
+        "live: withheld"
+    );
+    // A resume from before the submission withholds it too.
+    let (mut resumed, _) = Client::signed_in(&url, &reader_token).await;
+    let replay = resumed.join("ke-water", Some(joined.seq)).await;
+    assert_eq!(
+        text_of(&replay.replayed),
+        Some((String::new(), true)),
+        "resume: withheld"
+    );
+
+    let approved = ok(
+        &mut moderator,
+        "ke-water",
+        None,
+        RoomCommand::ApproveStatement { statement: held },
+    )
+    .await;
+    reader.events_through("ke-water", approved).await;
+    let (status, body) = Api::new(node.http_url(), reader_token)
+        .get("/api/rooms/ke-water")
+        .await;
+    assert!(status.is_success());
+    let statement = body["state"]["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == held)
+        .cloned()
+        .unwrap();
+    assert_eq!(statement["text"], text, "once approved, everyone reads it");
+}

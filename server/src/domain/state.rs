@@ -4,7 +4,7 @@ use super::consultation::ConsultationState;
 use super::roundtable::RoundtableState;
 use baraza_proto::identity::{Profile, Role};
 use baraza_proto::ids::{IdempotencyKey, Millis, Seq, StatementId, UserId};
-use baraza_proto::room::{RoomInfo, RoomSummary};
+use baraza_proto::room::{RoomInfo, RoomSummary, SUMMARY_NAMES};
 use baraza_proto::view::{MemberView, RoomView, StatementView};
 use std::collections::HashMap;
 
@@ -119,10 +119,16 @@ impl RoomState {
 
     /// The room's line in the room list. `None` before the room exists.
     pub fn summary(&self) -> Option<RoomSummary> {
+        let present = self.members.iter().filter(|m| m.present);
         Some(RoomSummary {
             info: self.info.clone()?,
             seq: self.seq,
-            present: self.members.iter().filter(|m| m.present).count(),
+            present: present.clone().count(),
+            present_names: present
+                .take(SUMMARY_NAMES)
+                .map(|m| m.profile.name.clone())
+                .collect(),
+            phase: self.consultation.as_ref().map(|c| c.phase()),
         })
     }
 }

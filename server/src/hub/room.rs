@@ -158,7 +158,9 @@ struct RoomActor {
     /// Members without connections, by when their leave is due.
     leaving: BTreeSet<(Instant, UserId)>,
     leave_due: HashMap<UserId, Instant>,
-    recent: VecDeque<(Seq, Utf8Bytes)>,
+    /// Recent events: the shared frame, and the frame for readers who do not moderate where it
+    /// differs (see `frames::withheld`).
+    recent: VecDeque<(Seq, Utf8Bytes, Option<Utf8Bytes>)>,
     /// Encoded snapshots by reader kind (0: moderating, 1: others), with their seq.
     snapshots: [Option<(Seq, Utf8Bytes)>; 2],
     /// After a failed timer tick, the next one waits until then (no busy retry).
@@ -498,12 +500,18 @@ impl RoomActor {
         self.head = event.head();
         self.last_ts = self.last_ts.max(event.envelope.ts);
         let frame: Utf8Bytes = event.wire_frame().into();
+        let withheld = frames::withheld(&event);
         if self.recent.len() == RECENT_FRAMES {
             self.recent.pop_front();
         }
-        self.recent.push_back((event.seq(), frame.clone()));
+        self.recent
+            .push_back((event.seq(), frame.clone(), withheld.clone()));
         for subscriber in self.subscribers.values_mut().filter(|s| s.live) {
-            if !subscriber.conn.push(Outbound::Frame(frame.clone())) {
+            let frame = match (&withheld, subscriber.profile.role.moderates()) {
+                (Some(withheld), false) => withheld.clone(),
+                _ => frame.clone(),
+            };
+            if !subscriber.conn.push(Outbound::Frame(frame)) {
                 subscriber.live = false;
             }
         }
@@ -602,7 +610,7 @@ impl RoomActor {
             None => {
                 conn.push(Outbound::Frame(self.snapshot(role))) && conn.push(Outbound::Frame(ack))
             }
-            Some(since) => self.resume(&conn, since, request, ack),
+            Some(since) => self.resume(&conn, role.moderates(), since, request, ack),
         };
         let live = delivered;
         self.subscribers.insert(
@@ -618,18 +626,28 @@ impl RoomActor {
     /// Queues the events after `since` for a resuming connection, from memory when the room
     /// still holds them, otherwise as a replay from the record. Either way it takes one slot of
     /// the connection's queue, followed by the join's `ack`.
-    fn resume(&self, conn: &ConnHandle, since: Seq, request: String, ack: Utf8Bytes) -> bool {
+    fn resume(
+        &self,
+        conn: &ConnHandle,
+        moderates: bool,
+        since: Seq,
+        request: String,
+        ack: Utf8Bytes,
+    ) -> bool {
         let oldest_in_memory = self
             .recent
             .front()
-            .map_or(self.head.seq + 1, |(seq, _)| *seq);
+            .map_or(self.head.seq + 1, |(seq, _, _)| *seq);
         if since + 1 >= oldest_in_memory {
             let skip = (since + 1 - oldest_in_memory) as usize;
             let mut frames: Vec<Utf8Bytes> = self
                 .recent
                 .iter()
                 .skip(skip)
-                .map(|(_, frame)| frame.clone())
+                .map(|(_, frame, withheld)| match (withheld, moderates) {
+                    (Some(withheld), false) => withheld.clone(),
+                    _ => frame.clone(),
+                })
                 .collect();
             frames.push(ack);
             conn.push(Outbound::Batch(frames))

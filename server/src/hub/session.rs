@@ -229,6 +229,10 @@ impl Session {
         ack: Utf8Bytes,
     ) -> Result<u64, Option<HubError>> {
         let mut written = 0;
+        let moderates = self
+            .user
+            .as_ref()
+            .is_some_and(|u| u.profile.role.moderates());
         while after < until {
             let limit = REPLAY_PAGE.min((until - after) as usize);
             let events = self
@@ -241,7 +245,7 @@ impl Session {
             let Some(last) = events.last() else { break };
             after = last.seq();
             for event in events.iter().filter(|e| e.seq() <= until) {
-                sink.feed(Message::Text(event.wire_frame().into()))
+                sink.feed(Message::Text(frames::event_for(event, moderates)))
                     .await
                     .map_err(|_| None)?;
                 written += 1;

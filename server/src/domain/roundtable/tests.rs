@@ -234,7 +234,7 @@ fn ended(events: &[EventBody]) -> &FloorEnded {
 
 #[test]
 fn roundtable_commands_on_other_rooms_are_invalid() {
-    let mut room = Room::new(RoomKind::Consultation);
+    let mut room = Room::new(RoomKind::Caucus);
     let message = invalid(room.run(
         &moderator(),
         RoomCommand::AddAgendaItem(AddAgendaItem {
@@ -242,7 +242,7 @@ fn roundtable_commands_on_other_rooms_are_invalid() {
             speaking_time_ms: None,
         }),
     ));
-    assert!(message.contains("not a roundtable"));
+    assert!(message.contains("not available in a caucus"), "{message}");
     assert!(
         room.state
             .view(Role::Moderator)
