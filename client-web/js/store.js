@@ -84,7 +84,7 @@ export class RoomStore extends EventTarget {
         const author = this.members.get(event.actor);
         const statement = { id: event.seq, author: event.actor, text: body.text, lang: body.lang, posted_at: event.ts };
         if (author?.profile.org) statement.org = author.profile.org;
-        for (const field of ['parent', 'agenda_item', 'question']) if (body[field] !== undefined) statement[field] = body[field];
+        for (const field of ['parent', 'agenda_item', 'question', 'alignment', 'held']) if (body[field] !== undefined) statement[field] = body[field];
         this.statements.set(event.seq, statement);
         posted.push(statement);
         break;

@@ -74,7 +74,8 @@ export function renderRoom(app, main, roomId) {
       m.profile.org ? [h('span', { class: 'org' }, ' · '), h('bdi', { class: 'org' }, m.profile.org)] : null)));
     for (const statement of store.statements.values()) renderStatement(statement);
     empty.hidden = store.statements.size > 0;
-    const fromOthers = (detail?.posted || []).filter((s) => s.author !== app.claims?.sub);
+    // A held statement (pre-moderation) is not announced: most readers cannot see it yet.
+    const fromOthers = (detail?.posted || []).filter((s) => s.author !== app.claims?.sub && !s.held);
     if (fromOthers.length) {
       announce(fromOthers.length === 1
         ? t('room.newStatement', { name: store.nameOf(fromOthers[0].author) })
