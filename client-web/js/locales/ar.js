@@ -47,6 +47,7 @@ export default {
   'room.languages': 'اللغات',
   'room.languagesList': 'اللغات: {list}',
   'room.present': 'الحاضرون',
+  'room.phase': 'المرحلة',
   'room.presentNow': 'الحاضرون الآن ({count})',
   'room.statements': 'المداخلات',
   'room.noStatements': 'لا توجد مداخلات بعد.',

@@ -47,6 +47,7 @@ export default {
   'room.languages': 'Languages',
   'room.languagesList': 'Languages: {list}',
   'room.present': 'Present',
+  'room.phase': 'Phase',
   'room.presentNow': 'Present now ({count})',
   'room.statements': 'Statements',
   'room.noStatements': 'No statements yet.',

@@ -47,6 +47,7 @@ export default {
   'room.languages': 'Idiomas',
   'room.languagesList': 'Idiomas: {list}',
   'room.present': 'Presentes',
+  'room.phase': 'Fase',
   'room.presentNow': 'Presentes ahora ({count})',
   'room.statements': 'Declaraciones',
   'room.noStatements': 'Todavía no hay declaraciones.',

@@ -47,6 +47,7 @@ export default {
   'room.languages': 'Langues',
   'room.languagesList': 'Langues : {list}',
   'room.present': 'Présents',
+  'room.phase': 'Phase',
   'room.presentNow': 'Présents maintenant ({count})',
   'room.statements': 'Déclarations',
   'room.noStatements': 'Aucune déclaration pour l\u2019instant.',

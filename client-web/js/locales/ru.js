@@ -47,6 +47,7 @@ export default {
   'room.languages': 'Языки',
   'room.languagesList': 'Языки: {list}',
   'room.present': 'Присутствуют',
+  'room.phase': 'Этап',
   'room.presentNow': 'Сейчас присутствуют ({count})',
   'room.statements': 'Выступления',
   'room.noStatements': 'Выступлений пока нет.',

@@ -47,6 +47,7 @@ export default {
   'room.languages': '语言',
   'room.languagesList': '语言：{list}',
   'room.present': '在场',
+  'room.phase': '阶段',
   'room.presentNow': '当前在场（{count}）',
   'room.statements': '发言',
   'room.noStatements': '还没有发言。',

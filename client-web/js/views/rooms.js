@@ -1,5 +1,5 @@
 /**
- * The room list (`GET /api/rooms`): kind, scope, languages and how many are present.
+ * The room list (`GET /api/rooms`): kind, scope, languages, who is present and a consultation's phase.
  */
 
 import { listRooms } from '../api.js';
@@ -39,6 +39,17 @@ export function renderRooms(app, main) {
   return () => { alive = false; };
 }
 
+/**
+ * Who is present, by name, after the count (the server lists the first 50).
+ * @param {{present: number, present_names?: string[]}} room
+ */
+function presentNames(room) {
+  const names = room.present_names || [];
+  if (!names.length) return null;
+  const more = room.present > names.length ? ' …' : '';
+  return h('span', { class: 'present-names' }, ' (', h('bdi', {}, names.join(', ')), `${more})`);
+}
+
 function roomCard(app, room) {
   const href = `#/rooms/${encodeURIComponent(room.id)}`;
   return h('li', { class: 'card room', dataset: { room: room.id } },
@@ -47,7 +58,11 @@ function roomCard(app, room) {
       h('dt', {}, t('room.kind')), h('dd', {}, h('span', { class: `badge kind-${room.kind}` }, t(`kind.${room.kind}`))),
       h('dt', {}, t('room.scope')), h('dd', {}, scopeText(room.scope)),
       h('dt', {}, t('room.languages')), h('dd', {}, room.languages.map((l) => languageName(l)).join(', ')),
-      h('dt', {}, t('room.present')), h('dd', { class: 'present-count' }, String(room.present))),
+      h('dt', {}, t('room.present')), h('dd', {},
+        h('span', { class: 'present-count' }, String(room.present)),
+        presentNames(room)),
+      room.phase ? h('dt', {}, t('room.phase')) : null,
+      room.phase ? h('dd', { class: 'phase' }, t(`cons.phase.${room.phase}`)) : null),
     h('p', { class: 'actions' },
       h('a', { href, class: 'button primary', 'aria-label': t('rooms.openNamed', { title: room.title }) }, t('rooms.open')),
       app.moderating
