@@ -34,6 +34,11 @@ pub struct CrowdSpec {
     pub concurrency: usize,
     /// Client source addresses (127.0.0.2 …).
     pub sources: usize,
+    /// Enrol first: every member joins once and drops (the presence grace keeps them present),
+    /// and only when all are enrolled do they connect for good and join with `since`. Without
+    /// it every member stays connected while the others join, and receives their
+    /// `member_joined` events: N²/2 frames before the first statement.
+    pub enroll: bool,
 }
 
 /// Progress counters of a crowd, shared with its tasks.
@@ -41,6 +46,8 @@ pub struct CrowdSpec {
 pub struct Progress {
     /// Members that joined.
     pub joined: AtomicUsize,
+    /// Members that enrolled (joined once and dropped).
+    pub enrolled: AtomicUsize,
     /// Members that failed to connect or join.
     pub failed: AtomicUsize,
     /// Members that resumed after the drop.
@@ -60,6 +67,7 @@ pub struct Crowd {
     handles: Vec<JoinHandle<(Cursor, End)>>,
     stop: CancellationToken,
     drop: CancellationToken,
+    enrolled: CancellationToken,
 }
 
 /// Head `seq` hints per room: a joiner resumes from the latest `seq` the generator has seen in
@@ -81,6 +89,7 @@ impl Crowd {
         let progress = Arc::new(Progress::default());
         let stop = CancellationToken::new();
         let drop = CancellationToken::new();
+        let enrolled = CancellationToken::new();
         let gate = Arc::new(Semaphore::new(spec.concurrency.max(1)));
         let sources = Arc::new(Sources::new(spec.sources));
         let spec = Arc::new(spec.clone());
@@ -95,8 +104,12 @@ impl Crowd {
                     gate: gate.clone(),
                     sources: sources.clone(),
                 };
-                let (stop, drop) = (stop.clone(), drop.clone());
-                tokio::spawn(async move { ctx.live(stop, drop, storm).await })
+                let tokens = Tokens {
+                    stop: stop.clone(),
+                    drop: drop.clone(),
+                    enrolled: enrolled.clone(),
+                };
+                tokio::spawn(async move { ctx.live(tokens, storm).await })
             })
             .collect();
         Crowd {
@@ -104,7 +117,26 @@ impl Crowd {
             handles,
             stop,
             drop,
+            enrolled,
         }
+    }
+
+    /// With enrolment: waits until every member enrolled or failed (at most `limit`), then
+    /// lets them connect for good. Returns whether all enrolled.
+    pub async fn wait_enrolled(&self, members: usize, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut all = false;
+        while tokio::time::Instant::now() < deadline {
+            let enrolled = self.progress.enrolled.load(Ordering::Relaxed);
+            let failed = self.progress.failed.load(Ordering::Relaxed);
+            if enrolled + failed >= members {
+                all = failed == 0;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.enrolled.cancel();
+        all
     }
 
     /// Waits until every member joined or failed, at most `limit`; returns whether all joined.
@@ -148,6 +180,12 @@ impl Crowd {
         }
         Outcome { cursors, closed }
     }
+}
+
+struct Tokens {
+    stop: CancellationToken,
+    drop: CancellationToken,
+    enrolled: CancellationToken,
 }
 
 struct MemberCtx {
@@ -209,8 +247,25 @@ impl MemberCtx {
         Ok(ws)
     }
 
-    async fn live(self, stop: CancellationToken, drop: CancellationToken, storm: bool) -> (Cursor, End) {
+    async fn live(self, tokens: Tokens, storm: bool) -> (Cursor, End) {
+        let Tokens {
+            stop,
+            drop,
+            enrolled,
+        } = tokens;
         let mut cursor = Cursor::default();
+        if self.spec.enroll && self.spec.dialect == Dialect::Baraza {
+            match self.establish(&mut cursor, false).await {
+                Ok(ws) => std::mem::drop(ws),
+                Err(error) => {
+                    self.note_error(&error).await;
+                    self.progress.failed.fetch_add(1, Ordering::Relaxed);
+                    return (cursor, End::Closed(None));
+                }
+            }
+            self.progress.enrolled.fetch_add(1, Ordering::Relaxed);
+            enrolled.cancelled().await;
+        }
         let ws = match self.establish(&mut cursor, false).await {
             Ok(ws) => ws,
             Err(error) => {

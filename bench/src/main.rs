@@ -25,6 +25,9 @@ struct Common {
     /// The `baraza` binary (default: target/release/baraza, built if missing).
     #[arg(long)]
     baraza: Option<PathBuf>,
+    /// Another `baraza` build, measured as system `baraza-b` (before/after comparisons).
+    #[arg(long)]
+    baraza_b: Option<PathBuf>,
     /// The Node.js peers.
     #[arg(long, default_value = "bench/peers")]
     peers: PathBuf,
@@ -47,6 +50,7 @@ impl Common {
         let baraza = procs::baraza_binary(self.baraza.as_deref())?;
         Ok(Setup {
             baraza,
+            baraza_b: self.baraza_b.clone(),
             peers: self.peers.clone(),
             baraza_flags: [
                 "--rate", "1000000", "--burst", "1000000", "--presence-grace", "10m", "--heartbeat", "60s",
@@ -82,6 +86,11 @@ struct FanoutArgs {
     /// Statement length in characters.
     #[arg(long, default_value_t = 64)]
     text_len: usize,
+    /// Join members the naive way: all stay connected while the others join, so each join's
+    /// `member_joined` reaches every member already there (N²/2 frames). By default members are
+    /// enrolled first (join once and drop; the presence grace keeps them present).
+    #[arg(long)]
+    naive_join: bool,
 }
 
 #[derive(Subcommand)]
@@ -159,6 +168,7 @@ fn fanout_params(args: &FanoutArgs) -> FanoutParams {
         runs: args.common.runs,
         concurrency: args.common.concurrency,
         sources: args.common.sources,
+        enroll: !args.naive_join,
     }
 }
 

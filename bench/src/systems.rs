@@ -23,6 +23,9 @@ pub enum System {
     BarazaRedis,
     /// Three Baraza nodes sharing one Redis.
     Baraza3,
+    /// One Baraza node (embedded engine) of another build (`--baraza-b`), to compare a change
+    /// before and after in the same command.
+    BarazaB,
     /// Node.js `ws` broadcast server (`bench/peers/ws-broadcast.mjs`).
     NodeWs,
     /// socket.io with the Redis adapter (`bench/peers/socketio-broadcast.mjs`).
@@ -38,6 +41,7 @@ impl System {
             System::Baraza => "baraza",
             System::BarazaRedis => "baraza-redis",
             System::Baraza3 => "baraza-3-nodes",
+            System::BarazaB => "baraza-b",
             System::NodeWs => "node-ws",
             System::Socketio => "socketio-redis",
             System::Floor => "floor",
@@ -47,7 +51,9 @@ impl System {
     /// The protocol clients speak to it.
     pub fn dialect(self) -> Dialect {
         match self {
-            System::Baraza | System::BarazaRedis | System::Baraza3 => Dialect::Baraza,
+            System::Baraza | System::BarazaRedis | System::Baraza3 | System::BarazaB => {
+                Dialect::Baraza
+            }
             System::NodeWs | System::Floor => Dialect::Plain,
             System::Socketio => Dialect::SocketIo,
         }
@@ -61,6 +67,8 @@ pub struct Setup {
     pub baraza: PathBuf,
     /// `bench/peers`.
     pub peers: PathBuf,
+    /// The other `baraza` build for [`System::BarazaB`].
+    pub baraza_b: Option<PathBuf>,
     /// Flags every Baraza node gets (rate limits for the speaker, presence grace …).
     pub baraza_flags: Vec<String>,
 }
@@ -112,6 +120,13 @@ pub async fn start(system: System, setup: &Setup) -> Result<Running> {
     let mut support = Vec::new();
     match system {
         System::Baraza => servers.push(Process::baraza(&setup.baraza, &setup.baraza_flags).await?),
+        System::BarazaB => {
+            let binary = setup
+                .baraza_b
+                .as_ref()
+                .ok_or_else(|| BenchError::Usage("baraza-b needs --baraza-b PATH".into()))?;
+            servers.push(Process::baraza(binary, &setup.baraza_flags).await?);
+        }
         System::BarazaRedis | System::Baraza3 => {
             let redis = Process::redis().await?;
             let nodes = if system == System::Baraza3 { 3 } else { 1 };

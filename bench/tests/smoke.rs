@@ -10,6 +10,7 @@ use std::path::PathBuf;
 async fn fanout_delivers_every_statement_to_every_member_exactly_once() {
     let setup = Setup {
         baraza: PathBuf::from(env!("CARGO_BIN_EXE_baraza-bench-node")),
+        baraza_b: None,
         peers: PathBuf::from("peers"),
         baraza_flags: ["--rate", "10000", "--burst", "10000", "--presence-grace", "1m"]
             .map(String::from)
@@ -27,6 +28,7 @@ async fn fanout_delivers_every_statement_to_every_member_exactly_once() {
         runs: 1,
         concurrency: 20,
         sources: 2,
+        enroll: true,
     };
     let figures = tokio::time::timeout(
         std::time::Duration::from_secs(60),

@@ -38,6 +38,8 @@ pub struct FanoutParams {
     pub concurrency: usize,
     /// Client source addresses.
     pub sources: usize,
+    /// Enrol members before they connect for good (see [`CrowdSpec::enroll`]).
+    pub enroll: bool,
 }
 
 /// How long to wait for the statements of a phase to reach everyone.
@@ -113,9 +115,22 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
         per_room: n,
         concurrency: params.concurrency,
         sources: params.sources,
+        enroll: params.enroll,
     };
     let started = Instant::now();
     let crowd = Crowd::start(&spec, board.clone(), hints, false);
+    let mut enroll_s = 0.0;
+    if spec.enroll && dialect == crate::conn::Dialect::Baraza {
+        let all = crowd.wait_enrolled(n, Duration::from_secs(900)).await;
+        enroll_s = started.elapsed().as_secs_f64();
+        if !all {
+            let error = crowd.progress.first_error.lock().await.clone();
+            copier.abort();
+            crowd.finish().await;
+            return Err(BenchError::protocol("enrolling members", error.unwrap_or_default()));
+        }
+    }
+    let started = Instant::now();
     let all_joined = crowd.wait_joined(n, Duration::from_secs(900)).await;
     let join_s = started.elapsed().as_secs_f64();
     if !all_joined {
@@ -173,6 +188,8 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
     Ok(json!({
         "system": system.name(),
         "members": n,
+        "enrolled": params.enroll,
+        "enroll_s": enroll_s,
         "join_s": join_s,
         "settle_s": settle_s,
         "rss_idle_kib": rss_idle,
@@ -213,7 +230,8 @@ pub async fn run(setup: &Setup, params: &FanoutParams, out: &Path, scenario: &st
     Ok(medians)
 }
 
-const FIGURES: [&str; 14] = [
+const FIGURES: [&str; 15] = [
+    "/enroll_s",
     "/join_s",
     "/settle_s",
     "/rss_per_member_kib",
@@ -253,12 +271,12 @@ fn print_tables(params: &FanoutParams, medians: &Value) {
         params.members, params.rate, params.rate_secs, params.saturation, params.window, params.runs
     );
     let header = [
-        "system", "runs", "join s", "settle s", "KiB/member", "rate: deliv/s", "rate p50 ms",
+        "system", "runs", "enrol s", "join s", "settle s", "KiB/member", "rate: deliv/s", "rate p50 ms",
         "rate p99 ms", "rate p999 ms", "rate recv−ts p99 ms", "sat: deliv/s", "sat p50 ms",
         "sat p99 ms", "sat p999 ms", "lost", "doubled",
     ];
     let keys = [
-        "runs", "join_s", "settle_s", "rss_per_member_kib", "rate.deliveries_per_s", "rate.latency.p50_ms",
+        "runs", "enroll_s", "join_s", "settle_s", "rss_per_member_kib", "rate.deliveries_per_s", "rate.latency.p50_ms",
         "rate.latency.p99_ms", "rate.latency.p999_ms", "rate.since_ts.p99_ms", "saturation.deliveries_per_s",
         "saturation.latency.p50_ms", "saturation.latency.p99_ms", "saturation.latency.p999_ms", "lost", "doubled",
     ];

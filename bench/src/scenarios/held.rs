@@ -60,6 +60,7 @@ async fn measure(running: &systems::Running, params: &HeldParams) -> Result<Valu
         per_room: params.per_room,
         concurrency: params.concurrency,
         sources: params.sources,
+        enroll: false,
     };
     let started = Instant::now();
     let crowd = Crowd::start(&spec, board.clone(), hints, false);

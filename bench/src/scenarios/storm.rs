@@ -75,6 +75,7 @@ async fn measure(running: &systems::Running, params: &StormParams) -> Result<Val
         per_room: n,
         concurrency: params.concurrency,
         sources: params.sources,
+        enroll: true,
     };
     let started = Instant::now();
     let crowd = Crowd::start(&spec, board.clone(), hints, true);
