@@ -84,9 +84,10 @@ pub async fn connect(addr: SocketAddr, dialect: Dialect, source: Ipv4Addr) -> Re
         .into_client_request()
         .map_err(BenchError::ws(what.clone()))?;
     if dialect == Dialect::Baraza {
-        request
-            .headers_mut()
-            .insert("Sec-WebSocket-Protocol", HeaderValue::from_static(SUBPROTOCOL));
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static(SUBPROTOCOL),
+        );
     }
     let (mut ws, _) = tokio::time::timeout(
         STEP,
@@ -139,7 +140,10 @@ pub async fn expect_text(
 pub async fn auth(ws: &mut Ws, token: &str) -> Result<()> {
     let message = serde_json::json!({"type": "auth", "id": "a", "token": token}).to_string();
     send(ws, message).await?;
-    expect_text(ws, "authenticating", |t| t.starts_with("{\"type\":\"welcome\"")).await?;
+    expect_text(ws, "authenticating", |t| {
+        t.starts_with("{\"type\":\"welcome\"")
+    })
+    .await?;
     Ok(())
 }
 
@@ -155,20 +159,48 @@ pub async fn join(
     if let Some(since) = since {
         message["since"] = since.into();
     }
-    send(ws, message.to_string()).await?;
     let what = format!("joining {room}");
-    let ack = expect_text(ws, &what, |text| match classify(text) {
-        Frame::Ack { .. } => true,
-        other => {
-            on_frame(other);
-            false
+    for _attempt in 0..JOIN_ATTEMPTS {
+        send(ws, message.to_string()).await?;
+        let answer = expect_text(ws, &what, |text| match classify(text) {
+            Frame::Ack { .. } | Frame::Error => true,
+            other => {
+                on_frame(other);
+                false
+            }
+        })
+        .await;
+        let text = match answer {
+            Ok(text) => text,
+            // `expect_text` turns error frames into errors; retry the retryable ones.
+            Err(BenchError::Protocol { detail, .. }) if retryable(&detail).is_some() => {
+                tokio::time::sleep(retryable(&detail).unwrap_or_default()).await;
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        match classify(&text) {
+            Frame::Ack { seq } => return Ok(seq),
+            _ => match retryable(&text) {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => return Err(BenchError::protocol(what, text)),
+            },
         }
-    })
-    .await?;
-    match classify(&ack) {
-        Frame::Ack { seq } => Ok(seq),
-        _ => Err(BenchError::protocol(what, ack)),
     }
+    Err(BenchError::protocol(
+        what,
+        "still unavailable after retries",
+    ))
+}
+
+/// How often a join answered `unavailable` or `rate_limited` is retried.
+const JOIN_ATTEMPTS: usize = 40;
+
+/// For an `unavailable` or `rate_limited` error frame, how long to wait before retrying.
+fn retryable(text: &str) -> Option<Duration> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    matches!(value["code"].as_str(), Some("unavailable" | "rate_limited"))
+        .then(|| Duration::from_millis(value["retry_after_ms"].as_u64().unwrap_or(100).min(2_000)))
 }
 
 /// Baraza: the `post_statement` command for statement `index` with `text`.

@@ -219,7 +219,11 @@ impl MemberCtx {
         if self.spec.dialect != Dialect::Baraza {
             return Ok(ws);
         }
-        conn::auth(&mut ws, &mint(&format!("member-{}", self.who), "participant")?).await?;
+        conn::auth(
+            &mut ws,
+            &mint(&format!("member-{}", self.who), "participant")?,
+        )
+        .await?;
         let room = self.room();
         let since = if resume {
             Some(self.board.member_seq[self.who].load(Ordering::Relaxed))
@@ -277,7 +281,15 @@ impl MemberCtx {
         self.progress.joined.fetch_add(1, Ordering::Relaxed);
         let first = if storm { drop } else { stop.clone() };
         let dialect = self.spec.dialect;
-        let end = member::read(ws, self.who, dialect, self.board.clone(), &mut cursor, first).await;
+        let end = member::read(
+            ws,
+            self.who,
+            dialect,
+            self.board.clone(),
+            &mut cursor,
+            first,
+        )
+        .await;
         if !storm || stop.is_cancelled() {
             return (cursor, end);
         }
@@ -298,7 +310,9 @@ impl MemberCtx {
             }
         };
         let after = now_ns().saturating_sub(self.progress.drop_ns.load(Ordering::Relaxed));
-        self.progress.last_resume_ns.fetch_max(after, Ordering::Relaxed);
+        self.progress
+            .last_resume_ns
+            .fetch_max(after, Ordering::Relaxed);
         self.progress.resumed.fetch_add(1, Ordering::Relaxed);
         let end = member::read(ws, self.who, dialect, self.board.clone(), &mut cursor, stop).await;
         (cursor, end)

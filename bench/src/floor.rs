@@ -17,10 +17,16 @@ type Writers = Arc<Mutex<Vec<OwnedWriteHalf>>>;
 /// Serves on `bind` until killed; prints `floor probe listening on ADDR`.
 pub async fn serve(bind: SocketAddr) -> Result<()> {
     let socket = TcpSocket::new_v4().map_err(BenchError::io("creating the floor socket"))?;
-    socket.set_reuseaddr(true).map_err(BenchError::io("SO_REUSEADDR"))?;
-    socket.bind(bind).map_err(BenchError::io(format!("binding {bind}")))?;
+    socket
+        .set_reuseaddr(true)
+        .map_err(BenchError::io("SO_REUSEADDR"))?;
+    socket
+        .bind(bind)
+        .map_err(BenchError::io(format!("binding {bind}")))?;
     let listener = socket.listen(4096).map_err(BenchError::io("listening"))?;
-    let addr = listener.local_addr().map_err(BenchError::io("local address"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(BenchError::io("local address"))?;
     let mut out = std::io::stdout();
     writeln!(out, "floor probe listening on {addr}")
         .and_then(|()| out.flush())
@@ -43,7 +49,10 @@ pub async fn serve(bind: SocketAddr) -> Result<()> {
         }
     });
     loop {
-        let (stream, _) = listener.accept().await.map_err(BenchError::io("accepting"))?;
+        let (stream, _) = listener
+            .accept()
+            .await
+            .map_err(BenchError::io("accepting"))?;
         let (writers, frames) = (writers.clone(), frames.clone());
         tokio::spawn(async move {
             if let Ok((reader, writer)) = handshake(stream).await {
@@ -70,7 +79,8 @@ async fn handshake(mut stream: TcpStream) -> std::io::Result<(OwnedReadHalf, Own
         .lines()
         .find_map(|l| {
             let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("sec-websocket-key").then(|| value.trim().to_owned())
+            name.eq_ignore_ascii_case("sec-websocket-key")
+                .then(|| value.trim().to_owned())
         })
         .ok_or(std::io::ErrorKind::InvalidData)?;
     let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
@@ -134,7 +144,10 @@ fn parse_client_frame(buf: &[u8]) -> Option<(u8, Vec<u8>, usize)> {
     let masked = buf[1] & 0x80 != 0;
     let (len, mut at) = match buf[1] & 0x7F {
         126 => (u16::from_be_bytes([*buf.get(2)?, *buf.get(3)?]) as usize, 4),
-        127 => (u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?) as usize, 10),
+        127 => (
+            u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?) as usize,
+            10,
+        ),
         n => (n as usize, 2),
     };
     let mask = if masked {

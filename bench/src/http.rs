@@ -38,6 +38,9 @@ pub async fn create_room(addr: SocketAddr, token: &str, room: &str) -> Result<()
     if status == "201" {
         Ok(())
     } else {
-        Err(BenchError::protocol(what, answer.lines().next().unwrap_or_default()))
+        Err(BenchError::protocol(
+            what,
+            answer.lines().next().unwrap_or_default(),
+        ))
     }
 }

@@ -52,8 +52,8 @@ pub fn git_commit() -> String {
     let Some(head) = run(&["rev-parse", "--short=12", "HEAD"]) else {
         return "unknown".into();
     };
-    let dirty = run(&["status", "--porcelain", "--untracked-files=no"])
-        .is_some_and(|s| !s.is_empty());
+    let dirty =
+        run(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
     if dirty { format!("{head}-dirty") } else { head }
 }
 

@@ -53,7 +53,14 @@ impl Common {
             baraza_b: self.baraza_b.clone(),
             peers: self.peers.clone(),
             baraza_flags: [
-                "--rate", "1000000", "--burst", "1000000", "--presence-grace", "10m", "--heartbeat", "60s",
+                "--rate",
+                "1000000",
+                "--burst",
+                "1000000",
+                "--presence-grace",
+                "10m",
+                "--heartbeat",
+                "60s",
             ]
             .map(String::from)
             .to_vec(),
@@ -66,7 +73,12 @@ struct FanoutArgs {
     #[command(flatten)]
     common: Common,
     /// Systems to measure, in order.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "baraza,node-ws,socketio,floor")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "baraza,node-ws,socketio,floor"
+    )]
     systems: Vec<System>,
     /// Receiving members.
     #[arg(long, short = 'n', default_value_t = 1000)]
@@ -119,7 +131,12 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
         /// Engines.
-        #[arg(long, value_enum, value_delimiter = ',', default_value = "baraza,baraza-redis")]
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "baraza,baraza-redis"
+        )]
         systems: Vec<System>,
         /// Rooms, one writer each.
         #[arg(long, default_value_t = 64)]
@@ -187,7 +204,12 @@ fn main() -> anyhow::Result<()> {
                 let setup = args.common.setup()?;
                 fanout::run(&setup, &fanout_params(&args), &args.common.out, "fanout").await?;
             }
-            Cmd::Held { common, members, per_room, hold_secs } => {
+            Cmd::Held {
+                common,
+                members,
+                per_room,
+                hold_secs,
+            } => {
                 let params = HeldParams {
                     members,
                     per_room,
@@ -198,11 +220,30 @@ fn main() -> anyhow::Result<()> {
                 };
                 held::run(&common.setup()?, &params, &common.out).await?;
             }
-            Cmd::Record { common, systems, rooms, in_flight, secs, text_len } => {
-                let params = RecordParams { systems, rooms, in_flight, secs, text_len, runs: common.runs };
+            Cmd::Record {
+                common,
+                systems,
+                rooms,
+                in_flight,
+                secs,
+                text_len,
+            } => {
+                let params = RecordParams {
+                    systems,
+                    rooms,
+                    in_flight,
+                    secs,
+                    text_len,
+                    runs: common.runs,
+                };
                 record::run(&common.setup()?, &params, &common.out).await?;
             }
-            Cmd::Storm { common, system, members, rate } => {
+            Cmd::Storm {
+                common,
+                system,
+                members,
+                rate,
+            } => {
                 let params = StormParams {
                     system,
                     members,
@@ -214,7 +255,14 @@ fn main() -> anyhow::Result<()> {
                 storm::run(&common.setup()?, &params, &common.out).await?;
             }
             Cmd::Multinode(mut args) => {
-                if args.systems == [System::Baraza, System::NodeWs, System::Socketio, System::Floor] {
+                if args.systems
+                    == [
+                        System::Baraza,
+                        System::NodeWs,
+                        System::Socketio,
+                        System::Floor,
+                    ]
+                {
                     args.systems = vec![System::Baraza3, System::BarazaRedis, System::Baraza];
                 }
                 let setup = args.common.setup()?;

@@ -34,13 +34,19 @@ impl Process {
 
     /// Starts `command`, waits for a stdout line containing `listening on ADDR` and keeps
     /// draining stdout afterwards.
-    async fn spawn(mut command: Command, what: &str, dir: Option<tempfile::TempDir>) -> Result<Process> {
+    async fn spawn(
+        mut command: Command,
+        what: &str,
+        dir: Option<tempfile::TempDir>,
+    ) -> Result<Process> {
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
-        let mut child = command.spawn().map_err(BenchError::io(format!("starting {what}")))?;
+        let mut child = command
+            .spawn()
+            .map_err(BenchError::io(format!("starting {what}")))?;
         let pid = child.id().unwrap_or(0);
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = BufReader::new(stdout).lines();
@@ -53,17 +59,25 @@ impl Process {
                 if let Some(rest) = line.split("listening on ").nth(1) {
                     let text = rest.split_whitespace().next().unwrap_or_default();
                     let text = text.trim_start_matches("http://");
-                    return text
-                        .parse::<SocketAddr>()
-                        .map_err(|_| BenchError::protocol(format!("starting {what}"), line.clone()));
+                    return text.parse::<SocketAddr>().map_err(|_| {
+                        BenchError::protocol(format!("starting {what}"), line.clone())
+                    });
                 }
             }
-            Err(BenchError::protocol(format!("starting {what}"), "exited before listening"))
+            Err(BenchError::protocol(
+                format!("starting {what}"),
+                "exited before listening",
+            ))
         })
         .await
         .map_err(|_| BenchError::Timeout(format!("waiting for {what} to listen")))??;
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Ok(Process { child, addr, pid, _dir: dir })
+        Ok(Process {
+            child,
+            addr,
+            pid,
+            _dir: dir,
+        })
     }
 
     /// Starts a `baraza serve` node with a fresh data directory and `extra` flags.
@@ -78,7 +92,10 @@ impl Process {
             .arg(dir.path())
             .args(extra)
             .env("BARAZA_JWT_SECRET", BENCH_SECRET)
-            .env("BARAZA_LOG", std::env::var("BARAZA_LOG").unwrap_or_else(|_| "warn".into()));
+            .env(
+                "BARAZA_LOG",
+                std::env::var("BARAZA_LOG").unwrap_or_else(|_| "warn".into()),
+            );
         Process::spawn(command, "baraza", Some(dir)).await
     }
 
@@ -110,7 +127,14 @@ impl Process {
         let dir = tempfile::tempdir().map_err(BenchError::io("creating a Redis directory"))?;
         let mut command = Command::new("redis-server");
         command
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
             .args(["--appendonly", "yes", "--appendfsync", "always"])
             .args(["--maxclients", "100000", "--dir"])
             .arg(dir.path())
@@ -118,16 +142,25 @@ impl Process {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
-        let child = command.spawn().map_err(BenchError::io("starting redis-server"))?;
+        let child = command
+            .spawn()
+            .map_err(BenchError::io("starting redis-server"))?;
         let pid = child.id().unwrap_or(0);
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         for _ in 0..200 {
             if ping_redis(addr).await {
-                return Ok(Process { child, addr, pid, _dir: Some(dir) });
+                return Ok(Process {
+                    child,
+                    addr,
+                    pid,
+                    _dir: Some(dir),
+                });
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        Err(BenchError::Timeout("waiting for redis-server to answer PING".into()))
+        Err(BenchError::Timeout(
+            "waiting for redis-server to answer PING".into(),
+        ))
     }
 
     /// `redis://ADDR/0` for a Redis process.
@@ -174,7 +207,9 @@ pub fn baraza_binary(explicit: Option<&Path>) -> Result<PathBuf> {
     let status = std::process::Command::new("cargo")
         .args(["build", "--release", "-p", "baraza-server"])
         .status()
-        .map_err(BenchError::io("running cargo build --release -p baraza-server"))?;
+        .map_err(BenchError::io(
+            "running cargo build --release -p baraza-server",
+        ))?;
     let built = PathBuf::from("target/release/baraza");
     if status.success() && built.exists() {
         Ok(built)

@@ -10,10 +10,7 @@ pub fn command_line() -> String {
     let mut args = std::env::args();
     let _program = args.next();
     let rest: Vec<String> = args.collect();
-    format!(
-        "cargo run --release -p baraza-bench -- {}",
-        rest.join(" ")
-    )
+    format!("cargo run --release -p baraza-bench -- {}", rest.join(" "))
 }
 
 /// The median of `values` (NaN-free), or 0 when empty.
@@ -62,7 +59,13 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
 
 /// Writes the raw results of `scenario` to `dir/<scenario>-<unix seconds>.json` and prints the
 /// path and the reproducing command.
-pub fn save(dir: &Path, scenario: &str, parameters: Value, runs: Vec<Value>, medians: Value) -> Result<PathBuf> {
+pub fn save(
+    dir: &Path,
+    scenario: &str,
+    parameters: Value,
+    runs: Vec<Value>,
+    medians: Value,
+) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(BenchError::io(format!("creating {}", dir.display())))?;
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -123,17 +123,26 @@ mod tests {
             Frame::Event {
                 seq: 12,
                 ts: 99,
-                statement: Some(Statement { index: 7, sent_ns: 123_456 })
+                statement: Some(Statement {
+                    index: 7,
+                    sent_ns: 123_456
+                })
             }
         );
     }
 
     #[test]
     fn reads_acks_and_relayed_statements() {
-        assert_eq!(classify("{\"type\":\"ack\",\"id\":\"j\",\"seq\":5}"), Frame::Ack { seq: 5 });
+        assert_eq!(
+            classify("{\"type\":\"ack\",\"id\":\"j\",\"seq\":5}"),
+            Frame::Ack { seq: 5 }
+        );
         assert_eq!(
             classify("42[\"msg\",\"bench 3 44 xx\"]"),
-            Frame::Relayed(Statement { index: 3, sent_ns: 44 })
+            Frame::Relayed(Statement {
+                index: 3,
+                sent_ns: 44
+            })
         );
         assert_eq!(classify("40{\"sid\":\"a\"}"), Frame::Other);
     }

@@ -12,9 +12,16 @@ async fn fanout_delivers_every_statement_to_every_member_exactly_once() {
         baraza: PathBuf::from(env!("CARGO_BIN_EXE_baraza-bench-node")),
         baraza_b: None,
         peers: PathBuf::from("peers"),
-        baraza_flags: ["--rate", "10000", "--burst", "10000", "--presence-grace", "1m"]
-            .map(String::from)
-            .to_vec(),
+        baraza_flags: [
+            "--rate",
+            "10000",
+            "--burst",
+            "10000",
+            "--presence-grace",
+            "1m",
+        ]
+        .map(String::from)
+        .to_vec(),
     };
     let members = 20;
     let params = FanoutParams {
@@ -45,9 +52,21 @@ async fn fanout_delivers_every_statement_to_every_member_exactly_once() {
     assert_eq!(figures["disconnected"], 0, "{figures:#}");
     assert_eq!(figures["speaker_errors"], 0, "{figures:#}");
     for (phase, statements) in [("rate", 50), ("saturation", 40)] {
-        assert_eq!(figures[phase]["deliveries"], n * statements, "{phase}: {figures:#}");
-        assert_eq!(figures[phase]["latency"]["count"], n * statements, "{phase}: {figures:#}");
-        assert_eq!(figures[phase]["since_ts"]["count"], n * statements, "{phase}: {figures:#}");
+        assert_eq!(
+            figures[phase]["deliveries"],
+            n * statements,
+            "{phase}: {figures:#}"
+        );
+        assert_eq!(
+            figures[phase]["latency"]["count"],
+            n * statements,
+            "{phase}: {figures:#}"
+        );
+        assert_eq!(
+            figures[phase]["since_ts"]["count"],
+            n * statements,
+            "{phase}: {figures:#}"
+        );
         assert_eq!(figures[phase]["complete"], true, "{phase}: {figures:#}");
     }
 }

@@ -64,10 +64,21 @@ async fn wait_delivered(board: &Board, from: u64, to: u64, limit: Duration) -> b
     true
 }
 
-fn phase_figures(board: &Board, phase: usize, statements: u64, start_ns: u64, complete: bool) -> Value {
+fn phase_figures(
+    board: &Board,
+    phase: usize,
+    statements: u64,
+    start_ns: u64,
+    complete: bool,
+) -> Value {
     let p = &board.phases[phase];
     let received = p.received.load(Ordering::Relaxed);
-    let span = p.last_receipt_ns.load(Ordering::Relaxed).saturating_sub(start_ns).max(1) as f64 / 1e9;
+    let span = p
+        .last_receipt_ns
+        .load(Ordering::Relaxed)
+        .saturating_sub(start_ns)
+        .max(1) as f64
+        / 1e9;
     json!({
         "statements": statements,
         "deliveries": received,
@@ -95,9 +106,12 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
     let rate_statements = u64::from(params.rate) * u64::from(params.rate_secs);
     let total = rate_statements + params.saturation;
     let board = Arc::new(Board::new(n, total, rate_statements));
-    let mut speaker = Speaker::connect(running.addrs[0], dialect, ROOM, "speaker", params.text_len).await?;
+    let mut speaker =
+        Speaker::connect(running.addrs[0], dialect, ROOM, "speaker", params.text_len).await?;
     let rss_idle = running.rss_kib();
-    let hints: Hints = Arc::new(vec![AtomicU64::new(speaker.heard.head.load(Ordering::Relaxed))]);
+    let hints: Hints = Arc::new(vec![AtomicU64::new(
+        speaker.heard.head.load(Ordering::Relaxed),
+    )]);
     let copier = {
         let (hints, heard) = (hints.clone(), speaker.heard.clone());
         tokio::spawn(async move {
@@ -127,7 +141,10 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
             let error = crowd.progress.first_error.lock().await.clone();
             copier.abort();
             crowd.finish().await;
-            return Err(BenchError::protocol("enrolling members", error.unwrap_or_default()));
+            return Err(BenchError::protocol(
+                "enrolling members",
+                error.unwrap_or_default(),
+            ));
         }
     }
     let started = Instant::now();
@@ -146,7 +163,9 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
     let settle_started = Instant::now();
     if dialect == crate::conn::Dialect::Baraza {
         let deadline = Instant::now() + Duration::from_secs(600);
-        while board.behind(speaker.heard.head.load(Ordering::Relaxed)) > 0 && Instant::now() < deadline {
+        while board.behind(speaker.heard.head.load(Ordering::Relaxed)) > 0
+            && Instant::now() < deadline
+        {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -156,7 +175,8 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
 
     // Fixed rate.
     let start0 = now_ns();
-    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(params.rate.max(1))));
+    let mut ticker =
+        tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(params.rate.max(1))));
     for index in 0..rate_statements {
         ticker.tick().await;
         speaker.say(index).await?;
@@ -168,7 +188,13 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
     let mut complete1 = true;
     for index in rate_statements..total {
         if index >= rate_statements + params.window
-            && !wait_delivered(&board, index - params.window, index - params.window + 1, Duration::from_secs(10)).await
+            && !wait_delivered(
+                &board,
+                index - params.window,
+                index - params.window + 1,
+                Duration::from_secs(10),
+            )
+            .await
         {
             complete1 = false;
             break;
@@ -210,11 +236,22 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
 
 /// Runs every system `runs` times (interleaved), prints the tables of medians and ratios, and
 /// saves the raw results.
-pub async fn run(setup: &Setup, params: &FanoutParams, out: &Path, scenario: &str) -> Result<Value> {
+pub async fn run(
+    setup: &Setup,
+    params: &FanoutParams,
+    out: &Path,
+    scenario: &str,
+) -> Result<Value> {
     let mut runs = Vec::new();
     for round in 0..params.runs {
         for &system in &params.systems {
-            eprintln!("[{scenario}] run {}/{} {} N={}", round + 1, params.runs, system.name(), params.members);
+            eprintln!(
+                "[{scenario}] run {}/{} {} N={}",
+                round + 1,
+                params.runs,
+                system.name(),
+                params.members
+            );
             match run_once(system, setup, params).await {
                 Ok(figures) => runs.push(figures),
                 Err(error) => {
@@ -226,7 +263,13 @@ pub async fn run(setup: &Setup, params: &FanoutParams, out: &Path, scenario: &st
     }
     let medians = medians(params, &runs);
     print_tables(params, &medians);
-    report::save(out, scenario, serde_json::to_value(params).expect("params"), runs, medians.clone())?;
+    report::save(
+        out,
+        scenario,
+        serde_json::to_value(params).expect("params"),
+        runs,
+        medians.clone(),
+    )?;
     Ok(medians)
 }
 
@@ -257,8 +300,15 @@ fn medians(params: &FanoutParams, runs: &[Value]) -> Value {
             .collect();
         let mut figures = serde_json::Map::new();
         figures.insert("runs".into(), mine.len().into());
-        for path in FIGURES.iter().chain(&["/doubled", "/seq_lost", "/seq_doubled", "/disconnected"]) {
-            figures.insert(path.trim_start_matches('/').replace('/', "."), median_of(&mine, path).into());
+        for path in
+            FIGURES
+                .iter()
+                .chain(&["/doubled", "/seq_lost", "/seq_doubled", "/disconnected"])
+        {
+            figures.insert(
+                path.trim_start_matches('/').replace('/', "."),
+                median_of(&mine, path).into(),
+            );
         }
         out.insert(system.name().into(), Value::Object(figures));
     }
@@ -268,17 +318,49 @@ fn medians(params: &FanoutParams, runs: &[Value]) -> Value {
 fn print_tables(params: &FanoutParams, medians: &Value) {
     println!(
         "\nfan-out to N={} members, {} statements/s for {} s, then {} statements with {} in flight (medians of {} runs)\n",
-        params.members, params.rate, params.rate_secs, params.saturation, params.window, params.runs
+        params.members,
+        params.rate,
+        params.rate_secs,
+        params.saturation,
+        params.window,
+        params.runs
     );
     let header = [
-        "system", "runs", "enrol s", "join s", "settle s", "KiB/member", "rate: deliv/s", "rate p50 ms",
-        "rate p99 ms", "rate p999 ms", "rate recv−ts p99 ms", "sat: deliv/s", "sat p50 ms",
-        "sat p99 ms", "sat p999 ms", "lost", "doubled",
+        "system",
+        "runs",
+        "enrol s",
+        "join s",
+        "settle s",
+        "KiB/member",
+        "rate: deliv/s",
+        "rate p50 ms",
+        "rate p99 ms",
+        "rate p999 ms",
+        "rate recv−ts p99 ms",
+        "sat: deliv/s",
+        "sat p50 ms",
+        "sat p99 ms",
+        "sat p999 ms",
+        "lost",
+        "doubled",
     ];
     let keys = [
-        "runs", "enroll_s", "join_s", "settle_s", "rss_per_member_kib", "rate.deliveries_per_s", "rate.latency.p50_ms",
-        "rate.latency.p99_ms", "rate.latency.p999_ms", "rate.since_ts.p99_ms", "saturation.deliveries_per_s",
-        "saturation.latency.p50_ms", "saturation.latency.p99_ms", "saturation.latency.p999_ms", "lost", "doubled",
+        "runs",
+        "enroll_s",
+        "join_s",
+        "settle_s",
+        "rss_per_member_kib",
+        "rate.deliveries_per_s",
+        "rate.latency.p50_ms",
+        "rate.latency.p99_ms",
+        "rate.latency.p999_ms",
+        "rate.since_ts.p99_ms",
+        "saturation.deliveries_per_s",
+        "saturation.latency.p50_ms",
+        "saturation.latency.p99_ms",
+        "saturation.latency.p999_ms",
+        "lost",
+        "doubled",
     ];
     let rows: Vec<Vec<String>> = params
         .systems
@@ -291,8 +373,16 @@ fn print_tables(params: &FanoutParams, medians: &Value) {
         })
         .collect();
     report::print_table(&header, &rows);
-    let ours: Vec<&System> = params.systems.iter().filter(|s| s.dialect() == crate::conn::Dialect::Baraza).collect();
-    let peers: Vec<&System> = params.systems.iter().filter(|s| s.dialect() != crate::conn::Dialect::Baraza).collect();
+    let ours: Vec<&System> = params
+        .systems
+        .iter()
+        .filter(|s| s.dialect() == crate::conn::Dialect::Baraza)
+        .collect();
+    let peers: Vec<&System> = params
+        .systems
+        .iter()
+        .filter(|s| s.dialect() != crate::conn::Dialect::Baraza)
+        .collect();
     if ours.is_empty() || peers.is_empty() {
         return;
     }
@@ -301,7 +391,10 @@ fn print_tables(params: &FanoutParams, medians: &Value) {
     for us in &ours {
         for peer in &peers {
             let ratio = |key: &str| {
-                let (a, b) = (medians[us.name()][key].as_f64().unwrap_or(0.0), medians[peer.name()][key].as_f64().unwrap_or(0.0));
+                let (a, b) = (
+                    medians[us.name()][key].as_f64().unwrap_or(0.0),
+                    medians[peer.name()][key].as_f64().unwrap_or(0.0),
+                );
                 if b > 0.0 { fmt(a / b) } else { "-".into() }
             };
             rows.push(vec![
@@ -312,5 +405,8 @@ fn print_tables(params: &FanoutParams, medians: &Value) {
             ]);
         }
     }
-    report::print_table(&["system", "peer", "sat deliveries/s ratio", "rate p99 ratio"], &rows);
+    report::print_table(
+        &["system", "peer", "sat deliveries/s ratio", "rate p99 ratio"],
+        &rows,
+    );
 }

@@ -76,7 +76,10 @@ async fn measure(running: &systems::Running, params: &HeldParams) -> Result<Valu
     let outcome = crowd.finish().await;
     let still_open = n - outcome.closed.len();
     if joined == 0 {
-        return Err(BenchError::protocol("holding connections", first_error.unwrap_or_default()));
+        return Err(BenchError::protocol(
+            "holding connections",
+            first_error.unwrap_or_default(),
+        ));
     }
     Ok(json!({
         "members": n,
@@ -101,7 +104,12 @@ async fn measure(running: &systems::Running, params: &HeldParams) -> Result<Valu
 pub async fn run(setup: &Setup, params: &HeldParams, out: &Path) -> Result<Value> {
     let mut runs = Vec::new();
     for round in 0..params.runs {
-        eprintln!("[held] run {}/{} N={}", round + 1, params.runs, params.members);
+        eprintln!(
+            "[held] run {}/{} N={}",
+            round + 1,
+            params.runs,
+            params.members
+        );
         match run_once(setup, params).await {
             Ok(figures) => runs.push(figures),
             Err(error) => {
@@ -111,7 +119,16 @@ pub async fn run(setup: &Setup, params: &HeldParams, out: &Path) -> Result<Value
         }
     }
     let ok: Vec<&Value> = runs.iter().filter(|r| r.get("error").is_none()).collect();
-    let keys = ["joined", "still_open_after_hold", "join_s", "joins_per_s", "rss_before_kib", "rss_held_kib", "kib_per_member", "generator_rss_kib"];
+    let keys = [
+        "joined",
+        "still_open_after_hold",
+        "join_s",
+        "joins_per_s",
+        "rss_before_kib",
+        "rss_held_kib",
+        "kib_per_member",
+        "generator_rss_kib",
+    ];
     let mut medians = serde_json::Map::new();
     medians.insert("runs".into(), ok.len().into());
     for key in keys {
@@ -120,13 +137,34 @@ pub async fn run(setup: &Setup, params: &HeldParams, out: &Path) -> Result<Value
     let medians = Value::Object(medians);
     println!(
         "\nconnections held: {} idle members in rooms of {}, one node (medians of {} runs)\n",
-        params.members, params.per_room, ok.len()
+        params.members,
+        params.per_room,
+        ok.len()
     );
-    let header = ["members", "joined", "open after hold", "join s", "joins/s", "server RSS before KiB", "server RSS held KiB", "KiB/member", "generator RSS KiB"];
+    let header = [
+        "members",
+        "joined",
+        "open after hold",
+        "join s",
+        "joins/s",
+        "server RSS before KiB",
+        "server RSS held KiB",
+        "KiB/member",
+        "generator RSS KiB",
+    ];
     let row: Vec<String> = std::iter::once(params.members.to_string())
-        .chain(keys.iter().map(|k| fmt(medians[*k].as_f64().unwrap_or(0.0))))
+        .chain(
+            keys.iter()
+                .map(|k| fmt(medians[*k].as_f64().unwrap_or(0.0))),
+        )
         .collect();
     report::print_table(&header, &[row]);
-    report::save(out, "held", serde_json::to_value(params).expect("params"), runs, medians.clone())?;
+    report::save(
+        out,
+        "held",
+        serde_json::to_value(params).expect("params"),
+        runs,
+        medians.clone(),
+    )?;
     Ok(medians)
 }

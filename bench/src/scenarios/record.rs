@@ -41,7 +41,12 @@ struct Tally {
     errors: u64,
 }
 
-async fn writer(addr: std::net::SocketAddr, room: String, who: usize, params: RecordParams) -> Result<Tally> {
+async fn writer(
+    addr: std::net::SocketAddr,
+    room: String,
+    who: usize,
+    params: RecordParams,
+) -> Result<Tally> {
     let mut ws = conn::connect(addr, Dialect::Baraza, Ipv4Addr::LOCALHOST).await?;
     conn::auth(&mut ws, &mint(&format!("writer-{who}"), "moderator")?).await?;
     conn::join(&mut ws, &room, None, |_| {}).await?;
@@ -65,7 +70,10 @@ async fn writer(addr: std::net::SocketAddr, room: String, who: usize, params: Re
             .await
             .map_err(|_| BenchError::Timeout(format!("waiting for acks in {room}")))?;
         let Some(Ok(Message::Text(text))) = next else {
-            return Err(BenchError::protocol(format!("writing to {room}"), "connection ended"));
+            return Err(BenchError::protocol(
+                format!("writing to {room}"),
+                "connection ended",
+            ));
         };
         match classify(text.as_str()) {
             Frame::Ack { .. } => {
@@ -96,7 +104,14 @@ fn verify_embedded(baraza: &Path, data: &Path) -> Result<(bool, u64)> {
     let events = text
         .lines()
         .filter(|l| l.starts_with("ok"))
-        .filter_map(|l| l.split('(').nth(1)?.split_whitespace().next()?.parse::<u64>().ok())
+        .filter_map(|l| {
+            l.split('(')
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
         .sum();
     Ok((output.status.success(), events))
 }
@@ -161,7 +176,12 @@ pub async fn run(setup: &Setup, params: &RecordParams, out: &Path) -> Result<Val
     let mut runs = Vec::new();
     for round in 0..params.runs {
         for &system in &params.systems {
-            eprintln!("[record] run {}/{} {}", round + 1, params.runs, system.name());
+            eprintln!(
+                "[record] run {}/{} {}",
+                round + 1,
+                params.runs,
+                system.name()
+            );
             match run_once(system, setup, params).await {
                 Ok(figures) => runs.push(figures),
                 Err(error) => {
@@ -191,7 +211,11 @@ pub async fn run(setup: &Setup, params: &RecordParams, out: &Path) -> Result<Val
             _ => "Redis AOF, appendfsync always",
         };
         let checked = if *system == System::Baraza {
-            if all_durable { "yes (SIGKILL + verify)" } else { "NO" }
+            if all_durable {
+                "yes (SIGKILL + verify)"
+            } else {
+                "NO"
+            }
         } else {
             "not checked"
         };
@@ -207,8 +231,23 @@ pub async fn run(setup: &Setup, params: &RecordParams, out: &Path) -> Result<Val
         "\nrecord: {} rooms, one writer each with {} commands in flight, {} s (medians)\n",
         params.rooms, params.in_flight, params.secs
     );
-    report::print_table(&["engine", "runs", "acked events/s", "durability", "acked events survived"], &rows);
+    report::print_table(
+        &[
+            "engine",
+            "runs",
+            "acked events/s",
+            "durability",
+            "acked events survived",
+        ],
+        &rows,
+    );
     let medians = Value::Object(medians);
-    report::save(out, "record", serde_json::to_value(params).expect("params"), runs, medians.clone())?;
+    report::save(
+        out,
+        "record",
+        serde_json::to_value(params).expect("params"),
+        runs,
+        medians.clone(),
+    )?;
     Ok(medians)
 }

@@ -56,8 +56,11 @@ async fn wait_current(board: &Board, head: u64, limit: Duration) -> Option<f64> 
 async fn measure(running: &systems::Running, params: &StormParams) -> Result<Value> {
     let n = params.members;
     let board = Arc::new(Board::new(n, STATEMENTS_MAX, STATEMENTS_MAX));
-    let mut speaker = Speaker::connect(running.addrs[0], Dialect::Baraza, ROOM, "speaker", 64).await?;
-    let hints: Hints = Arc::new(vec![AtomicU64::new(speaker.heard.head.load(Ordering::Relaxed))]);
+    let mut speaker =
+        Speaker::connect(running.addrs[0], Dialect::Baraza, ROOM, "speaker", 64).await?;
+    let hints: Hints = Arc::new(vec![AtomicU64::new(
+        speaker.heard.head.load(Ordering::Relaxed),
+    )]);
     let copier = {
         let (hints, heard) = (hints.clone(), speaker.heard.clone());
         tokio::spawn(async move {
@@ -83,13 +86,21 @@ async fn measure(running: &systems::Running, params: &StormParams) -> Result<Val
         let error = crowd.progress.first_error.lock().await.clone();
         copier.abort();
         crowd.finish().await;
-        return Err(BenchError::protocol("joining the storm crowd", error.unwrap_or_default()));
+        return Err(BenchError::protocol(
+            "joining the storm crowd",
+            error.unwrap_or_default(),
+        ));
     }
     let join_s = started.elapsed().as_secs_f64();
     copier.abort();
     let head = speaker.heard.head.load(Ordering::Relaxed);
-    if wait_current(&board, head, Duration::from_secs(600)).await.is_none() {
-        return Err(BenchError::Timeout("waiting for the crowd to settle before the storm".into()));
+    if wait_current(&board, head, Duration::from_secs(600))
+        .await
+        .is_none()
+    {
+        return Err(BenchError::Timeout(
+            "waiting for the crowd to settle before the storm".into(),
+        ));
     }
 
     // The speaker posts throughout; the storm happens one second in.
@@ -117,7 +128,9 @@ async fn measure(running: &systems::Running, params: &StormParams) -> Result<Val
         {
             current_s = Some(dropped.elapsed().as_secs_f64());
         }
-        if current_s.is_some() && dropped.elapsed() > Duration::from_secs_f64(current_s.unwrap_or(0.0) + 2.0) {
+        if current_s.is_some()
+            && dropped.elapsed() > Duration::from_secs_f64(current_s.unwrap_or(0.0) + 2.0)
+        {
             break;
         }
     }
@@ -130,14 +143,20 @@ async fn measure(running: &systems::Running, params: &StormParams) -> Result<Val
             break;
         }
     }
-    let settled = wait_current(&board, final_head, Duration::from_secs(30)).await.is_some();
+    let settled = wait_current(&board, final_head, Duration::from_secs(30))
+        .await
+        .is_some();
     let behind_at_end = board.behind(final_head);
     let resumed = crowd.progress.resumed.load(Ordering::Relaxed);
     let last_resume_s = crowd.progress.last_resume_ns.load(Ordering::Relaxed) as f64 / 1e9;
     let first_error = crowd.progress.first_error.lock().await.clone();
     speaker.close().await;
     let outcome = crowd.finish().await;
-    let statement_tail_lost: u64 = outcome.cursors.iter().map(|c| index.saturating_sub(c.next)).sum();
+    let statement_tail_lost: u64 = outcome
+        .cursors
+        .iter()
+        .map(|c| index.saturating_sub(c.next))
+        .sum();
     Ok(json!({
         "system": params.system.name(),
         "members": n,
@@ -163,7 +182,13 @@ async fn measure(running: &systems::Running, params: &StormParams) -> Result<Val
 pub async fn run(setup: &Setup, params: &StormParams, out: &Path) -> Result<Value> {
     let mut runs = Vec::new();
     for round in 0..params.runs {
-        eprintln!("[storm] run {}/{} {} N={}", round + 1, params.runs, params.system.name(), params.members);
+        eprintln!(
+            "[storm] run {}/{} {} N={}",
+            round + 1,
+            params.runs,
+            params.system.name(),
+            params.members
+        );
         match run_once(setup, params).await {
             Ok(figures) => runs.push(figures),
             Err(error) => {
@@ -173,21 +198,52 @@ pub async fn run(setup: &Setup, params: &StormParams, out: &Path) -> Result<Valu
         }
     }
     let ok: Vec<&Value> = runs.iter().filter(|r| r.get("error").is_none()).collect();
-    let keys = ["join_s", "resumed", "all_current_s", "last_resume_ack_s", "seq_lost", "seq_doubled", "statements_lost", "statements_doubled", "members_behind_at_end"];
+    let keys = [
+        "join_s",
+        "resumed",
+        "all_current_s",
+        "last_resume_ack_s",
+        "seq_lost",
+        "seq_doubled",
+        "statements_lost",
+        "statements_doubled",
+        "members_behind_at_end",
+    ];
     let mut medians = serde_json::Map::new();
     medians.insert("runs".into(), ok.len().into());
     for key in keys {
         medians.insert(key.into(), median_of(&ok, &format!("/{key}")).into());
     }
-    let worst = |key: &str| ok.iter().map(|r| r[key].as_f64().unwrap_or(0.0)).fold(0.0, f64::max);
-    medians.insert("worst_lost".into(), (worst("seq_lost") + worst("statements_lost") + worst("members_behind_at_end")).into());
-    medians.insert("worst_doubled".into(), (worst("seq_doubled") + worst("statements_doubled")).into());
+    let worst = |key: &str| {
+        ok.iter()
+            .map(|r| r[key].as_f64().unwrap_or(0.0))
+            .fold(0.0, f64::max)
+    };
+    medians.insert(
+        "worst_lost".into(),
+        (worst("seq_lost") + worst("statements_lost") + worst("members_behind_at_end")).into(),
+    );
+    medians.insert(
+        "worst_doubled".into(),
+        (worst("seq_doubled") + worst("statements_doubled")).into(),
+    );
     let medians = Value::Object(medians);
     println!(
         "\nreconnect storm: {} members drop at once and resume with join {{since}} while the speaker posts {}/s ({}, medians of {} runs)\n",
-        params.members, params.rate, params.system.name(), ok.len()
+        params.members,
+        params.rate,
+        params.system.name(),
+        ok.len()
     );
-    let header = ["members", "resumed", "all current s", "last resume ack s", "lost (worst run)", "doubled (worst run)", "join s"];
+    let header = [
+        "members",
+        "resumed",
+        "all current s",
+        "last resume ack s",
+        "lost (worst run)",
+        "doubled (worst run)",
+        "join s",
+    ];
     let m = |k: &str| fmt(medians[k].as_f64().unwrap_or(0.0));
     report::print_table(
         &header,
@@ -201,6 +257,12 @@ pub async fn run(setup: &Setup, params: &StormParams, out: &Path) -> Result<Valu
             m("join_s"),
         ]],
     );
-    report::save(out, "storm", serde_json::to_value(params).expect("params"), runs, medians.clone())?;
+    report::save(
+        out,
+        "storm",
+        serde_json::to_value(params).expect("params"),
+        runs,
+        medians.clone(),
+    )?;
     Ok(medians)
 }
