@@ -119,11 +119,7 @@ async fn read_frames(mut reader: OwnedReadHalf, frames: mpsc::Sender<Bytes>) {
         while let Some((opcode, payload, used)) = parse_client_frame(&buf) {
             let _ = buf.split_to(used);
             match opcode {
-                0x1 => {
-                    if frames.send(text_frame(&payload)).await.is_err() {
-                        return;
-                    }
-                }
+                0x1 if frames.send(text_frame(&payload)).await.is_err() => return,
                 0x8 => return,
                 _ => {}
             }

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 /// How a member's reading ended.
 pub enum End {
     /// Told to stop; the socket is still open.
-    Stopped(Ws),
+    Stopped(Box<Ws>),
     /// The server closed the socket (or it failed), with the close frame's code if any.
     Closed(Option<u16>),
 }
@@ -29,7 +29,7 @@ pub async fn read(
     loop {
         let message = tokio::select! {
             biased;
-            () = stop.cancelled() => return End::Stopped(ws),
+            () = stop.cancelled() => return End::Stopped(Box::new(ws)),
             message = ws.next() => message,
         };
         let text = match message {
@@ -48,10 +48,12 @@ pub async fn read(
                 }
             }
             Frame::Relayed(statement) => board.statement(who, cursor, statement, 0),
-            Frame::Other if dialect == Dialect::SocketIo && text.as_str() == "2" => {
-                if send(&mut ws, "3".into()).await.is_err() {
-                    return End::Closed(None);
-                }
+            Frame::Other
+                if dialect == Dialect::SocketIo
+                    && text.as_str() == "2"
+                    && send(&mut ws, "3".into()).await.is_err() =>
+            {
+                return End::Closed(None);
             }
             _ => {}
         }

@@ -22,6 +22,7 @@ pub enum System {
     /// One Baraza node on the Redis engine.
     BarazaRedis,
     /// Three Baraza nodes sharing one Redis.
+    #[value(name = "baraza-3-nodes", alias = "baraza3")]
     Baraza3,
     /// One Baraza node (embedded engine) of another build (`--baraza-b`), to compare a change
     /// before and after in the same command.
@@ -29,6 +30,7 @@ pub enum System {
     /// Node.js `ws` broadcast server (`bench/peers/ws-broadcast.mjs`).
     NodeWs,
     /// socket.io with the Redis adapter (`bench/peers/socketio-broadcast.mjs`).
+    #[value(name = "socketio-redis", alias = "socketio")]
     Socketio,
     /// The floor probe: writes pre-framed bytes, no JSON (`baraza-bench floor-server`).
     Floor,

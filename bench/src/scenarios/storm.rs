@@ -82,7 +82,8 @@ async fn measure(running: &systems::Running, params: &StormParams) -> Result<Val
     };
     let started = Instant::now();
     let crowd = Crowd::start(&spec, board.clone(), hints, true);
-    if !crowd.wait_joined(n, Duration::from_secs(900)).await {
+    let enrolled = crowd.wait_enrolled(n, Duration::from_secs(900)).await;
+    if !enrolled || !crowd.wait_joined(n, Duration::from_secs(900)).await {
         let error = crowd.progress.first_error.lock().await.clone();
         copier.abort();
         crowd.finish().await;
