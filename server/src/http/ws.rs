@@ -13,10 +13,6 @@ use baraza_proto::error::ErrorCode;
 /// instead of being answered with `frame_too_large`.
 const HARD_LIMIT_FACTOR: usize = 16;
 
-/// Bytes of outgoing frames gathered before a `write` (the buffer is reused, so this bounds the
-/// extra memory of a busy connection).
-const WRITE_BUFFER: usize = 8 * 1024;
-
 /// Upgrades the request, insisting on the `baraza.v1` subprotocol.
 pub async fn upgrade(
     State(hub): State<Hub>,
@@ -47,10 +43,6 @@ pub async fn upgrade(
         .max_message_size(hard_limit)
         .max_frame_size(hard_limit)
         .read_buffer_size(4 * 1024)
-        // Frames of one batch (see `hub::session`) gather up to this many bytes before they
-        // are written, so a batch costs a few `write` calls instead of one per frame; the
-        // session flushes at the end of every batch. 0 (write each frame at once) made fan-out
-        // to many members syscall-bound; see docs/performance.md for the before/after.
-        .write_buffer_size(WRITE_BUFFER)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| tracked.track(session::serve(socket, hub))))
 }
