@@ -1,0 +1,6 @@
+//! The scenarios, one module each.
+
+pub mod fanout;
+pub mod held;
+pub mod record;
+pub mod storm;
