@@ -36,6 +36,22 @@ pub struct Speaker {
 }
 
 impl Speaker {
+    /// Hints for the crowd: one slot that follows the room head the speaker has heard, refreshed
+    /// every 5 ms by a task the caller aborts when the run ends.
+    pub fn head_hints(&self) -> (crate::crowd::Hints, tokio::task::JoinHandle<()>) {
+        let hints: crate::crowd::Hints = Arc::new(vec![AtomicU64::new(
+            self.heard.head.load(Ordering::Relaxed),
+        )]);
+        let (slot, heard) = (hints.clone(), self.heard.clone());
+        let copier = tokio::spawn(async move {
+            loop {
+                slot[0].fetch_max(heard.head.load(Ordering::Relaxed), Ordering::Relaxed);
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        });
+        (hints, copier)
+    }
+
     /// Connects to `addr`; with Baraza authenticates as a moderator and joins `room`.
     pub async fn connect(
         addr: SocketAddr,

@@ -3,7 +3,7 @@
 //! against three Baraza nodes sharing a Redis).
 
 use crate::board::Board;
-use crate::crowd::{Crowd, CrowdSpec, Hints};
+use crate::crowd::{Crowd, CrowdSpec};
 use crate::error::{BenchError, Result};
 use crate::latency::{now_ns, summary};
 use crate::report::{self, fmt, median_of};
@@ -12,7 +12,7 @@ use crate::systems::{self, ROOM, Setup, System};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// Parameters of a fan-out run.
@@ -109,18 +109,7 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
     let mut speaker =
         Speaker::connect(running.addrs[0], dialect, ROOM, "speaker", params.text_len).await?;
     let rss_idle = running.rss_kib();
-    let hints: Hints = Arc::new(vec![AtomicU64::new(
-        speaker.heard.head.load(Ordering::Relaxed),
-    )]);
-    let copier = {
-        let (hints, heard) = (hints.clone(), speaker.heard.clone());
-        tokio::spawn(async move {
-            loop {
-                hints[0].fetch_max(heard.head.load(Ordering::Relaxed), Ordering::Relaxed);
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        })
-    };
+    let (hints, copier) = speaker.head_hints();
     let spec = CrowdSpec {
         members: n,
         dialect,

@@ -5,7 +5,7 @@
 
 use crate::board::Board;
 use crate::conn::Dialect;
-use crate::crowd::{Crowd, CrowdSpec, Hints};
+use crate::crowd::{Crowd, CrowdSpec};
 use crate::error::{BenchError, Result};
 use crate::report::{self, fmt, median_of};
 use crate::speaker::Speaker;
@@ -13,7 +13,7 @@ use crate::systems::{self, ROOM, Setup, System};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// Parameters of the storm scenario.
@@ -58,18 +58,7 @@ async fn measure(running: &systems::Running, params: &StormParams) -> Result<Val
     let board = Arc::new(Board::new(n, STATEMENTS_MAX, STATEMENTS_MAX));
     let mut speaker =
         Speaker::connect(running.addrs[0], Dialect::Baraza, ROOM, "speaker", 64).await?;
-    let hints: Hints = Arc::new(vec![AtomicU64::new(
-        speaker.heard.head.load(Ordering::Relaxed),
-    )]);
-    let copier = {
-        let (hints, heard) = (hints.clone(), speaker.heard.clone());
-        tokio::spawn(async move {
-            loop {
-                hints[0].fetch_max(heard.head.load(Ordering::Relaxed), Ordering::Relaxed);
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        })
-    };
+    let (hints, copier) = speaker.head_hints();
     let spec = CrowdSpec {
         members: n,
         dialect: Dialect::Baraza,
