@@ -45,7 +45,7 @@ pub struct ConnHandle {
     metrics: Arc<Metrics>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Kick {
     token: CancellationToken,
     code: OnceLock<CloseCode>,
@@ -53,17 +53,24 @@ struct Kick {
 
 impl ConnHandle {
     /// A new connection with a queue of `capacity` items, and the queue's receiving end.
+    /// Cancelling `node` (the node's shutdown) stops the connection as a kick with
+    /// [`CloseCode::ServiceRestart`] would; the connection listens to one token of its own, so
+    /// thousands of connections do not contend on the node's.
     pub fn new(
         id: u64,
         capacity: usize,
         metrics: Arc<Metrics>,
+        node: &CancellationToken,
     ) -> (ConnHandle, mpsc::Receiver<Outbound>) {
         let (queue, receiver) = mpsc::channel(capacity.max(1));
         (
             ConnHandle {
                 id,
                 queue,
-                kick: Arc::default(),
+                kick: Arc::new(Kick {
+                    token: node.child_token(),
+                    code: OnceLock::new(),
+                }),
                 metrics,
             },
             receiver,
@@ -98,10 +105,17 @@ impl ConnHandle {
         first
     }
 
-    /// Resolves when the connection has been kicked, with the close code to send.
-    pub async fn kicked(&self) -> CloseCode {
+    /// Resolves when the connection has been kicked, with the close code to send, or when the
+    /// node shuts down ([`CloseCode::ServiceRestart`]). Meant to be created once per
+    /// connection and polled many times.
+    pub async fn stopped(&self) -> CloseCode {
         self.kick.token.cancelled().await;
-        *self.kick.code.get().unwrap_or(&CloseCode::InternalError)
+        self.kick_code().unwrap_or(CloseCode::ServiceRestart)
+    }
+
+    /// The close code of a kick, if the connection was kicked (one atomic load).
+    pub fn kick_code(&self) -> Option<CloseCode> {
+        self.kick.code.get().copied()
     }
 }
 
@@ -112,12 +126,13 @@ mod tests {
     #[tokio::test]
     async fn a_full_queue_kicks_the_connection_once() {
         let metrics = Arc::new(Metrics::default());
-        let (conn, mut receiver) = ConnHandle::new(1, 2, metrics.clone());
+        let node = CancellationToken::new();
+        let (conn, mut receiver) = ConnHandle::new(1, 2, metrics.clone(), &node);
         assert!(conn.push(Outbound::Frame("a".into())));
         assert!(conn.push(Outbound::Frame("b".into())));
         assert!(!conn.push(Outbound::Frame("c".into())));
         assert!(!conn.push(Outbound::Frame("d".into())));
-        assert_eq!(conn.kicked().await, CloseCode::SlowConsumer);
+        assert_eq!(conn.stopped().await, CloseCode::SlowConsumer);
         assert_eq!(
             metrics
                 .send_queue_drops
@@ -125,5 +140,18 @@ mod tests {
             1
         );
         assert!(matches!(receiver.recv().await, Some(Outbound::Frame(f)) if f.as_str() == "a"));
+    }
+
+    #[tokio::test]
+    async fn the_node_shutting_down_stops_every_connection_with_service_restart() {
+        let metrics = Arc::new(Metrics::default());
+        let node = CancellationToken::new();
+        let (first, _first_queue) = ConnHandle::new(1, 2, metrics.clone(), &node);
+        let (second, _second_queue) = ConnHandle::new(2, 2, metrics, &node);
+        assert!(second.kick(CloseCode::SlowConsumer));
+        node.cancel();
+        assert_eq!(first.stopped().await, CloseCode::ServiceRestart);
+        assert_eq!(second.stopped().await, CloseCode::SlowConsumer);
+        assert_eq!(first.kick_code(), None);
     }
 }

@@ -194,6 +194,8 @@ impl RoomActor {
             .audit_interval
             .unwrap_or(Duration::from_secs(3600));
         let mut audit = tokio::time::interval_at(Instant::now() + audit_every, audit_every);
+        let stop = shutdown.cancelled();
+        tokio::pin!(stop);
         loop {
             let next_leave = self.leaving.first().map(|(due, _)| *due);
             // Roundtable speaking timers: the domain says when it next has something to do.
@@ -226,7 +228,7 @@ impl RoomActor {
                     }
                     idle_since = Instant::now();
                 }
-                () = shutdown.cancelled() => break,
+                () = &mut stop => break,
             }
         }
         mailbox.close();

@@ -41,6 +41,7 @@ pub async fn serve(socket: WebSocket, hub: Hub) {
         hub.next_conn_id(),
         hub.config().limits.send_queue,
         hub.metrics().clone(),
+        &hub.shutdown_token(),
     );
     hub.metrics().connections.fetch_add(1, Ordering::Relaxed);
     let now = Instant::now();
@@ -97,22 +98,34 @@ impl Session {
         mut stream: SplitStream<WebSocket>,
         mut queue: mpsc::Receiver<Outbound>,
     ) {
-        let shutdown = self.hub.shutdown_token();
         let heartbeat_every = self.hub.config().heartbeat;
         let mut heartbeat =
             tokio::time::interval_at(Instant::now() + heartbeat_every, heartbeat_every);
         let auth_deadline = Instant::now() + self.hub.config().auth_timeout;
         let conn = self.conn.clone();
+        // Made once per connection, not once per turn of the loop: every frame delivered wakes
+        // this loop, and re-registering timers and cancellation waiters on each turn was a
+        // large share of the cost of a delivery.
+        let stopped = conn.stopped();
+        tokio::pin!(stopped);
+        let mut deadline = auth_deadline;
+        let expiry = tokio::time::sleep_until(deadline);
+        tokio::pin!(expiry);
         loop {
-            let deadline = self.user.as_ref().map_or(auth_deadline, |u| u.expires);
+            let due = self.user.as_ref().map_or(auth_deadline, |u| u.expires);
+            if due != deadline {
+                deadline = due;
+                expiry.as_mut().reset(deadline);
+            }
+            // The queue comes first: while frames wait, only it is polled. A kick is still seen
+            // at once, because `write_queue` checks for one before writing.
             let flow = tokio::select! {
                 biased;
-                code = conn.kicked() => Flow::Close(code),
-                () = shutdown.cancelled() => Flow::Close(CloseCode::ServiceRestart),
                 item = queue.recv() => match item {
                     Some(item) => self.write_queue(&mut sink, item, &mut queue).await,
                     None => Flow::Close(CloseCode::InternalError),
                 },
+                code = &mut stopped => Flow::Close(code),
                 frame = stream.next() => match frame {
                     Some(Ok(frame)) => {
                         self.last_heard = Instant::now();
@@ -121,7 +134,7 @@ impl Session {
                     Some(Err(error)) => read_failure(error),
                     None => Flow::End,
                 },
-                () = tokio::time::sleep_until(deadline) => self.on_deadline(&mut sink).await,
+                () = &mut expiry => self.on_deadline(&mut sink).await,
                 _ = heartbeat.tick() => {
                     if self.last_heard.elapsed() > heartbeat_every * 3 {
                         Flow::Close(CloseCode::HeartbeatTimeout)
@@ -144,10 +157,17 @@ impl Session {
                         // Complete the closing handshake: read (and drop) what the client still
                         // sends until its close arrives, so that unread data does not make the
                         // kernel reset the connection before the close frame is delivered.
+                        // If the stream cannot be read any further (a frame over the hard
+                        // limit leaves the reader stuck at its header), keep the socket open
+                        // for the rest of the handshake window instead: closing it with the
+                        // client's bytes unread would reset the connection and could destroy
+                        // our close frame before the client reads it.
                         let drain = async {
-                            while let Some(Ok(frame)) = stream.next().await {
-                                if matches!(frame, Message::Close(_)) {
-                                    break;
+                            loop {
+                                match stream.next().await {
+                                    Some(Ok(Message::Close(_))) | None => break,
+                                    Some(Ok(_)) => {}
+                                    Some(Err(_)) => std::future::pending::<()>().await,
                                 }
                             }
                         };
@@ -169,6 +189,9 @@ impl Session {
         let mut next = Some(first);
         let mut written = 0u64;
         while let Some(item) = next.take() {
+            if let Some(code) = self.conn.kick_code() {
+                return Flow::Close(code);
+            }
             match item {
                 Outbound::Frame(frame) => {
                     if sink.feed(Message::Text(frame)).await.is_err() {
