@@ -16,6 +16,7 @@ pub mod ratelimit;
 pub mod rollup;
 pub mod room;
 pub mod session;
+pub mod writer;
 
 use crate::auth::Authenticator;
 use crate::broker::{Broker, Delivery};

@@ -20,6 +20,10 @@ pub enum Outbound {
     /// Frames that belong together (a resume served from memory and its `ack`); one queue
     /// slot however many frames.
     Batch(Vec<Utf8Bytes>),
+    /// A WebSocket ping (the server's heartbeat).
+    Ping,
+    /// Close the connection with this code after the items queued before it.
+    Close(CloseCode),
     /// Read events `after < seq <= until` of `room` from the record and send them, then `ack`.
     /// Queued by a room when a resume reaches back further than the room keeps in memory.
     Replay {
@@ -29,6 +33,8 @@ pub enum Outbound {
         after: Seq,
         /// Last seq to send; live events after it follow in the queue.
         until: Seq,
+        /// Whether the reader moderates the room (sees pre-moderated text).
+        moderates: bool,
         /// The join's request id, for an error if the record cannot be read.
         request: String,
         /// The join's `ack`, sent after the replay.
@@ -45,10 +51,22 @@ pub struct ConnHandle {
     metrics: Arc<Metrics>,
 }
 
+/// Why a connection stopped, as its two halves see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Close the connection with this code (a kick, or the node shutting down).
+    Close(CloseCode),
+    /// One half of the connection ended (the peer is gone, or the close was sent).
+    Ended,
+}
+
 #[derive(Debug)]
 struct Kick {
+    /// A child of the node's shutdown token.
     token: CancellationToken,
-    code: OnceLock<CloseCode>,
+    /// Set once, before `token` is cancelled: `Some` for a kick, `None` for an end. Unset
+    /// when the token was cancelled by the node shutting down.
+    code: OnceLock<Option<CloseCode>>,
 }
 
 impl ConnHandle {
@@ -100,22 +118,38 @@ impl ConnHandle {
     /// Asks the connection to close with `code`. The first kick wins; returns whether this
     /// call was it.
     pub fn kick(&self, code: CloseCode) -> bool {
-        let first = self.kick.code.set(code).is_ok();
+        let first = self.kick.code.set(Some(code)).is_ok();
         self.kick.token.cancel();
         first
     }
 
-    /// Resolves when the connection has been kicked, with the close code to send, or when the
-    /// node shuts down ([`CloseCode::ServiceRestart`]). Meant to be created once per
-    /// connection and polled many times.
-    pub async fn stopped(&self) -> CloseCode {
-        self.kick.token.cancelled().await;
-        self.kick_code().unwrap_or(CloseCode::ServiceRestart)
+    /// Tells both halves of the connection that one of them ended. Does nothing to a
+    /// connection already kicked.
+    pub fn end(&self) {
+        let _ = self.kick.code.set(None);
+        self.kick.token.cancel();
     }
 
-    /// The close code of a kick, if the connection was kicked (one atomic load).
+    /// Resolves when the connection was kicked (`Close` with its code), the node shuts down
+    /// (`Close` with [`CloseCode::ServiceRestart`]) or a half ended (`Ended`). Every call
+    /// after the first resolution gives the same answer. Meant to be created once per
+    /// connection half and polled many times.
+    pub async fn stopped(&self) -> Stop {
+        self.kick.token.cancelled().await;
+        match self
+            .kick
+            .code
+            .get_or_init(|| Some(CloseCode::ServiceRestart))
+        {
+            Some(code) => Stop::Close(*code),
+            None => Stop::Ended,
+        }
+    }
+
+    /// The code the connection closes with, once decided: by a kick, or by a stop signal
+    /// that saw the node shutting down. One atomic load.
     pub fn kick_code(&self) -> Option<CloseCode> {
-        self.kick.code.get().copied()
+        self.kick.code.get().copied().flatten()
     }
 }
 
@@ -132,7 +166,7 @@ mod tests {
         assert!(conn.push(Outbound::Frame("b".into())));
         assert!(!conn.push(Outbound::Frame("c".into())));
         assert!(!conn.push(Outbound::Frame("d".into())));
-        assert_eq!(conn.stopped().await, CloseCode::SlowConsumer);
+        assert_eq!(conn.stopped().await, Stop::Close(CloseCode::SlowConsumer));
         assert_eq!(
             metrics
                 .send_queue_drops
@@ -150,8 +184,32 @@ mod tests {
         let (second, _second_queue) = ConnHandle::new(2, 2, metrics, &node);
         assert!(second.kick(CloseCode::SlowConsumer));
         node.cancel();
-        assert_eq!(first.stopped().await, CloseCode::ServiceRestart);
-        assert_eq!(second.stopped().await, CloseCode::SlowConsumer);
-        assert_eq!(first.kick_code(), None);
+        assert_eq!(
+            first.stopped().await,
+            Stop::Close(CloseCode::ServiceRestart)
+        );
+        assert_eq!(second.stopped().await, Stop::Close(CloseCode::SlowConsumer));
+        assert_eq!(first.kick_code(), Some(CloseCode::ServiceRestart));
+        first.end();
+        assert_eq!(
+            first.stopped().await,
+            Stop::Close(CloseCode::ServiceRestart)
+        );
+    }
+
+    #[tokio::test]
+    async fn an_ended_half_stops_the_other_but_never_overrides_a_kick() {
+        let metrics = Arc::new(Metrics::default());
+        let node = CancellationToken::new();
+        let (ended, _ended_queue) = ConnHandle::new(1, 2, metrics.clone(), &node);
+        let (kicked, _kicked_queue) = ConnHandle::new(2, 2, metrics, &node);
+        ended.end();
+        assert_eq!(ended.stopped().await, Stop::Ended);
+        assert!(!ended.kick(CloseCode::SlowConsumer));
+        assert_eq!(ended.kick_code(), None);
+        assert!(kicked.kick(CloseCode::RateAbuse));
+        kicked.end();
+        assert_eq!(kicked.stopped().await, Stop::Close(CloseCode::RateAbuse));
+        assert!(!node.is_cancelled());
     }
 }

@@ -658,6 +658,7 @@ impl RoomActor {
                 room: self.id.clone(),
                 after: since,
                 until: self.head.seq,
+                moderates,
                 request,
                 ack,
             })

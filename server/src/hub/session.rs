@@ -1,41 +1,40 @@
-//! One WebSocket connection: the only task that touches its socket.
+//! The reading half of one WebSocket connection, and the connection's session: who it is,
+//! which rooms it joined, its rate limit.
 //!
-//! It `select!`s over the client's frames, its send queue, the heartbeat, the token's expiry,
-//! a kick from a room and the node's shutdown. Inbound frames pass the size limit, the rate
-//! limit and parsing before anything else; a bad frame gets an `error` and the connection goes
-//! on. Outbound frames are written in batches and flushed once per batch.
+//! It `select!`s over the client's frames, the heartbeat, the token's expiry and the
+//! connection's stop signal. Inbound frames pass the size limit, the rate limit and parsing
+//! before anything else; a bad frame gets an `error` and the connection goes on. Everything the
+//! session says to the client goes through the connection's send queue, written by the other
+//! half ([`super::writer`]), so answers and room events reach the client in the order they
+//! were queued and a delivery never wakes this task.
 
 use super::frames;
-use super::outbound::{ConnHandle, Outbound};
+use super::outbound::{ConnHandle, Outbound, Stop};
 use super::ratelimit::RateLimiter;
 use super::room::{RoomHandle, RoomMsg};
+use super::writer::Writer;
 use super::{Hub, HubError};
 use crate::metrics::Metrics;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use baraza_proto::PROTOCOL_VERSION;
 use baraza_proto::error::{CloseCode, ErrorCode};
 use baraza_proto::identity::Profile;
 use baraza_proto::ids::{Millis, RoomId};
 use baraza_proto::message::{ClientMessage, ServerMessage};
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
+use futures_util::stream::SplitStream;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-/// Frames written before one flush.
-const WRITE_BATCH: usize = 64;
 /// How long to wait for the client's close frame after sending ours.
 const CLOSE_HANDSHAKE: Duration = Duration::from_secs(2);
-/// Events read from the record per page during a replay.
-const REPLAY_PAGE: usize = 500;
 
-type Sink = SplitSink<WebSocket, Message>;
+type Stream = SplitStream<WebSocket>;
 
-/// Serves one upgraded WebSocket until it closes.
+/// Serves one upgraded WebSocket until it closes: this task reads, a task of its own writes.
 pub async fn serve(socket: WebSocket, hub: Hub) {
     let (conn, queue) = ConnHandle::new(
         hub.next_conn_id(),
@@ -44,6 +43,13 @@ pub async fn serve(socket: WebSocket, hub: Hub) {
         &hub.shutdown_token(),
     );
     hub.metrics().connections.fetch_add(1, Ordering::Relaxed);
+    let (sink, stream) = socket.split();
+    let writer = Writer {
+        conn: conn.clone(),
+        store: hub.inner().store.clone(),
+        metrics: hub.metrics().clone(),
+    };
+    hub.inner().tasks.spawn(writer.run(sink, queue));
     let now = Instant::now();
     let limits = &hub.config().limits;
     let mut session = Session {
@@ -54,8 +60,8 @@ pub async fn serve(socket: WebSocket, hub: Hub) {
         rooms: HashMap::new(),
         last_heard: now,
     };
-    let (sink, stream) = socket.split();
-    session.run(sink, stream, queue).await;
+    session.run(stream).await;
+    session.conn.end();
     for (_, room) in session.rooms.drain() {
         if !room.try_send(RoomMsg::Detach {
             conn: session.conn.id(),
@@ -92,194 +98,87 @@ enum Flow {
 }
 
 impl Session {
-    async fn run(
-        &mut self,
-        mut sink: Sink,
-        mut stream: SplitStream<WebSocket>,
-        mut queue: mpsc::Receiver<Outbound>,
-    ) {
+    async fn run(&mut self, mut stream: Stream) {
         let heartbeat_every = self.hub.config().heartbeat;
         let mut heartbeat =
             tokio::time::interval_at(Instant::now() + heartbeat_every, heartbeat_every);
         let auth_deadline = Instant::now() + self.hub.config().auth_timeout;
         let conn = self.conn.clone();
-        // Made once per connection, not once per turn of the loop: every frame delivered wakes
-        // this loop, and re-registering timers and cancellation waiters on each turn was a
-        // large share of the cost of a delivery.
         let stopped = conn.stopped();
         tokio::pin!(stopped);
         let mut deadline = auth_deadline;
         let expiry = tokio::time::sleep_until(deadline);
         tokio::pin!(expiry);
-        loop {
+        let code = loop {
             let due = self.user.as_ref().map_or(auth_deadline, |u| u.expires);
             if due != deadline {
                 deadline = due;
                 expiry.as_mut().reset(deadline);
             }
-            // The queue comes first: while frames wait, only it is polled. A kick is still seen
-            // at once, because `write_queue` checks for one before writing.
             let flow = tokio::select! {
-                biased;
-                item = queue.recv() => match item {
-                    Some(item) => self.write_queue(&mut sink, item, &mut queue).await,
-                    None => Flow::Close(CloseCode::InternalError),
-                },
-                code = &mut stopped => Flow::Close(code),
                 frame = stream.next() => match frame {
                     Some(Ok(frame)) => {
                         self.last_heard = Instant::now();
-                        self.on_frame(&mut sink, frame).await
+                        // Boxed: handling a frame takes a large future that an idle
+                        // connection should not carry in its own state.
+                        Box::pin(self.on_frame(frame)).await
                     }
                     Some(Err(error)) => read_failure(error),
                     None => Flow::End,
                 },
-                () = &mut expiry => self.on_deadline(&mut sink).await,
+                stop = &mut stopped => match stop {
+                    // The writer sends the close frame; wait for the client's below.
+                    Stop::Close(code) => break Some(code),
+                    Stop::Ended => Flow::End,
+                },
+                () = &mut expiry => Box::pin(self.on_deadline()).await,
                 _ = heartbeat.tick() => {
                     if self.last_heard.elapsed() > heartbeat_every * 3 {
                         Flow::Close(CloseCode::HeartbeatTimeout)
-                    } else if sink.send(Message::Ping(Default::default())).await.is_err() {
-                        Flow::End
                     } else {
-                        Flow::Continue
+                        self.send(Outbound::Ping)
                     }
                 }
             };
             match flow {
                 Flow::Continue => {}
-                Flow::End => return,
+                Flow::End => break None,
                 Flow::Close(code) => {
-                    let frame = CloseFrame {
-                        code: code.code(),
-                        reason: code.reason().into(),
-                    };
-                    if sink.send(Message::Close(Some(frame))).await.is_ok() {
-                        // Complete the closing handshake: read (and drop) what the client still
-                        // sends until its close arrives, so that unread data does not make the
-                        // kernel reset the connection before the close frame is delivered.
-                        // If the stream cannot be read any further (a frame over the hard
-                        // limit leaves the reader stuck at its header), keep the socket open
-                        // for the rest of the handshake window instead: closing it with the
-                        // client's bytes unread would reset the connection and could destroy
-                        // our close frame before the client reads it.
-                        let drain = async {
-                            loop {
-                                match stream.next().await {
-                                    Some(Ok(Message::Close(_))) | None => break,
-                                    Some(Ok(_)) => {}
-                                    Some(Err(_)) => std::future::pending::<()>().await,
-                                }
-                            }
-                        };
-                        let _ = tokio::time::timeout(CLOSE_HANDSHAKE, drain).await;
+                    // After what is already queued (an error explaining why, say).
+                    if !self.conn.push(Outbound::Close(code)) {
+                        self.conn.kick(code);
                     }
-                    return;
+                    break Some(code);
                 }
             }
+        };
+        if code.is_some() {
+            // Complete the closing handshake: read (and drop) what the client still sends
+            // until its close arrives, so that unread data does not make the kernel reset the
+            // connection before the close frame is delivered. If the stream cannot be read any
+            // further (a frame over the hard limit leaves the reader stuck at its header), keep
+            // the socket open for the rest of the window instead.
+            let drain = async {
+                loop {
+                    match stream.next().await {
+                        Some(Ok(Message::Close(_))) | None => break,
+                        Some(Ok(_)) => {}
+                        Some(Err(_)) => std::future::pending::<()>().await,
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(CLOSE_HANDSHAKE, drain).await;
         }
     }
 
-    /// Writes `first` and whatever else is already queued, then flushes once.
-    async fn write_queue(
-        &mut self,
-        sink: &mut Sink,
-        first: Outbound,
-        queue: &mut mpsc::Receiver<Outbound>,
-    ) -> Flow {
-        let mut next = Some(first);
-        let mut written = 0u64;
-        while let Some(item) = next.take() {
-            if let Some(code) = self.conn.kick_code() {
-                return Flow::Close(code);
-            }
-            match item {
-                Outbound::Frame(frame) => {
-                    if sink.feed(Message::Text(frame)).await.is_err() {
-                        return Flow::End;
-                    }
-                    written += 1;
-                }
-                Outbound::Batch(frames) => {
-                    for frame in frames {
-                        if sink.feed(Message::Text(frame)).await.is_err() {
-                            return Flow::End;
-                        }
-                        written += 1;
-                    }
-                }
-                Outbound::Replay {
-                    room,
-                    after,
-                    until,
-                    request,
-                    ack,
-                } => match self.replay(sink, &room, after, until, ack).await {
-                    Ok(count) => written += count,
-                    Err(Some(error)) => {
-                        let frame = frames::error(
-                            Some(&request),
-                            error.code(),
-                            error.to_string(),
-                            error.retry_after_ms(),
-                        );
-                        let _ = sink.send(Message::Text(frame)).await;
-                        return Flow::Close(CloseCode::InternalError);
-                    }
-                    Err(None) => return Flow::End,
-                },
-            }
-            if written as usize >= WRITE_BATCH {
-                break;
-            }
-            next = queue.try_recv().ok();
-        }
-        Metrics::add(&self.hub.metrics().frames_sent, written);
-        if sink.flush().await.is_err() {
-            Flow::End
-        } else {
-            Flow::Continue
-        }
+    /// Queues `item` for the writer. A full queue kicks the connection (slow consumer); the
+    /// stop signal then ends this half too.
+    fn send(&self, item: Outbound) -> Flow {
+        self.conn.push(item);
+        Flow::Continue
     }
 
-    /// Sends events `after < seq <= until` from the record, then `ack`. `Err(None)` when the
-    /// peer is gone, `Err(Some(_))` when the record cannot be read.
-    async fn replay(
-        &self,
-        sink: &mut Sink,
-        room: &RoomId,
-        mut after: u64,
-        until: u64,
-        ack: Utf8Bytes,
-    ) -> Result<u64, Option<HubError>> {
-        let mut written = 0;
-        let moderates = self
-            .user
-            .as_ref()
-            .is_some_and(|u| u.profile.role.moderates());
-        while after < until {
-            let limit = REPLAY_PAGE.min((until - after) as usize);
-            let events = self
-                .hub
-                .inner()
-                .store
-                .read_after(room, after, limit)
-                .await
-                .map_err(|e| Some(e.into()))?;
-            let Some(last) = events.last() else { break };
-            after = last.seq();
-            for event in events.iter().filter(|e| e.seq() <= until) {
-                sink.feed(Message::Text(frames::event_for(event, moderates)))
-                    .await
-                    .map_err(|_| None)?;
-                written += 1;
-            }
-            sink.flush().await.map_err(|_| None)?;
-        }
-        sink.feed(Message::Text(ack)).await.map_err(|_| None)?;
-        Ok(written + 1)
-    }
-
-    async fn on_deadline(&mut self, sink: &mut Sink) -> Flow {
+    async fn on_deadline(&mut self) -> Flow {
         match &self.user {
             None => {
                 let frame = frames::error(
@@ -288,7 +187,7 @@ impl Session {
                     "no auth message arrived in time",
                     None,
                 );
-                let _ = sink.send(Message::Text(frame)).await;
+                self.send(Outbound::Frame(frame));
                 Flow::Close(CloseCode::AuthFailed)
             }
             Some(_) => {
@@ -298,25 +197,22 @@ impl Session {
                     "the token expired; reconnect with a fresh one",
                     None,
                 );
-                let _ = sink.send(Message::Text(frame)).await;
+                self.send(Outbound::Frame(frame));
                 Flow::Close(CloseCode::TokenExpired)
             }
         }
     }
 
-    async fn on_frame(&mut self, sink: &mut Sink, frame: Message) -> Flow {
+    async fn on_frame(&mut self, frame: Message) -> Flow {
         match frame {
-            Message::Text(text) => self.on_text(sink, text).await,
+            Message::Text(text) => self.on_text(text).await,
             Message::Binary(_) => {
-                self.reply(
-                    sink,
-                    frames::error(
-                        None,
-                        ErrorCode::MalformedMessage,
-                        "binary frames are not part of baraza.v1; send JSON text",
-                        None,
-                    ),
-                )
+                self.reply(frames::error(
+                    None,
+                    ErrorCode::MalformedMessage,
+                    "binary frames are not part of baraza.v1; send JSON text",
+                    None,
+                ))
                 .await
             }
             Message::Ping(_) | Message::Pong(_) => Flow::Continue,
@@ -324,7 +220,7 @@ impl Session {
         }
     }
 
-    async fn on_text(&mut self, sink: &mut Sink, text: Utf8Bytes) -> Flow {
+    async fn on_text(&mut self, text: Utf8Bytes) -> Flow {
         let limits = &self.hub.config().limits;
         if text.len() > limits.max_frame_bytes {
             let message = format!(
@@ -333,10 +229,7 @@ impl Session {
                 limits.max_frame_bytes
             );
             return self
-                .reply(
-                    sink,
-                    frames::error(None, ErrorCode::FrameTooLarge, message, None),
-                )
+                .reply(frames::error(None, ErrorCode::FrameTooLarge, message, None))
                 .await;
         }
         if let Err(wait) = self.limiter.take(Instant::now().into_std()) {
@@ -345,34 +238,28 @@ impl Session {
             }
             let retry = Some(wait.as_millis().max(1) as u64);
             return self
-                .reply(
-                    sink,
-                    frames::error(
-                        None,
-                        ErrorCode::RateLimited,
-                        "too many messages; slow down",
-                        retry,
-                    ),
-                )
+                .reply(frames::error(
+                    None,
+                    ErrorCode::RateLimited,
+                    "too many messages; slow down",
+                    retry,
+                ))
                 .await;
         }
         let message = match parse(&text) {
             Ok(message) => message,
-            Err(error) => return self.reply(sink, error).await,
+            Err(error) => return self.reply(error).await,
         };
-        self.on_message(sink, message).await
+        self.on_message(message).await
     }
 
-    async fn on_message(&mut self, sink: &mut Sink, message: ClientMessage) -> Flow {
+    async fn on_message(&mut self, message: ClientMessage) -> Flow {
         if let ClientMessage::Auth { id, token } = &message {
-            return self.authenticate(sink, id, token).await;
+            return self.authenticate(id, token).await;
         }
         if let ClientMessage::Ping { id } = &message {
             return self
-                .reply(
-                    sink,
-                    frames::encode(&ServerMessage::Pong { id: id.clone() }),
-                )
+                .reply(frames::encode(&ServerMessage::Pong { id: id.clone() }))
                 .await;
         }
         let Some(user) = &self.user else {
@@ -382,7 +269,7 @@ impl Session {
                 "send auth first",
                 None,
             );
-            return self.reply(sink, frame).await;
+            return self.reply(frame).await;
         };
         let profile = user.profile.clone();
         let conn = self.conn.clone();
@@ -402,7 +289,7 @@ impl Session {
                         self.rooms.insert(room, handle);
                         Flow::Continue
                     }
-                    Err(error) => self.reply(sink, hub_error(&id, &error)).await,
+                    Err(error) => self.reply(hub_error(&id, &error)).await,
                 }
             }
             ClientMessage::Leave { id, room } => match self.rooms.remove(&room) {
@@ -413,10 +300,10 @@ impl Session {
                     };
                     match handle.send(message).await {
                         Ok(()) => Flow::Continue,
-                        Err(_) => self.reply(sink, frames::ack(&id, 0, false)).await,
+                        Err(_) => self.reply(frames::ack(&id, 0, false)).await,
                     }
                 }
-                None => self.reply(sink, not_joined(&id, &room)).await,
+                None => self.reply(not_joined(&id, &room)).await,
             },
             ClientMessage::Command {
                 id,
@@ -425,7 +312,7 @@ impl Session {
                 command,
             } => {
                 let Some(handle) = self.rooms.get(&room) else {
-                    return self.reply(sink, not_joined(&id, &room)).await;
+                    return self.reply(not_joined(&id, &room)).await;
                 };
                 let message = RoomMsg::Command {
                     conn,
@@ -438,23 +325,25 @@ impl Session {
                     Ok(()) => Flow::Continue,
                     Err(_) => {
                         self.rooms.remove(&room);
-                        self.reply(sink, not_joined(&id, &room)).await
+                        self.reply(not_joined(&id, &room)).await
                     }
                 }
             }
         }
     }
 
-    async fn authenticate(&mut self, sink: &mut Sink, id: &str, token: &str) -> Flow {
+    async fn authenticate(&mut self, id: &str, token: &str) -> Flow {
         let verified = match self.hub.auth().verify(token) {
             Ok(verified) => verified,
             Err(error) => {
                 Metrics::add(&self.hub.metrics().auth_failures, 1);
                 let flow = self
-                    .reply(
-                        sink,
-                        frames::error(Some(id), error.code(), error.to_string(), None),
-                    )
+                    .reply(frames::error(
+                        Some(id),
+                        error.code(),
+                        error.to_string(),
+                        None,
+                    ))
                     .await;
                 // A failed refresh keeps the session it had; a failed first auth ends it.
                 return match (&self.user, flow) {
@@ -468,10 +357,12 @@ impl Session {
         {
             let message = "a connection stays with the user it first authenticated";
             return self
-                .reply(
-                    sink,
-                    frames::error(Some(id), ErrorCode::IdentityMismatch, message, None),
-                )
+                .reply(frames::error(
+                    Some(id),
+                    ErrorCode::IdentityMismatch,
+                    message,
+                    None,
+                ))
                 .await;
         }
         let welcome = ServerMessage::Welcome {
@@ -487,15 +378,11 @@ impl Session {
             profile: verified.profile,
             expires: instant_at(verified.expires_at),
         });
-        self.reply(sink, frames::encode(&welcome)).await
+        self.reply(frames::encode(&welcome)).await
     }
 
-    async fn reply(&self, sink: &mut Sink, frame: Utf8Bytes) -> Flow {
-        if sink.send(Message::Text(frame)).await.is_err() {
-            return Flow::End;
-        }
-        Metrics::add(&self.hub.metrics().frames_sent, 1);
-        Flow::Continue
+    async fn reply(&self, frame: Utf8Bytes) -> Flow {
+        self.send(Outbound::Frame(frame))
     }
 }
 
