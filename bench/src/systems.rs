@@ -91,6 +91,16 @@ impl Running {
         self.servers.iter().map(Process::rss_kib).sum()
     }
 
+    /// CPU seconds used so far by every process of the system (servers and Redis): what
+    /// the system spent, whatever the load generator could take.
+    pub fn cpu_seconds(&self) -> f64 {
+        self.servers
+            .iter()
+            .chain(&self.support)
+            .filter_map(|p| crate::machine::cpu_seconds(p.pid))
+            .sum()
+    }
+
     /// Resident memory of supporting processes (Redis), KiB.
     pub fn support_rss_kib(&self) -> u64 {
         self.support.iter().map(Process::rss_kib).sum()

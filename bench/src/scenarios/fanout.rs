@@ -70,6 +70,7 @@ fn phase_figures(
     statements: u64,
     start_ns: u64,
     complete: bool,
+    server_cpu_s: f64,
 ) -> Value {
     let p = &board.phases[phase];
     let received = p.received.load(Ordering::Relaxed);
@@ -88,6 +89,8 @@ fn phase_figures(
         "latency": summary(&p.latency.merged()),
         "since_ts": summary(&p.since_ts.merged()),
         "complete": complete,
+        "server_cpu_s": server_cpu_s,
+        "deliveries_per_server_cpu_s": received as f64 / server_cpu_s.max(1e-3),
     })
 }
 
@@ -163,6 +166,7 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
     let rss_joined = running.rss_kib();
 
     // Fixed rate.
+    let cpu0 = running.cpu_seconds();
     let start0 = now_ns();
     let mut ticker =
         tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(params.rate.max(1))));
@@ -173,6 +177,7 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
     let complete0 = wait_delivered(&board, 0, rate_statements, DRAIN).await;
 
     // Saturation: keep `window` statements in flight.
+    let cpu1 = running.cpu_seconds();
     let start1 = now_ns();
     let mut complete1 = true;
     for index in rate_statements..total {
@@ -191,6 +196,7 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
         speaker.say(index).await?;
     }
     complete1 &= wait_delivered(&board, rate_statements, total, DRAIN).await;
+    let cpu2 = running.cpu_seconds();
 
     let heard = speaker.heard.clone();
     speaker.close().await;
@@ -210,8 +216,8 @@ async fn measure(running: &systems::Running, params: &FanoutParams) -> Result<Va
         "rss_idle_kib": rss_idle,
         "rss_joined_kib": rss_joined,
         "rss_per_member_kib": rss_joined.saturating_sub(rss_idle) as f64 / n.max(1) as f64,
-        "rate": phase_figures(&board, 0, rate_statements, start0, complete0),
-        "saturation": phase_figures(&board, 1, params.saturation, start1, complete1),
+        "rate": phase_figures(&board, 0, rate_statements, start0, complete0, cpu1 - cpu0),
+        "saturation": phase_figures(&board, 1, params.saturation, start1, complete1, cpu2 - cpu1),
         "lost": board.lost.load(Ordering::Relaxed) + tail_lost,
         "doubled": board.doubled.load(Ordering::Relaxed),
         "seq_lost": board.seq_lost.load(Ordering::Relaxed),
@@ -262,7 +268,7 @@ pub async fn run(
     Ok(medians)
 }
 
-const FIGURES: [&str; 15] = [
+const FIGURES: [&str; 17] = [
     "/enroll_s",
     "/join_s",
     "/settle_s",
@@ -277,6 +283,8 @@ const FIGURES: [&str; 15] = [
     "/saturation/latency/p50_ms",
     "/saturation/latency/p99_ms",
     "/saturation/latency/p999_ms",
+    "/saturation/server_cpu_s",
+    "/saturation/deliveries_per_server_cpu_s",
     "/lost",
 ];
 
@@ -330,6 +338,7 @@ fn print_tables(params: &FanoutParams, medians: &Value) {
         "sat p50 ms",
         "sat p99 ms",
         "sat p999 ms",
+        "sat: deliv per server CPU-s",
         "lost",
         "doubled",
     ];
@@ -348,6 +357,7 @@ fn print_tables(params: &FanoutParams, medians: &Value) {
         "saturation.latency.p50_ms",
         "saturation.latency.p99_ms",
         "saturation.latency.p999_ms",
+        "saturation.deliveries_per_server_cpu_s",
         "lost",
         "doubled",
     ];
@@ -375,7 +385,9 @@ fn print_tables(params: &FanoutParams, medians: &Value) {
     if ours.is_empty() || peers.is_empty() {
         return;
     }
-    println!("\nratios (Baraza ÷ peer): saturation deliveries/s, and fixed-rate p99 latency\n");
+    println!(
+        "\nratios (Baraza ÷ peer): saturation deliveries/s, deliveries per server CPU-second, and fixed-rate p99 latency\n"
+    );
     let mut rows = Vec::new();
     for us in &ours {
         for peer in &peers {
@@ -390,12 +402,19 @@ fn print_tables(params: &FanoutParams, medians: &Value) {
                 us.name().to_owned(),
                 peer.name().to_owned(),
                 ratio("saturation.deliveries_per_s"),
+                ratio("saturation.deliveries_per_server_cpu_s"),
                 ratio("rate.latency.p99_ms"),
             ]);
         }
     }
     report::print_table(
-        &["system", "peer", "sat deliveries/s ratio", "rate p99 ratio"],
+        &[
+            "system",
+            "peer",
+            "sat deliveries/s ratio",
+            "deliveries per server CPU-s ratio",
+            "rate p99 ratio",
+        ],
         &rows,
     );
 }
