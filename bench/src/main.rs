@@ -161,8 +161,10 @@ enum Cmd {
         /// Members.
         #[arg(long, short = 'n', default_value_t = 1000)]
         members: usize,
-        /// Statements per second the speaker posts throughout.
-        #[arg(long, default_value_t = 50)]
+        /// Statements per second the speaker posts throughout. Every member receives each one,
+        /// so the room offers rate × members deliveries per second: keep that within what
+        /// the fan-out scenario measured for this machine, or no resume can ever catch up.
+        #[arg(long, default_value_t = 5)]
         rate: u32,
     },
     /// The floor probe server (started by the fan-out scenario).

@@ -219,9 +219,10 @@ pub async fn run(setup: &Setup, params: &StormParams, out: &Path) -> Result<Valu
     );
     let medians = Value::Object(medians);
     println!(
-        "\nreconnect storm: {} members drop at once and resume with join {{since}} while the speaker posts {}/s ({}, medians of {} runs)\n",
+        "\nreconnect storm: {} members drop at once and resume with join {{since}} while the speaker posts {}/s ({} deliveries/s offered; {}, medians of {} runs)\n",
         params.members,
         params.rate,
+        u64::from(params.rate) * params.members as u64,
         params.system.name(),
         ok.len()
     );
