@@ -24,22 +24,27 @@ pub enum Outbound {
     Ping,
     /// Close the connection with this code after the items queued before it.
     Close(CloseCode),
-    /// Read events `after < seq <= until` of `room` from the record and send them, then `ack`.
-    /// Queued by a room when a resume reaches back further than the room keeps in memory.
-    Replay {
-        /// The room.
-        room: RoomId,
-        /// Last seq the client has.
-        after: Seq,
-        /// Last seq to send; live events after it follow in the queue.
-        until: Seq,
-        /// Whether the reader moderates the room (sees pre-moderated text).
-        moderates: bool,
-        /// The join's request id, for an error if the record cannot be read.
-        request: String,
-        /// The join's `ack`, sent after the replay.
-        ack: Utf8Bytes,
-    },
+    /// Read events from the record and send them, then `ack` (see [`Replay`]). Boxed: it is
+    /// rare, and every queue slot is as large as the largest item.
+    Replay(Box<Replay>),
+}
+
+/// Queued by a room when a resume reaches back further than the room keeps in memory: send
+/// events `after < seq <= until` of `room` from the record, then `ack`.
+#[derive(Debug)]
+pub struct Replay {
+    /// The room.
+    pub room: RoomId,
+    /// Last seq the client has.
+    pub after: Seq,
+    /// Last seq to send; live events after it follow in the queue.
+    pub until: Seq,
+    /// Whether the reader moderates the room (sees pre-moderated text).
+    pub moderates: bool,
+    /// The join's request id, for an error if the record cannot be read.
+    pub request: String,
+    /// The join's `ack`, sent after the replay.
+    pub ack: Utf8Bytes,
 }
 
 /// A handle on one connection's send queue. Cheap to clone.
@@ -211,5 +216,11 @@ mod tests {
         kicked.end();
         assert_eq!(kicked.stopped().await, Stop::Close(CloseCode::RateAbuse));
         assert!(!node.is_cancelled());
+    }
+
+    /// Every slot of every connection's queue is as large as the largest item.
+    #[test]
+    fn a_queue_item_is_no_larger_than_a_frame_and_a_tag() {
+        assert!(std::mem::size_of::<Outbound>() <= 40);
     }
 }

@@ -8,7 +8,7 @@
 //! and are applied the same way; a gap is filled from the record first.
 
 use super::frames;
-use super::outbound::{ConnHandle, Outbound};
+use super::outbound::{ConnHandle, Outbound, Replay};
 use super::{Hub, HubError};
 use crate::domain::{Actor, Command, RoomState, decide, evolve};
 use crate::metrics::Metrics;
@@ -654,14 +654,14 @@ impl RoomActor {
             frames.push(ack);
             conn.push(Outbound::Batch(frames))
         } else {
-            conn.push(Outbound::Replay {
+            conn.push(Outbound::Replay(Box::new(Replay {
                 room: self.id.clone(),
                 after: since,
                 until: self.head.seq,
                 moderates,
                 request,
                 ack,
-            })
+            })))
         }
     }
 

@@ -11,12 +11,11 @@
 
 use super::HubError;
 use super::frames;
-use super::outbound::{ConnHandle, Outbound, Stop};
+use super::outbound::{ConnHandle, Outbound, Replay, Stop};
 use crate::metrics::Metrics;
 use crate::store::RecordStore;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use baraza_proto::error::CloseCode;
-use baraza_proto::ids::RoomId;
 use futures_util::SinkExt;
 use futures_util::stream::SplitSink;
 use std::sync::Arc;
@@ -152,18 +151,11 @@ impl Writer {
                 .is_ok()
                 .then_some(0)),
             Outbound::Close(code) => Err(code),
-            Outbound::Replay {
-                room,
-                after,
-                until,
-                moderates,
-                request,
-                ack,
-            } => match Box::pin(self.replay(sink, &room, after, until, moderates, ack)).await {
+            Outbound::Replay(replay) => match Box::pin(self.replay(sink, &replay)).await {
                 Ok(count) => Ok(Some(count)),
                 Err(Some(error)) => {
                     let frame = frames::error(
-                        Some(&request),
+                        Some(&replay.request),
                         error.code(),
                         error.to_string(),
                         error.retry_after_ms(),
@@ -176,17 +168,18 @@ impl Writer {
         }
     }
 
-    /// Sends events `after < seq <= until` from the record, then `ack`. `Err(None)` when the
-    /// peer is gone, `Err(Some(_))` when the record cannot be read.
-    async fn replay(
-        &self,
-        sink: &mut Sink,
-        room: &RoomId,
-        mut after: u64,
-        until: u64,
-        moderates: bool,
-        ack: Utf8Bytes,
-    ) -> Result<u64, Option<HubError>> {
+    /// Sends the replay's events from the record, then its `ack`. `Err(None)` when the peer is
+    /// gone, `Err(Some(_))` when the record cannot be read.
+    async fn replay(&self, sink: &mut Sink, replay: &Replay) -> Result<u64, Option<HubError>> {
+        let Replay {
+            room,
+            after,
+            until,
+            moderates,
+            ack,
+            ..
+        } = replay;
+        let (mut after, until, moderates) = (*after, *until, *moderates);
         let mut written = 0;
         while after < until {
             let limit = REPLAY_PAGE.min((until - after) as usize);
@@ -205,7 +198,7 @@ impl Writer {
             }
             sink.flush().await.map_err(|_| None)?;
         }
-        if !feed(sink, ack).await {
+        if !feed(sink, ack.clone()).await {
             return Err(None);
         }
         Ok(written + 1)
