@@ -46,7 +46,8 @@ const CATCH_UP_PAGE: usize = 1000;
 /// How often a command is decided again after losing the race to append.
 const MAX_ATTEMPTS: usize = 8;
 const MAILBOX: usize = 1024;
-/// At most this many client commands are appended together.
+/// At most this many client commands are appended together (fewer with small send queues:
+/// see `RoomActor::batch_limit`).
 const MAX_BATCH: usize = 64;
 
 /// A message to a room actor.
@@ -334,6 +335,7 @@ impl RoomActor {
     /// handled here, in mailbox order.
     async fn dispatch(&mut self, first: RoomMsg, mailbox: &mut mpsc::Receiver<RoomMsg>) {
         let batching = self.hub.inner().store.sole_writer();
+        let limit = self.batch_limit();
         let mut taken = VecDeque::from([first]);
         while let Some(message) = taken.pop_front() {
             if !batching {
@@ -347,7 +349,7 @@ impl RoomActor {
                     continue;
                 }
             };
-            let mut batch = take_batch(first, &mut taken, mailbox);
+            let mut batch = take_batch(first, limit, &mut taken, mailbox);
             if batch.len() == 1
                 && let Some(only) = batch.pop()
             {
@@ -359,6 +361,13 @@ impl RoomActor {
                 taken.push_front(command.into_message());
             }
         }
+    }
+
+    /// How many commands one batch may hold: a batch delivers its frames at once, so with a
+    /// command's event and `ack` it takes at most half of a connection's send queue (a client
+    /// that keeps up with one command per append keeps up with a batch per append).
+    fn batch_limit(&self) -> usize {
+        (self.hub.config().limits.send_queue / 4).clamp(1, MAX_BATCH)
     }
 
     async fn handle(&mut self, message: RoomMsg) {
@@ -1198,14 +1207,15 @@ impl RoomActor {
 }
 
 /// Takes, after `first`, the client commands waiting in `taken` and then in the mailbox, up to
-/// `MAX_BATCH`, stopping at the first message that cannot join (it stays first in `taken`).
+/// `limit` in all, stopping at the first message that cannot join (it stays first in `taken`).
 fn take_batch(
     first: ClientCommand,
+    limit: usize,
     taken: &mut VecDeque<RoomMsg>,
     mailbox: &mut mpsc::Receiver<RoomMsg>,
 ) -> Vec<ClientCommand> {
     let mut batch = vec![first];
-    while batch.len() < MAX_BATCH {
+    while batch.len() < limit {
         let Some(next) = taken.pop_front().or_else(|| mailbox.try_recv().ok()) else {
             break;
         };
