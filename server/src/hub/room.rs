@@ -625,6 +625,7 @@ impl RoomActor {
             {
                 Ok(()) => {
                     Metrics::add(&self.hub.metrics().events_appended, sealed.len() as u64);
+                    Metrics::add(&self.hub.metrics().appends, 1);
                     let seq = sealed[0].seq();
                     for event in &sealed {
                         self.apply(event.clone());
@@ -719,6 +720,7 @@ impl RoomActor {
                 return;
             }
             Metrics::add(&self.hub.metrics().events_appended, sealed.len() as u64);
+            Metrics::add(&self.hub.metrics().appends, 1);
         }
         let mut events = sealed.into_iter().zip(rollups);
         for command in decided {
