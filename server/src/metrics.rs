@@ -12,6 +12,9 @@ pub struct Metrics {
     pub rooms: AtomicI64,
     /// Events this node appended to the record.
     pub events_appended: AtomicU64,
+    /// Appends this node made to the record: one write each, however many events (fewer than
+    /// the commands when rooms append waiting commands together).
+    pub appends: AtomicU64,
     /// Frames written to WebSocket clients.
     pub frames_sent: AtomicU64,
     /// Connections closed because their send queue was full (slow consumers).
@@ -49,6 +52,11 @@ impl Metrics {
                 "baraza_events_appended_total",
                 "Events appended to the record by this node.",
                 &self.events_appended,
+            ),
+            (
+                "baraza_appends_total",
+                "Appends to the record by this node (one write each, however many events).",
+                &self.appends,
             ),
             (
                 "baraza_frames_sent_total",

@@ -83,6 +83,7 @@ async fn health_and_metrics_answer() {
         "baraza_connections 1",
         "baraza_rooms 1",
         "baraza_events_appended_total 3",
+        "baraza_appends_total 3",
     ] {
         assert!(metrics.contains(line), "{line} missing from\n{metrics}");
     }

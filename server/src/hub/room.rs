@@ -6,6 +6,16 @@
 //! from the record and decide again → apply, fan the encoded frame out to every local
 //! subscriber, publish to the other nodes. Events from other nodes arrive through the broker
 //! and are applied the same way; a gap is filled from the record first.
+//!
+//! Batching: when the store is the only writer of the room ([`RecordStore::sole_writer`]), the
+//! actor takes the client commands already waiting behind the one it received (up to
+//! `MAX_BATCH`), decides each against the state the earlier ones left, seals all their events
+//! onto one chain and appends them with one `append`. Only after that succeeded does it fan the
+//! events out and answer the commands, in order, so every frame and every seq is what handling
+//! them one at a time would have produced. If the append fails, the state is folded again from
+//! the record and every command of the batch gets the error.
+//!
+//! [`RecordStore::sole_writer`]: crate::store::RecordStore::sole_writer
 
 use super::frames;
 use super::outbound::{ConnHandle, Outbound, Replay};
@@ -36,6 +46,9 @@ const CATCH_UP_PAGE: usize = 1000;
 /// How often a command is decided again after losing the race to append.
 const MAX_ATTEMPTS: usize = 8;
 const MAILBOX: usize = 1024;
+/// At most this many client commands are appended together (fewer with small send queues:
+/// see `RoomActor::batch_limit`).
+const MAX_BATCH: usize = 64;
 
 /// A message to a room actor.
 pub(crate) enum RoomMsg {
@@ -124,6 +137,7 @@ pub(crate) fn spawn(hub: Hub, id: RoomId) -> RoomHandle {
         head: Head::EMPTY,
         last_ts: 0,
         stale: true,
+        diverged: false,
         subscribers: HashMap::new(),
         presence: HashMap::new(),
         leaving: BTreeSet::new(),
@@ -152,6 +166,9 @@ struct RoomActor {
     last_ts: Millis,
     /// The state may lag the record (after a store error): catch up before deciding.
     stale: bool,
+    /// The state holds events of a batch whose append failed, so it is ahead of `head` and
+    /// perhaps of the record: fold it again from the record before anything else.
+    diverged: bool,
     subscribers: HashMap<u64, Subscriber>,
     /// Open local connections per member.
     presence: HashMap<UserId, usize>,
@@ -172,6 +189,82 @@ struct Executed {
     seq: Seq,
     duplicate: bool,
 }
+
+/// A client's command, as taken from the mailbox.
+struct ClientCommand {
+    conn: ConnHandle,
+    profile: Profile,
+    key: Option<IdempotencyKey>,
+    command: RoomCommand,
+    request: String,
+}
+
+/// A message taken from the mailbox, sorted for batching.
+enum Taken {
+    /// A client's command other than `set_parent` (which looks up another room first).
+    Batchable(ClientCommand),
+    /// Anything else: handled on its own.
+    Other(RoomMsg),
+}
+
+impl From<RoomMsg> for Taken {
+    fn from(message: RoomMsg) -> Taken {
+        match message {
+            RoomMsg::Command {
+                command: RoomCommand::SetParent { parent },
+                conn,
+                profile,
+                key,
+                request,
+            } => Taken::Other(RoomMsg::Command {
+                command: RoomCommand::SetParent { parent },
+                conn,
+                profile,
+                key,
+                request,
+            }),
+            RoomMsg::Command {
+                conn,
+                profile,
+                key,
+                command,
+                request,
+            } => Taken::Batchable(ClientCommand {
+                conn,
+                profile,
+                key,
+                command,
+                request,
+            }),
+            other => Taken::Other(other),
+        }
+    }
+}
+
+impl ClientCommand {
+    fn into_message(self) -> RoomMsg {
+        RoomMsg::Command {
+            conn: self.conn,
+            profile: self.profile,
+            key: self.key,
+            command: self.command,
+            request: self.request,
+        }
+    }
+}
+
+/// One command of a batch after `decide`, waiting for the append.
+struct Decided {
+    conn: ConnHandle,
+    request: String,
+    /// Its answer if the append succeeds.
+    result: Result<Executed, HubError>,
+    /// How many of the batch's events are its own (they follow those of the commands before).
+    events: usize,
+}
+
+/// A consultation's input for its parent, sent when the publishing event is delivered.
+type Rollup = Option<(RoomId, ConsultationInput)>;
 
 impl RoomActor {
     async fn run(mut self, mut mailbox: mpsc::Receiver<RoomMsg>) {
@@ -207,7 +300,7 @@ impl RoomActor {
             tokio::select! {
                 message = mailbox.recv() => {
                     let Some(message) = message else { break };
-                    self.handle(message).await;
+                    self.dispatch(message, &mut mailbox).await;
                     if !self.subscribers.is_empty() || !self.leaving.is_empty() {
                         idle_since = Instant::now();
                     }
@@ -237,6 +330,46 @@ impl RoomActor {
         }
     }
 
+    /// Handles `first` and, when batching is allowed, the client commands already waiting
+    /// behind it as batches (see `execute_batch`). Every message taken from the mailbox is
+    /// handled here, in mailbox order.
+    async fn dispatch(&mut self, first: RoomMsg, mailbox: &mut mpsc::Receiver<RoomMsg>) {
+        let batching = self.hub.inner().store.sole_writer();
+        let limit = self.batch_limit();
+        let mut taken = VecDeque::from([first]);
+        while let Some(message) = taken.pop_front() {
+            if !batching {
+                self.handle(message).await;
+                continue;
+            }
+            let first = match Taken::from(message) {
+                Taken::Batchable(command) => command,
+                Taken::Other(message) => {
+                    self.handle(message).await;
+                    continue;
+                }
+            };
+            let mut batch = take_batch(first, limit, &mut taken, mailbox);
+            if batch.len() == 1
+                && let Some(only) = batch.pop()
+            {
+                self.command(only).await;
+                continue;
+            }
+            let untouched = self.execute_batch(batch).await;
+            for command in untouched.into_iter().rev() {
+                taken.push_front(command.into_message());
+            }
+        }
+    }
+
+    /// How many commands one batch may hold: a batch delivers its frames at once, so with a
+    /// command's event and `ack` it takes at most half of a connection's send queue (a client
+    /// that keeps up with one command per append keeps up with a batch per append).
+    fn batch_limit(&self) -> usize {
+        (self.hub.config().limits.send_queue / 4).clamp(1, MAX_BATCH)
+    }
+
     async fn handle(&mut self, message: RoomMsg) {
         match message {
             RoomMsg::Join {
@@ -254,29 +387,14 @@ impl RoomActor {
                 command,
                 request,
             } => {
-                if !self.subscribers.contains_key(&conn.id()) {
-                    conn.push(Outbound::Frame(frames::error(
-                        Some(&request),
-                        ErrorCode::NotJoined,
-                        format!("join {} before giving it commands", self.id),
-                        None,
-                    )));
-                    return;
-                }
-                let command = match command {
-                    // Consultations: the parent is looked up here; the domain reads no other room.
-                    RoomCommand::SetParent { parent } if parent != self.id => Command::SetParent {
-                        found: super::rollup::find_room(&self.hub, &parent).await,
-                        parent,
-                    },
-                    RoomCommand::SetParent { parent } => Command::SetParent {
-                        parent,
-                        found: None,
-                    },
-                    command => Command::Room { key, command },
+                let command = ClientCommand {
+                    conn,
+                    profile,
+                    key,
+                    command,
+                    request,
                 };
-                let result = self.execute(&Actor::Person(profile), &command).await;
-                conn.push(Outbound::Frame(self.answer(&request, result)));
+                self.command(command).await;
             }
             RoomMsg::Create {
                 profile,
@@ -317,6 +435,127 @@ impl RoomActor {
             }
             RoomMsg::NodeLost { node } => self.node_lost(&node).await,
         }
+    }
+
+    /// Runs one client's command on its own and answers it.
+    async fn command(&mut self, command: ClientCommand) {
+        let ClientCommand {
+            conn,
+            profile,
+            key,
+            command,
+            request,
+        } = command;
+        if !self.refuse_unjoined(&conn, &request) {
+            return;
+        }
+        let command = match command {
+            // Consultations: the parent is looked up here; the domain reads no other room.
+            RoomCommand::SetParent { parent } if parent != self.id => Command::SetParent {
+                found: super::rollup::find_room(&self.hub, &parent).await,
+                parent,
+            },
+            RoomCommand::SetParent { parent } => Command::SetParent {
+                parent,
+                found: None,
+            },
+            command => Command::Room { key, command },
+        };
+        let result = self.execute(&Actor::Person(profile), &command).await;
+        conn.push(Outbound::Frame(self.answer(&request, result)));
+    }
+
+    /// True if `conn` joined this room; otherwise answers its request with `not_joined`.
+    fn refuse_unjoined(&self, conn: &ConnHandle, request: &str) -> bool {
+        if self.subscribers.contains_key(&conn.id()) {
+            return true;
+        }
+        conn.push(Outbound::Frame(frames::error(
+            Some(request),
+            ErrorCode::NotJoined,
+            format!("join {} before giving it commands", self.id),
+            None,
+        )));
+        false
+    }
+
+    /// Runs client commands with one append: decides each in order against the state the
+    /// earlier ones left (folding their events into `state` ahead of `head`), appends every
+    /// event at once, then delivers the events and answers the commands in order, exactly as
+    /// one at a time. A rejection or a duplicate appends nothing and answers as usual. If the
+    /// append fails, every command of the batch gets the error and the state is folded again
+    /// from the record before it is used. The batch ends after an expulsion (the expelled
+    /// person's connections stop being subscribers when it is delivered); the commands after it
+    /// are given back, untouched.
+    async fn execute_batch(&mut self, batch: Vec<ClientCommand>) -> Vec<ClientCommand> {
+        if self.refresh().await.is_err() {
+            // Nothing speculative yet: each command meets the store on its own, as usual.
+            for command in batch {
+                self.command(command).await;
+            }
+            return Vec::new();
+        }
+        let now = self.now();
+        let mut prev = self.head;
+        let mut sealed: Vec<RecordedEvent> = Vec::new();
+        let mut rollups: Vec<Rollup> = Vec::new();
+        let mut decided: Vec<Decided> = Vec::with_capacity(batch.len());
+        let mut rest = batch.into_iter();
+        for ClientCommand {
+            conn,
+            profile,
+            key,
+            command,
+            request,
+        } in rest.by_ref()
+        {
+            if !self.refuse_unjoined(&conn, &request) {
+                continue;
+            }
+            let actor = Actor::Person(profile);
+            let command = Command::Room {
+                key: key.clone(),
+                command,
+            };
+            let (result, events, expels) = match decide(&self.state, &actor, &command, now) {
+                Err(rejection) => {
+                    Metrics::add(&self.hub.metrics().commands_rejected, 1);
+                    (Err(rejection.into()), 0, false)
+                }
+                Ok(bodies) if bodies.is_empty() => {
+                    (Ok(self.unchanged(&actor, key.as_ref(), prev.seq)), 0, false)
+                }
+                Ok(bodies) => {
+                    let expels = bodies
+                        .iter()
+                        .any(|body| matches!(body, EventBody::ParticipantExpelled(_)));
+                    let events = self.seal(&actor, key, now, prev, bodies);
+                    let seq = prev.seq + 1;
+                    for event in &events {
+                        rollups.push(self.fold(&event.envelope));
+                        prev = event.head();
+                    }
+                    let executed = Executed {
+                        seq,
+                        duplicate: false,
+                    };
+                    let count = events.len();
+                    sealed.extend(events);
+                    (Ok(executed), count, expels)
+                }
+            };
+            decided.push(Decided {
+                conn,
+                request,
+                result,
+                events,
+            });
+            if expels {
+                break;
+            }
+        }
+        self.finish_batch(sealed, rollups, decided).await;
+        rest.collect()
     }
 
     /// Repairs events a broker failed to deliver: if the record is ahead, catch up.
@@ -374,32 +613,9 @@ impl RoomActor {
                 }
             };
             if bodies.is_empty() {
-                let original = actor
-                    .user()
-                    .zip(key.as_ref())
-                    .and_then(|(user, key)| self.state.seq_for_key(user, key));
-                return Ok(Executed {
-                    seq: original.unwrap_or(self.head.seq),
-                    duplicate: original.is_some(),
-                });
+                return Ok(self.unchanged(actor, key.as_ref(), self.head.seq));
             }
-            let mut prev = self.head;
-            let sealed: Vec<RecordedEvent> = bodies
-                .into_iter()
-                .map(|body| {
-                    let envelope = EventEnvelope {
-                        room: self.id.clone(),
-                        seq: prev.seq + 1,
-                        ts: now,
-                        actor: actor.user().cloned(),
-                        key: key.clone(),
-                        body,
-                    };
-                    let event = RecordedEvent::seal(envelope, prev.hash);
-                    prev = event.head();
-                    event
-                })
-                .collect();
+            let sealed = self.seal(actor, key.clone(), now, self.head, bodies);
             match self
                 .hub
                 .inner()
@@ -409,12 +625,11 @@ impl RoomActor {
             {
                 Ok(()) => {
                     Metrics::add(&self.hub.metrics().events_appended, sealed.len() as u64);
+                    Metrics::add(&self.hub.metrics().appends, 1);
                     let seq = sealed[0].seq();
                     for event in &sealed {
                         self.apply(event.clone());
-                        if let Err(error) = self.hub.inner().broker.publish(event).await {
-                            tracing::warn!(room = %self.id, %error, "publish failed; other nodes repair from the record");
-                        }
+                        self.publish(event).await;
                     }
                     return Ok(Executed {
                         seq,
@@ -435,6 +650,132 @@ impl RoomActor {
         Err(HubError::Contended)
     }
 
+    /// The answer to a command that changed nothing: a repeated idempotency key gets the seq
+    /// of its first event, anything else the room's seq `head` (speculative inside a batch).
+    fn unchanged(&self, actor: &Actor, key: Option<&IdempotencyKey>, head: Seq) -> Executed {
+        let original = actor
+            .user()
+            .zip(key)
+            .and_then(|(user, key)| self.state.seq_for_key(user, key));
+        Executed {
+            seq: original.unwrap_or(head),
+            duplicate: original.is_some(),
+        }
+    }
+
+    /// Seals `bodies` into the chain after `prev`, all with time `now`.
+    fn seal(
+        &self,
+        actor: &Actor,
+        key: Option<IdempotencyKey>,
+        now: Millis,
+        mut prev: Head,
+        bodies: Vec<EventBody>,
+    ) -> Vec<RecordedEvent> {
+        bodies
+            .into_iter()
+            .map(|body| {
+                let envelope = EventEnvelope {
+                    room: self.id.clone(),
+                    seq: prev.seq + 1,
+                    ts: now,
+                    actor: actor.user().cloned(),
+                    key: key.clone(),
+                    body,
+                };
+                let event = RecordedEvent::seal(envelope, prev.hash);
+                prev = event.head();
+                event
+            })
+            .collect()
+    }
+
+    /// Appends a batch's events in one go; on success delivers them and answers each command
+    /// after its own events, in order; on failure answers every command with the error.
+    async fn finish_batch(
+        &mut self,
+        sealed: Vec<RecordedEvent>,
+        rollups: Vec<Rollup>,
+        decided: Vec<Decided>,
+    ) {
+        if !sealed.is_empty() {
+            let appended = self
+                .hub
+                .inner()
+                .store
+                .append(&self.id, self.head.seq, &sealed)
+                .await;
+            if let Err(error) = appended {
+                if matches!(error, StoreError::Conflict { .. }) {
+                    Metrics::add(&self.hub.metrics().append_conflicts, 1);
+                }
+                // The state went ahead of `head`; the write may or may not have happened.
+                self.diverged = true;
+                self.stale = true;
+                let error = HubError::from(error);
+                for command in decided {
+                    let frame = self.answer(&command.request, Err(error.clone()));
+                    command.conn.push(Outbound::Frame(frame));
+                }
+                return;
+            }
+            Metrics::add(&self.hub.metrics().events_appended, sealed.len() as u64);
+            Metrics::add(&self.hub.metrics().appends, 1);
+        }
+        let mut events = sealed.into_iter().zip(rollups);
+        for command in decided {
+            for (event, rollup) in events.by_ref().take(command.events) {
+                self.deliver(event.clone(), rollup);
+                self.publish(&event).await;
+            }
+            let frame = self.answer(&command.request, command.result);
+            command.conn.push(Outbound::Frame(frame));
+        }
+    }
+
+    /// Hands an appended event to the broker for the other nodes.
+    async fn publish(&self, event: &RecordedEvent) {
+        if let Err(error) = self.hub.inner().broker.publish(event).await {
+            tracing::warn!(room = %self.id, %error, "publish failed; other nodes repair from the record");
+        }
+    }
+
+    /// Folds the record again up to `head`, sending nothing (those events were delivered):
+    /// after a failed batch the state holds events that may not be in the record.
+    async fn rebuild(&mut self) -> Result<(), HubError> {
+        let mut state = RoomState::default();
+        let mut head = Head::EMPTY;
+        'pages: while head.seq < self.head.seq {
+            let missing = usize::try_from(self.head.seq - head.seq).unwrap_or(CATCH_UP_PAGE);
+            let events = self
+                .hub
+                .inner()
+                .store
+                .read_after(&self.id, head.seq, missing.min(CATCH_UP_PAGE))
+                .await?;
+            if events.is_empty() {
+                break;
+            }
+            for event in events {
+                if event.prev_hash != head.hash {
+                    break 'pages;
+                }
+                evolve(&mut state, &event.envelope);
+                head = event.head();
+            }
+        }
+        if head != self.head {
+            return Err(StoreError::Corrupt(format!(
+                "the record of {} no longer holds the events delivered up to seq {}",
+                self.id, self.head.seq
+            ))
+            .into());
+        }
+        self.state = state;
+        self.diverged = false;
+        Ok(())
+    }
+
     /// Catches up if the state may lag the record.
     async fn refresh(&mut self) -> Result<(), HubError> {
         if self.stale {
@@ -445,6 +786,9 @@ impl RoomActor {
 
     /// Applies every event of the record after the current head.
     async fn catch_up(&mut self) -> Result<(), HubError> {
+        if self.diverged {
+            self.rebuild().await?;
+        }
         loop {
             let events = self
                 .hub
@@ -489,14 +833,27 @@ impl RoomActor {
 
     /// Folds one event into the state and sends its frame to every local subscriber.
     fn apply(&mut self, event: RecordedEvent) {
-        evolve(&mut self.state, &event.envelope);
+        let rollup = self.fold(&event.envelope);
+        self.deliver(event, rollup);
+    }
+
+    /// Folds one event into the state; for a publication, also what rolls up into the parent.
+    /// Inside a batch this runs before the append: nothing here leaves the actor.
+    fn fold(&mut self, event: &EventEnvelope) -> Rollup {
+        evolve(&mut self.state, event);
+        match &event.body {
+            EventBody::PhaseChanged {
+                phase: Phase::Published,
+            } => crate::domain::consultation::rollup(&self.state),
+            _ => None,
+        }
+    }
+
+    /// The effects of a folded, appended event: roll-up, head, ring, fan-out, expulsion.
+    fn deliver(&mut self, event: RecordedEvent, rollup: Rollup) {
         // Consultations: a publication rolls up into the parent, again on every load (the
         // parent ignores an input it already holds), so a lost delivery is repaired.
-        if let EventBody::PhaseChanged {
-            phase: Phase::Published,
-        } = &event.envelope.body
-            && let Some((parent, input)) = crate::domain::consultation::rollup(&self.state)
-        {
+        if let Some((parent, input)) = rollup {
             super::rollup::deliver_input(&self.hub, parent, input);
         }
         self.head = event.head();
@@ -852,6 +1209,30 @@ impl RoomActor {
     }
 }
 
+/// Takes, after `first`, the client commands waiting in `taken` and then in the mailbox, up to
+/// `limit` in all, stopping at the first message that cannot join (it stays first in `taken`).
+fn take_batch(
+    first: ClientCommand,
+    limit: usize,
+    taken: &mut VecDeque<RoomMsg>,
+    mailbox: &mut mpsc::Receiver<RoomMsg>,
+) -> Vec<ClientCommand> {
+    let mut batch = vec![first];
+    while batch.len() < limit {
+        let Some(next) = taken.pop_front().or_else(|| mailbox.try_recv().ok()) else {
+            break;
+        };
+        match Taken::from(next) {
+            Taken::Batchable(command) => batch.push(command),
+            Taken::Other(message) => {
+                taken.push_front(message);
+                break;
+            }
+        }
+    }
+    batch
+}
+
 /// The monotonic instant of a wall-clock deadline (1 ms late, so the domain finds it due).
 fn instant_of(deadline: Millis) -> Instant {
     let wall = SystemTime::now()
@@ -867,3 +1248,7 @@ async fn sleep_until_some(deadline: Option<Instant>) {
         None => std::future::pending().await,
     }
 }
+
+#[cfg(test)]
+#[path = "room_tests.rs"]
+mod tests;

@@ -82,6 +82,12 @@ pub trait RecordStore: Send + Sync + 'static {
 
     /// The engine's name (`embedded`, `redis`).
     fn engine(&self) -> &'static str;
+
+    /// Whether this node is the only writer of its rooms' records, so an append from a room's
+    /// actor can fail only for reasons of the store itself, never with
+    /// [`StoreError::Conflict`] because another node appended first. Room actors append several
+    /// commands at once only then (they decide each against the state the earlier ones left).
+    fn sole_writer(&self) -> bool;
 }
 
 /// Reads every room of `store` in order and checks each chain, as `baraza verify` does for

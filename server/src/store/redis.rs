@@ -177,6 +177,11 @@ impl RecordStore for RedisStore {
     fn engine(&self) -> &'static str {
         "redis"
     }
+
+    /// Never: every node sharing the Redis appends to the same rooms.
+    fn sole_writer(&self) -> bool {
+        false
+    }
 }
 
 /// Decodes a hex hash as stored in the stream and the head.

@@ -183,6 +183,11 @@ impl RecordStore for EmbeddedStore {
     fn engine(&self) -> &'static str {
         "embedded"
     }
+
+    /// Always: the lock file keeps every other process out of the data directory.
+    fn sole_writer(&self) -> bool {
+        true
+    }
 }
 
 /// Read-only connections, opened on demand and kept for reuse.

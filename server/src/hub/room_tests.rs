@@ -1,0 +1,552 @@
+//! Batching in the room actor, driven through its mailbox over a record held in memory: the
+//! store holds appends at a gate, so commands pile up in the mailbox deterministically.
+
+use super::*;
+use crate::auth::{Authenticator, KeySource};
+use crate::broker::MemoryBus;
+use crate::hub::{Engine, HubConfig};
+use crate::presence::LocalPresence;
+use crate::store::{RecordStore, audit_store, check_append};
+use async_trait::async_trait;
+use baraza_proto::ids::LanguageTag;
+use baraza_proto::room::{RoomKind, Scope};
+use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+
+/// A record in memory whose appends wait at a gate and can be made to fail.
+struct TestStore {
+    sole_writer: bool,
+    rooms: Mutex<HashMap<RoomId, Vec<RecordedEvent>>>,
+    /// Appends that reached the gate.
+    arrived: watch::Sender<usize>,
+    /// Appends that passed it (whether they wrote or failed).
+    passed: watch::Sender<usize>,
+    open: watch::Sender<bool>,
+    fail: AtomicBool,
+}
+
+impl TestStore {
+    fn new(sole_writer: bool) -> Arc<TestStore> {
+        Arc::new(TestStore {
+            sole_writer,
+            rooms: Mutex::new(HashMap::new()),
+            arrived: watch::Sender::new(0),
+            passed: watch::Sender::new(0),
+            open: watch::Sender::new(true),
+            fail: AtomicBool::new(false),
+        })
+    }
+
+    async fn wait_arrived(&self, count: usize) {
+        let mut arrived = self.arrived.subscribe();
+        arrived
+            .wait_for(|&n| n >= count)
+            .await
+            .expect("store alive");
+    }
+
+    fn events(&self, room: &RoomId) -> Vec<RecordedEvent> {
+        let rooms = self.rooms.lock().expect("rooms");
+        rooms.get(room).cloned().unwrap_or_default()
+    }
+}
+
+#[async_trait]
+impl RecordStore for TestStore {
+    async fn append(
+        &self,
+        room: &RoomId,
+        expected_seq: Seq,
+        events: &[RecordedEvent],
+    ) -> Result<(), StoreError> {
+        check_append(room, expected_seq, events)?;
+        self.arrived.send_modify(|n| *n += 1);
+        let mut open = self.open.subscribe();
+        open.wait_for(|&open| open)
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        self.passed.send_modify(|n| *n += 1);
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable("the test says so".into()));
+        }
+        let mut rooms = self.rooms.lock().expect("rooms");
+        let record = rooms.entry(room.clone()).or_default();
+        if record.len() as Seq != expected_seq {
+            return Err(StoreError::Conflict {
+                room: room.clone(),
+                expected: expected_seq,
+                actual: record.len() as Seq,
+            });
+        }
+        record.extend_from_slice(events);
+        Ok(())
+    }
+
+    async fn read_after(
+        &self,
+        room: &RoomId,
+        after: Seq,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        Ok(self
+            .events(room)
+            .into_iter()
+            .filter(|e| e.seq() > after)
+            .take(limit)
+            .collect())
+    }
+
+    async fn head(&self, room: &RoomId) -> Result<Head, StoreError> {
+        Ok(self.events(room).last().map_or(Head::EMPTY, |e| e.head()))
+    }
+
+    async fn rooms(&self) -> Result<Vec<RoomId>, StoreError> {
+        let mut rooms: Vec<RoomId> = self.rooms.lock().expect("rooms").keys().cloned().collect();
+        rooms.sort();
+        Ok(rooms)
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn engine(&self) -> &'static str {
+        "test"
+    }
+
+    fn sole_writer(&self) -> bool {
+        self.sole_writer
+    }
+}
+
+fn hub_over(store: Arc<TestStore>) -> Hub {
+    let (sink, deliveries) = mpsc::unbounded_channel();
+    let engine = Engine {
+        store,
+        broker: Arc::new(MemoryBus::new().connect(sink)),
+        presence: Arc::new(LocalPresence),
+    };
+    let auth = Authenticator::new(KeySource::Secret(vec![7; 32]), "baraza", "baraza")
+        .expect("authenticator");
+    Hub::new(
+        HubConfig::default(),
+        engine,
+        deliveries,
+        Arc::new(auth),
+        Arc::new(Metrics::default()),
+    )
+}
+
+fn person(user: &str, role: Role) -> Profile {
+    Profile {
+        user: UserId::new(user).expect("user id"),
+        name: user.to_uppercase(),
+        role,
+        org: None,
+        constituency: None,
+        country: None,
+        region: None,
+    }
+}
+
+fn settings() -> RoomSettings {
+    RoomSettings {
+        kind: RoomKind::Roundtable,
+        title: "Financing for development".into(),
+        description: String::new(),
+        languages: vec![LanguageTag::new("en").expect("tag")],
+        scope: Scope::Global,
+        constituency: None,
+    }
+}
+
+fn post(text: &str, parent: Option<Seq>) -> RoomCommand {
+    RoomCommand::PostStatement {
+        text: text.into(),
+        lang: LanguageTag::new("en").expect("tag"),
+        parent,
+        agenda_item: None,
+        question: None,
+        alignment: None,
+    }
+}
+
+/// A connection: its handle, the other end of its queue, and what it received so far.
+struct Conn {
+    handle: ConnHandle,
+    queue: mpsc::Receiver<Outbound>,
+    profile: Profile,
+    seen: Vec<Value>,
+}
+
+impl Conn {
+    fn new(hub: &Hub, user: &str, role: Role) -> Conn {
+        let (handle, queue) = ConnHandle::new(
+            hub.next_conn_id(),
+            4096,
+            hub.metrics().clone(),
+            &hub.shutdown_token(),
+        );
+        Conn {
+            handle,
+            queue,
+            profile: person(user, role),
+            seen: Vec::new(),
+        }
+    }
+
+    fn command(&self, request: &str, key: Option<&str>, command: RoomCommand) -> RoomMsg {
+        RoomMsg::Command {
+            conn: self.handle.clone(),
+            profile: self.profile.clone(),
+            key: key.map(|k| IdempotencyKey::new(k).expect("key")),
+            command,
+            request: request.into(),
+        }
+    }
+
+    /// Reads frames until the answer to `request`, keeping them all in `seen`.
+    async fn until_answer(&mut self, request: &str) {
+        self.read_until(request, |v| v["id"] == request && v["type"] != "event")
+            .await;
+    }
+
+    /// Reads frames until the event `seq`.
+    async fn until_event(&mut self, seq: Seq) {
+        self.read_until(&format!("event {seq}"), |v| {
+            v["type"] == "event" && v["seq"] == seq
+        })
+        .await;
+    }
+
+    async fn read_until(&mut self, what: &str, done: impl Fn(&Value) -> bool) {
+        if self.seen.iter().any(&done) {
+            return;
+        }
+        loop {
+            let item = tokio::time::timeout(Duration::from_secs(10), self.queue.recv())
+                .await
+                .unwrap_or_else(|_| panic!("waited too long for {what}"))
+                .expect("queue open");
+            let frames = match item {
+                Outbound::Frame(frame) => vec![frame],
+                Outbound::Batch(frames) => frames,
+                Outbound::Replay { .. } => panic!("no replay expected"),
+            };
+            let mut answered = false;
+            for frame in frames {
+                let value: Value = serde_json::from_str(frame.as_str()).expect("json frame");
+                answered |= done(&value);
+                self.seen.push(value);
+            }
+            if answered {
+                return;
+            }
+        }
+    }
+
+    /// `seen` without what differs between two runs (times, hashes) and before `from`.
+    fn comparable(&self, from: usize) -> Vec<Value> {
+        self.seen[from..].iter().cloned().map(timeless).collect()
+    }
+
+    /// The answer to `request`: `("ack", seq, duplicate)` or `("error", 0, code)`.
+    fn answer(&self, request: &str) -> (String, u64, String) {
+        let answers: Vec<&Value> = self
+            .seen
+            .iter()
+            .filter(|v| v["id"] == request && v["type"] != "event")
+            .collect();
+        assert_eq!(answers.len(), 1, "one answer to {request}: {answers:?}");
+        let answer = answers[0];
+        match answer["type"].as_str() {
+            Some("ack") => (
+                "ack".into(),
+                answer["seq"].as_u64().expect("seq"),
+                answer["duplicate"].as_bool().unwrap_or(false).to_string(),
+            ),
+            _ => (
+                "error".into(),
+                0,
+                answer["code"].as_str().unwrap_or_default().into(),
+            ),
+        }
+    }
+
+    /// The seqs of the events received, in order.
+    fn event_seqs(&self) -> Vec<u64> {
+        self.seen
+            .iter()
+            .filter(|v| v["type"] == "event")
+            .filter_map(|v| v["seq"].as_u64())
+            .collect()
+    }
+}
+
+/// Drops times and hashes, which differ between runs at different moments.
+fn timeless(mut value: Value) -> Value {
+    if let Value::Object(map) = &mut value {
+        map.retain(|k, _| k != "ts" && k != "hash" && k != "prev_hash" && !k.ends_with("_at"));
+        for v in map.values_mut() {
+            *v = timeless(v.take());
+        }
+    } else if let Value::Array(items) = &mut value {
+        for v in items.iter_mut() {
+            *v = timeless(v.take());
+        }
+    }
+    value
+}
+
+/// What one run of the scenario left: each connection's frames after joining, the seq a
+/// `summary` between the commands saw, the appends made while commands waited, the record.
+struct Run {
+    frames: Vec<Vec<Value>>,
+    summary_seq: Seq,
+    appends: usize,
+    record: Vec<Value>,
+    conns: Vec<Conn>,
+    head: Seq,
+}
+
+/// Three people join; then, while the first command is held at the store's gate, more
+/// commands queue behind it (a reply to a statement of the same batch, a refusal, repeated
+/// keys, a moderator hiding a statement of the same batch, a command without a key) with a
+/// `summary` request in the middle.
+async fn scenario(sole_writer: bool) -> Run {
+    let store = TestStore::new(sole_writer);
+    let hub = hub_over(store.clone());
+    let id = RoomId::new("rt").expect("room id");
+    let room = hub.room(&id);
+    let (reply, created) = oneshot::channel();
+    let create = RoomMsg::Create {
+        profile: person("sec", Role::Secretariat),
+        settings: settings(),
+        reply,
+    };
+    assert!(room.send(create).await.is_ok());
+    created.await.expect("reply").expect("created");
+    let mut conns = vec![
+        Conn::new(&hub, "amina", Role::Participant),
+        Conn::new(&hub, "bruno", Role::Participant),
+        Conn::new(&hub, "mod", Role::Moderator),
+    ];
+    for conn in &mut conns {
+        let join = RoomMsg::Join {
+            conn: conn.handle.clone(),
+            profile: conn.profile.clone(),
+            since: None,
+            request: "join".into(),
+        };
+        assert!(room.send(join).await.is_ok());
+        conn.until_answer("join").await;
+    }
+    let joined: Vec<usize> = conns.iter().map(|c| c.seen.len()).collect();
+    let head = store.events(&id).len() as Seq;
+
+    store.open.send_replace(false);
+    let held = *store.arrived.borrow() + 1;
+    let passed_before = *store.passed.borrow();
+    let [amina, bruno, moderator] = &conns[..] else {
+        unreachable!("three connections")
+    };
+    assert!(
+        room.send(amina.command("a0", Some("a0"), post("First.", None)))
+            .await
+            .is_ok()
+    );
+    store.wait_arrived(held).await;
+    let (reply, summary) = oneshot::channel();
+    let waiting = [
+        bruno.command("b1", Some("b1"), post("Second.", None)),
+        amina.command("a2", Some("a2"), post("A reply.", Some(head + 2))),
+        bruno.command(
+            "b3",
+            None,
+            RoomCommand::HideStatement {
+                statement: head + 1,
+                reason: "I do not like it".into(),
+            },
+        ),
+        amina.command("a0-again", Some("a0"), post("First.", None)),
+        moderator.command(
+            "m5",
+            None,
+            RoomCommand::HideStatement {
+                statement: head + 2,
+                reason: "Off topic".into(),
+            },
+        ),
+        amina.command("a6", None, post("No key.", None)),
+        RoomMsg::Summary { reply },
+        bruno.command("b7", Some("b7"), post("After the summary.", None)),
+        amina.command("a2-again", Some("a2"), post("A reply.", Some(head + 2))),
+        moderator.command("m9", Some("m9"), post("Closing.", None)),
+    ];
+    for message in waiting {
+        assert!(room.send(message).await.is_ok());
+    }
+    store.open.send_replace(true);
+    let summary_seq = summary
+        .await
+        .expect("reply")
+        .expect("summary")
+        .expect("room exists")
+        .seq;
+    for (conn, last) in conns.iter_mut().zip(["a2-again", "b7", "m9"]) {
+        conn.until_answer(last).await;
+    }
+    let head_after = store.events(&id).len() as Seq;
+    for conn in &mut conns {
+        conn.until_event(head_after).await;
+    }
+    let report = audit_store(&*store).await.expect("audit");
+    assert_eq!(report.rooms.len(), 1);
+    assert_eq!(report.rooms[0].intact, head_after, "{report:?}");
+    assert!(report.rooms[0].broken.is_none());
+    Run {
+        frames: conns
+            .iter()
+            .zip(joined)
+            .map(|(c, from)| c.comparable(from))
+            .collect(),
+        summary_seq,
+        appends: *store.passed.borrow() - passed_before,
+        record: store
+            .events(&id)
+            .iter()
+            .map(|e| timeless(serde_json::to_value(&e.envelope).expect("json")))
+            .collect(),
+        conns,
+        head,
+    }
+}
+
+#[tokio::test]
+async fn waiting_commands_are_appended_together_with_the_frames_of_one_at_a_time() {
+    let batched = scenario(true).await;
+    let single = scenario(false).await;
+
+    // The held command alone, then the six before the summary, then the three after it.
+    assert_eq!(batched.appends, 3);
+    assert_eq!(single.appends, 6, "a0 b1 a2 m5 b7 m9 one by one");
+    assert_eq!(
+        batched.frames, single.frames,
+        "the same frames in the same order"
+    );
+    assert_eq!(batched.record, single.record, "the same events");
+    assert_eq!(batched.summary_seq, single.summary_seq);
+
+    let h = batched.head;
+    let [amina, bruno, moderator] = &batched.conns[..] else {
+        unreachable!("three connections")
+    };
+    let ack = |seq: Seq, duplicate: bool| ("ack".to_string(), seq, duplicate.to_string());
+    let refused = |code: &str| ("error".to_string(), 0, code.to_string());
+    assert_eq!(amina.answer("a0"), ack(h + 1, false));
+    assert_eq!(bruno.answer("b1"), ack(h + 2, false));
+    assert_eq!(
+        amina.answer("a2"),
+        ack(h + 3, false),
+        "replies in the batch"
+    );
+    assert_eq!(bruno.answer("b3"), refused("forbidden"));
+    assert_eq!(amina.answer("a0-again"), ack(h + 1, true));
+    assert_eq!(moderator.answer("m5"), ack(h + 4, false));
+    assert_eq!(amina.answer("a6"), refused("idempotency_key_required"));
+    assert_eq!(batched.summary_seq, h + 4, "the summary comes between");
+    assert_eq!(bruno.answer("b7"), ack(h + 5, false));
+    assert_eq!(amina.answer("a2-again"), ack(h + 3, true));
+    assert_eq!(moderator.answer("m9"), ack(h + 6, false));
+    for conn in &batched.conns {
+        let after: Vec<u64> = conn.event_seqs().into_iter().filter(|&s| s > h).collect();
+        assert_eq!(
+            after,
+            (h + 1..=h + 6).collect::<Vec<_>>(),
+            "each event once, in order"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failed_batch_answers_every_command_with_the_error_and_sends_none_of_its_events() {
+    let store = TestStore::new(true);
+    let hub = hub_over(store.clone());
+    let id = RoomId::new("rt").expect("room id");
+    let room = hub.room(&id);
+    let (reply, created) = oneshot::channel();
+    let create = RoomMsg::Create {
+        profile: person("sec", Role::Secretariat),
+        settings: settings(),
+        reply,
+    };
+    assert!(room.send(create).await.is_ok());
+    created.await.expect("reply").expect("created");
+    let mut amina = Conn::new(&hub, "amina", Role::Participant);
+    let join = RoomMsg::Join {
+        conn: amina.handle.clone(),
+        profile: amina.profile.clone(),
+        since: None,
+        request: "join".into(),
+    };
+    assert!(room.send(join).await.is_ok());
+    amina.until_answer("join").await;
+    let h = store.events(&id).len() as Seq;
+
+    store.fail.store(true, Ordering::SeqCst);
+    store.open.send_replace(false);
+    let held = *store.arrived.borrow() + 1;
+    let first = amina.command("f1", Some("f1"), post("Lost.", None));
+    assert!(room.send(first).await.is_ok());
+    store.wait_arrived(held).await;
+    let batch = [
+        amina.command("f2", Some("f2"), post("Lost too.", None)),
+        amina.command("f3", Some("f3"), post("A reply to f2.", Some(h + 1))),
+    ];
+    for message in batch {
+        assert!(room.send(message).await.is_ok());
+    }
+    store.open.send_replace(true);
+    amina.until_answer("f3").await;
+    store.wait_arrived(held + 1).await;
+    let refused = ("error".to_string(), 0, "unavailable".to_string());
+    for request in ["f1", "f2", "f3"] {
+        assert_eq!(amina.answer(request), refused, "{request}");
+    }
+    assert_eq!(*store.arrived.borrow(), held + 1, "f2 and f3 in one append");
+    assert_eq!(store.events(&id).len() as Seq, h);
+
+    // The client retries with the same keys: nothing of the failed batch stood.
+    store.fail.store(false, Ordering::SeqCst);
+    let retries = [
+        amina.command("r1", Some("f1"), post("Lost.", None)),
+        amina.command("r2", Some("f2"), post("Lost too.", None)),
+        amina.command("r3", Some("f3"), post("A reply to f2.", Some(h + 2))),
+    ];
+    for message in retries {
+        assert!(room.send(message).await.is_ok());
+    }
+    amina.until_answer("r3").await;
+    for (request, seq) in [("r1", h + 1), ("r2", h + 2), ("r3", h + 3)] {
+        assert_eq!(amina.answer(request), ("ack".into(), seq, "false".into()));
+    }
+    let since_join: Vec<u64> = amina.event_seqs().into_iter().filter(|&s| s > h).collect();
+    assert_eq!(since_join, vec![h + 1, h + 2, h + 3], "each event once");
+    let (reply, viewed) = oneshot::channel();
+    assert!(
+        room.send(RoomMsg::View {
+            role: Role::Moderator,
+            reply
+        })
+        .await
+        .is_ok()
+    );
+    let (seq, view) = viewed.await.expect("reply").expect("view");
+    assert_eq!(seq, h + 3);
+    let statements: Vec<(u64, Option<u64>)> =
+        view.statements.iter().map(|s| (s.id, s.parent)).collect();
+    let expected = vec![(h + 1, None), (h + 2, None), (h + 3, Some(h + 2))];
+    assert_eq!(statements, expected, "the state is the record's");
+}
