@@ -233,7 +233,7 @@ impl Conn {
             let frames = match item {
                 Outbound::Frame(frame) => vec![frame],
                 Outbound::Batch(frames) => frames,
-                Outbound::Replay { .. } => panic!("no replay expected"),
+                other => panic!("only frames expected from a room here, got {other:?}"),
             };
             let mut answered = false;
             for frame in frames {
