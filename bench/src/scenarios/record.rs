@@ -143,7 +143,7 @@ async fn run_once(system: System, setup: &Setup, params: &RecordParams) -> Resul
     }
     let elapsed = started.elapsed().as_secs_f64();
     let mut durable = json!(null);
-    if system == System::Baraza {
+    if matches!(system, System::Baraza | System::BarazaB) {
         // Every acknowledged event must survive a SIGKILL of the node.
         running.kill_servers().await;
         if let Some(data) = running.first().data_dir() {
@@ -207,10 +207,10 @@ pub async fn run(setup: &Setup, params: &RecordParams, out: &Path) -> Result<Val
             json!({"runs": mine.len(), "events_per_s": eps, "errors": median_of(&mine, "/errors"), "all_acked_survived_sigkill": all_durable}),
         );
         let durability = match system {
-            System::Baraza => "SQLite WAL, synchronous=FULL, group commit",
+            System::Baraza | System::BarazaB => "SQLite WAL, synchronous=FULL, group commit",
             _ => "Redis AOF, appendfsync always",
         };
-        let checked = if *system == System::Baraza {
+        let checked = if matches!(system, System::Baraza | System::BarazaB) {
             if all_durable {
                 "yes (SIGKILL + verify)"
             } else {
