@@ -11,6 +11,9 @@ use baraza_proto::ids::{LanguageTag, Seq};
 use baraza_proto::message::{ClientMessage, ServerMessage};
 use std::collections::HashMap;
 
+/// An `ack` (seq, duplicate) or the code of an `error`.
+type Answer = Result<(Seq, bool), ErrorCode>;
+
 const ROUNDS: usize = 40;
 
 /// What a request should get.
@@ -83,7 +86,7 @@ impl Sender {
     }
 
     /// The answers received, by request id (every one of them, to count them).
-    fn answers(&self) -> HashMap<String, Vec<Result<(Seq, bool), ErrorCode>>> {
+    fn answers(&self) -> HashMap<String, Vec<Answer>> {
         let mut answers: HashMap<String, Vec<_>> = HashMap::new();
         for message in &self.received {
             match message {

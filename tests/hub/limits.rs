@@ -25,12 +25,19 @@ async fn over_the_rate_a_client_gets_rate_limited_and_far_over_it_is_closed() {
             }) => pongs += 1,
             baraza_e2e::client::Incoming::Message(
                 baraza_proto::message::ServerMessage::Error {
+                    id,
                     code: ErrorCode::RateLimited,
                     retry_after_ms,
                     ..
                 },
             ) => {
                 assert!(retry_after_ms.is_some_and(|ms| ms > 0 && ms <= 1_000));
+                // The refusal names the refused ping, so the client can resend exactly it.
+                assert!(
+                    id.as_deref()
+                        .is_some_and(|id| (0..10).any(|i| id == format!("p{i}"))),
+                    "{id:?}"
+                );
                 limited += 1;
             }
             other => panic!("unexpected {other:?}"),

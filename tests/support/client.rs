@@ -136,6 +136,12 @@ impl Client {
             .expect("send");
     }
 
+    /// Sends a raw text frame that the server may refuse mid-way (a frame over the hard
+    /// limit): true if the whole frame was written. The server's close can still be read.
+    pub async fn send_text_may_fail(&mut self, text: impl Into<String>) -> bool {
+        self.socket.send(Message::text(text.into())).await.is_ok()
+    }
+
     /// Sends a message.
     pub async fn send(&mut self, message: &ClientMessage) {
         self.send_text(serde_json::to_string(message).expect("encode"))
@@ -318,15 +324,52 @@ impl Client {
         key: Option<&str>,
         command: RoomCommand,
     ) -> Result<(Seq, bool), Refusal> {
-        let id = self.id();
-        let message = ClientMessage::Command {
-            id: id.clone(),
-            room: room.parse().expect("room id"),
-            key: key.map(|k| k.parse().expect("key")),
-            command,
-        };
-        self.send(&message).await;
-        self.answer(&id).await
+        loop {
+            let id = self.id();
+            let message = ClientMessage::Command {
+                id: id.clone(),
+                room: room.parse().expect("room id"),
+                key: key.map(|k| k.parse().expect("key")),
+                command: command.clone(),
+            };
+            self.send(&message).await;
+            match self.answer_or_retry(&id).await {
+                Ok(answer) => return answer,
+                // Over the rate: resend after the wait the server asked for, as clients must.
+                Err(wait) => tokio::time::sleep(wait).await,
+            }
+        }
+    }
+
+    /// The answer to `id`, or the wait a `rate_limited` refusal of it asks for.
+    async fn answer_or_retry(
+        &mut self,
+        id: &str,
+    ) -> Result<Result<(Seq, bool), Refusal>, Duration> {
+        self.wait_for(&format!("the answer to {id}"), |incoming| match incoming {
+            Incoming::Message(ServerMessage::Ack {
+                id: got,
+                seq,
+                duplicate,
+            }) if got == id => Some(Ok(Ok((*seq, *duplicate)))),
+            Incoming::Message(ServerMessage::Error {
+                id: Some(got),
+                code: ErrorCode::RateLimited,
+                retry_after_ms,
+                ..
+            }) if got == id => Some(Err(Duration::from_millis(retry_after_ms.unwrap_or(50)))),
+            Incoming::Message(ServerMessage::Error {
+                id: Some(got),
+                code,
+                message,
+                ..
+            }) if got == id => Some(Ok(Err(Refusal {
+                code: *code,
+                message: message.clone(),
+            }))),
+            _ => None,
+        })
+        .await
     }
 
     /// Posts a statement (a reply when `parent` is set); returns its id.

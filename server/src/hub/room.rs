@@ -602,7 +602,10 @@ impl RoomActor {
             Command::Room { key, .. } => key.clone(),
             _ => None,
         };
-        for _ in 0..MAX_ATTEMPTS {
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                conflict_backoff(attempt).await;
+            }
             self.refresh().await?;
             let now = self.now();
             let bodies = match decide(&self.state, actor, command, now) {
@@ -1240,6 +1243,15 @@ fn instant_of(deadline: Millis) -> Instant {
         .map_or(0, |d| d.as_millis() as Millis);
     let wait = u64::try_from(deadline - wall).unwrap_or(0) + 1;
     Instant::now() + Duration::from_millis(wait)
+}
+
+/// Waits a random while before deciding again after losing a race to append: a node whose
+/// clients keep it appending back to back would otherwise win every race against one that
+/// must first catch up (up to 0.25, 0.5, 1 … 16 ms, growing with each attempt).
+async fn conflict_backoff(attempt: usize) {
+    let ceiling_us = 250u64 << attempt.min(6);
+    let wait = rand::random_range(0..=ceiling_us);
+    tokio::time::sleep(Duration::from_micros(wait)).await;
 }
 
 async fn sleep_until_some(deadline: Option<Instant>) {

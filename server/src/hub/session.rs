@@ -161,9 +161,11 @@ impl Session {
             let drain = async {
                 loop {
                     match stream.next().await {
-                        Some(Ok(Message::Close(_))) | None => break,
+                        Some(Ok(Message::Close(_))) => break,
                         Some(Ok(_)) => {}
-                        Some(Err(_)) => std::future::pending::<()>().await,
+                        // The reader gave up (or the peer stopped sending): wait out the
+                        // window rather than reset a client that may still be writing.
+                        Some(Err(_)) | None => std::future::pending::<()>().await,
                     }
                 }
             };
@@ -237,9 +239,12 @@ impl Session {
                 return Flow::Close(CloseCode::RateAbuse);
             }
             let retry = Some(wait.as_millis().max(1) as u64);
+            // Name the refused request when the frame says which it is, so that a client
+            // can resend exactly that one after `retry_after_ms`.
+            let id = request_id(&text);
             return self
                 .reply(frames::error(
-                    None,
+                    id.as_deref(),
                     ErrorCode::RateLimited,
                     "too many messages; slow down",
                     retry,
@@ -440,6 +445,19 @@ fn parse(text: &str) -> Result<ClientMessage, Utf8Bytes> {
     Ok(message)
 }
 
+/// The `id` of a client frame, if it is a JSON object with a string `id` (nothing else of the
+/// frame is kept).
+fn request_id(text: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: Option<serde_json::Value>,
+    }
+    match serde_json::from_str::<Id>(text).ok()?.id? {
+        serde_json::Value::String(id) if !id.is_empty() && id.len() <= 64 => Some(id),
+        _ => None,
+    }
+}
+
 fn not_joined(id: &str, room: &RoomId) -> Utf8Bytes {
     frames::error(
         Some(id),
@@ -518,5 +536,20 @@ mod tests {
             parse(r#"{"type":"ping","id":"1"}"#),
             Ok(ClientMessage::Ping { .. })
         ));
+    }
+
+    #[test]
+    fn request_id_reads_a_usable_id_and_nothing_else() {
+        assert_eq!(
+            request_id(r#"{"type":"command","id":"c7","room":"rt"}"#).as_deref(),
+            Some("c7")
+        );
+        assert_eq!(request_id(r#"{"type":"ping","id":7}"#), None);
+        assert_eq!(request_id(r#"{"type":"ping","id":""}"#), None);
+        assert_eq!(request_id("not json"), None);
+        assert_eq!(
+            request_id(&format!(r#"{{"id":"{}"}}"#, "x".repeat(65))),
+            None
+        );
     }
 }
