@@ -89,7 +89,7 @@ async fn a_slow_consumer_is_closed_without_slowing_the_room_and_recovers_by_resu
     // Large statements fill the slow reader's socket buffers, then its send queue.
     let text = "x".repeat(9_000);
     let last = *poster
-        .post_pipelined("rt", "p", 400, &text)
+        .post_windowed("rt", "p", 400, &text, 2)
         .await
         .last()
         .unwrap();

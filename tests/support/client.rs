@@ -403,8 +403,27 @@ impl Client {
         count: usize,
         text: &str,
     ) -> Vec<StatementId> {
-        let mut ids = Vec::with_capacity(count);
+        self.post_windowed(room, prefix, count, text, count).await
+    }
+
+    /// Posts `count` statements of `text` with at most `window` of them unanswered at a time
+    /// (keys `{prefix}{i}`); returns the statement ids in the order sent. A window keeps the
+    /// poster reading while it posts, so that its own events never make it a slow consumer.
+    pub async fn post_windowed(
+        &mut self,
+        room: &str,
+        prefix: &str,
+        count: usize,
+        text: &str,
+        window: usize,
+    ) -> Vec<StatementId> {
+        let mut unanswered: VecDeque<String> = VecDeque::with_capacity(window.max(1));
+        let mut seqs = Vec::with_capacity(count);
         for i in 0..count {
+            if unanswered.len() >= window.max(1) {
+                let oldest = unanswered.pop_front().expect("a request in flight");
+                seqs.push(self.posted(&oldest).await);
+            }
             let id = self.id();
             let command = RoomCommand::PostStatement {
                 text: format!("{text} ({i})"),
@@ -422,17 +441,20 @@ impl Client {
                 command,
             })
             .await;
-            ids.push(id);
+            unanswered.push_back(id);
         }
-        let mut seqs = Vec::with_capacity(count);
-        for id in ids {
-            let answer = self
-                .answer(&id)
-                .await
-                .unwrap_or_else(|refusal| panic!("post refused: {refusal:?}"));
-            seqs.push(answer.0);
+        for id in unanswered {
+            seqs.push(self.posted(&id).await);
         }
         seqs
+    }
+
+    /// The seq of the statement request `id` posted; panics if it was refused.
+    async fn posted(&mut self, id: &str) -> StatementId {
+        self.answer(id)
+            .await
+            .unwrap_or_else(|refusal| panic!("post refused: {refusal:?}"))
+            .0
     }
 
     /// The next event (of any room).
