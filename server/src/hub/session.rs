@@ -131,7 +131,7 @@ impl Session {
                     Stop::Close(code) => break Some(code),
                     Stop::Ended => Flow::End,
                 },
-                () = &mut expiry => Box::pin(self.on_deadline()).await,
+                () = &mut expiry => self.on_deadline(),
                 _ = heartbeat.tick() => {
                     if self.last_heard.elapsed() > heartbeat_every * 3 {
                         Flow::Close(CloseCode::HeartbeatTimeout)
@@ -180,7 +180,7 @@ impl Session {
         Flow::Continue
     }
 
-    async fn on_deadline(&mut self) -> Flow {
+    fn on_deadline(&mut self) -> Flow {
         match &self.user {
             None => {
                 let frame = frames::error(
@@ -208,15 +208,12 @@ impl Session {
     async fn on_frame(&mut self, frame: Message) -> Flow {
         match frame {
             Message::Text(text) => self.on_text(text).await,
-            Message::Binary(_) => {
-                self.reply(frames::error(
-                    None,
-                    ErrorCode::MalformedMessage,
-                    "binary frames are not part of baraza.v1; send JSON text",
-                    None,
-                ))
-                .await
-            }
+            Message::Binary(_) => self.reply(frames::error(
+                None,
+                ErrorCode::MalformedMessage,
+                "binary frames are not part of baraza.v1; send JSON text",
+                None,
+            )),
             Message::Ping(_) | Message::Pong(_) => Flow::Continue,
             Message::Close(_) => Flow::End,
         }
@@ -230,9 +227,7 @@ impl Session {
                 text.len(),
                 limits.max_frame_bytes
             );
-            return self
-                .reply(frames::error(None, ErrorCode::FrameTooLarge, message, None))
-                .await;
+            return self.reply(frames::error(None, ErrorCode::FrameTooLarge, message, None));
         }
         if let Err(wait) = self.limiter.take(Instant::now().into_std()) {
             if self.limiter.is_abusive() {
@@ -242,30 +237,26 @@ impl Session {
             // Name the refused request when the frame says which it is, so that a client
             // can resend exactly that one after `retry_after_ms`.
             let id = request_id(&text);
-            return self
-                .reply(frames::error(
-                    id.as_deref(),
-                    ErrorCode::RateLimited,
-                    "too many messages; slow down",
-                    retry,
-                ))
-                .await;
+            return self.reply(frames::error(
+                id.as_deref(),
+                ErrorCode::RateLimited,
+                "too many messages; slow down",
+                retry,
+            ));
         }
         let message = match parse(&text) {
             Ok(message) => message,
-            Err(error) => return self.reply(error).await,
+            Err(error) => return self.reply(error),
         };
         self.on_message(message).await
     }
 
     async fn on_message(&mut self, message: ClientMessage) -> Flow {
         if let ClientMessage::Auth { id, token } = &message {
-            return self.authenticate(id, token).await;
+            return self.authenticate(id, token);
         }
         if let ClientMessage::Ping { id } = &message {
-            return self
-                .reply(frames::encode(&ServerMessage::Pong { id: id.clone() }))
-                .await;
+            return self.reply(frames::encode(&ServerMessage::Pong { id: id.clone() }));
         }
         let Some(user) = &self.user else {
             let frame = frames::error(
@@ -274,7 +265,7 @@ impl Session {
                 "send auth first",
                 None,
             );
-            return self.reply(frame).await;
+            return self.reply(frame);
         };
         let profile = user.profile.clone();
         let conn = self.conn.clone();
@@ -294,7 +285,7 @@ impl Session {
                         self.rooms.insert(room, handle);
                         Flow::Continue
                     }
-                    Err(error) => self.reply(hub_error(&id, &error)).await,
+                    Err(error) => self.reply(hub_error(&id, &error)),
                 }
             }
             ClientMessage::Leave { id, room } => match self.rooms.remove(&room) {
@@ -305,10 +296,10 @@ impl Session {
                     };
                     match handle.send(message).await {
                         Ok(()) => Flow::Continue,
-                        Err(_) => self.reply(frames::ack(&id, 0, false)).await,
+                        Err(_) => self.reply(frames::ack(&id, 0, false)),
                     }
                 }
-                None => self.reply(not_joined(&id, &room)).await,
+                None => self.reply(not_joined(&id, &room)),
             },
             ClientMessage::Command {
                 id,
@@ -317,7 +308,7 @@ impl Session {
                 command,
             } => {
                 let Some(handle) = self.rooms.get(&room) else {
-                    return self.reply(not_joined(&id, &room)).await;
+                    return self.reply(not_joined(&id, &room));
                 };
                 let message = RoomMsg::Command {
                     conn,
@@ -330,26 +321,24 @@ impl Session {
                     Ok(()) => Flow::Continue,
                     Err(_) => {
                         self.rooms.remove(&room);
-                        self.reply(not_joined(&id, &room)).await
+                        self.reply(not_joined(&id, &room))
                     }
                 }
             }
         }
     }
 
-    async fn authenticate(&mut self, id: &str, token: &str) -> Flow {
+    fn authenticate(&mut self, id: &str, token: &str) -> Flow {
         let verified = match self.hub.auth().verify(token) {
             Ok(verified) => verified,
             Err(error) => {
                 Metrics::add(&self.hub.metrics().auth_failures, 1);
-                let flow = self
-                    .reply(frames::error(
-                        Some(id),
-                        error.code(),
-                        error.to_string(),
-                        None,
-                    ))
-                    .await;
+                let flow = self.reply(frames::error(
+                    Some(id),
+                    error.code(),
+                    error.to_string(),
+                    None,
+                ));
                 // A failed refresh keeps the session it had; a failed first auth ends it.
                 return match (&self.user, flow) {
                     (None, Flow::Continue) => Flow::Close(CloseCode::AuthFailed),
@@ -361,14 +350,12 @@ impl Session {
             && user.profile.user != verified.profile.user
         {
             let message = "a connection stays with the user it first authenticated";
-            return self
-                .reply(frames::error(
-                    Some(id),
-                    ErrorCode::IdentityMismatch,
-                    message,
-                    None,
-                ))
-                .await;
+            return self.reply(frames::error(
+                Some(id),
+                ErrorCode::IdentityMismatch,
+                message,
+                None,
+            ));
         }
         let welcome = ServerMessage::Welcome {
             id: id.to_owned(),
@@ -383,10 +370,10 @@ impl Session {
             profile: verified.profile,
             expires: instant_at(verified.expires_at),
         });
-        self.reply(frames::encode(&welcome)).await
+        self.reply(frames::encode(&welcome))
     }
 
-    async fn reply(&self, frame: Utf8Bytes) -> Flow {
+    fn reply(&self, frame: Utf8Bytes) -> Flow {
         self.send(Outbound::Frame(frame))
     }
 }
