@@ -583,17 +583,23 @@ impl RoomActor {
             }
         };
         for user in members {
-            if self.presence.contains_key(&user) || self.held_elsewhere(&user).await {
-                continue;
-            }
-            let command = Command::Leave {
-                user: user.clone(),
-                reason: LeaveReason::NodeLost,
-            };
-            if let Err(error) = self.execute(&Actor::System, &command).await {
+            if let Err(error) = self.record_absence(&user, LeaveReason::NodeLost).await {
                 tracing::warn!(room = %self.id, %user, %error, "recording a lost member failed");
             }
         }
+    }
+
+    /// Records `user` as gone for `reason`, unless they are connected here again or another
+    /// live node holds them (then nothing is recorded).
+    async fn record_absence(&mut self, user: &UserId, reason: LeaveReason) -> Result<(), HubError> {
+        if self.presence.contains_key(user) || self.held_elsewhere(user).await {
+            return Ok(());
+        }
+        let command = Command::Leave {
+            user: user.clone(),
+            reason,
+        };
+        self.execute(&Actor::System, &command).await.map(|_| ())
     }
 
     /// Runs a command to completion: decide, append (retrying after conflicts), apply, publish.
@@ -1137,14 +1143,7 @@ impl RoomActor {
             }
             self.leaving.pop_first();
             self.leave_due.remove(&user);
-            if self.presence.contains_key(&user) || self.held_elsewhere(&user).await {
-                continue;
-            }
-            let command = Command::Leave {
-                user: user.clone(),
-                reason: LeaveReason::Disconnected,
-            };
-            if let Err(error) = self.execute(&Actor::System, &command).await {
+            if let Err(error) = self.record_absence(&user, LeaveReason::Disconnected).await {
                 tracing::warn!(room = %self.id, %user, %error, "recording a departure failed; retrying");
                 self.schedule_leave(user, now + Duration::from_secs(1));
                 break;
