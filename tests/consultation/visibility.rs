@@ -126,7 +126,7 @@ async fn rest_reads_refuse_what_a_join_refuses_and_rapporteurs_read_what_they_wr
                 statement: Some(submission),
                 input: None,
                 point: None,
-                excerpt: Some("secure land tenure".into()),
+                excerpt: Some("land tenure".into()),
             }],
         },
     )
