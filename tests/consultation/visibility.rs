@@ -26,67 +26,101 @@ async fn view(api: &Api, room: &str) -> Value {
     body
 }
 
-#[tokio::test]
-async fn rest_reads_refuse_what_a_join_refuses_and_rapporteurs_read_what_they_write() {
-    let node = NodeProcess::start().await;
-    let url = node.ws_url();
-    let sec_token = TokenSpec::new("sec-1", Role::Secretariat).sign();
-    let sec_api = Api::new(node.http_url(), sec_token.clone());
-    let participant_token = participant("amina", "Kenya Land Alliance", Constituency::Women, "KE");
-    let observer_token = TokenSpec::new("press", Role::Observer).sign();
-    let rapporteur_token = participant("rap-ke", "Tegemeo Institute", Constituency::Other, "KE");
-    let outsider_token = participant("bruno", "Rede Cerrado", Constituency::Ngos, "BR");
-    let as_participant = Api::new(node.http_url(), participant_token.clone());
-    let as_observer = Api::new(node.http_url(), observer_token.clone());
-    let as_rapporteur = Api::new(node.http_url(), rapporteur_token.clone());
-    let as_outsider = Api::new(node.http_url(), outsider_token.clone());
+/// The people of these tests and their tokens.
+struct People {
+    node: NodeProcess,
+    url: String,
+    sec_token: String,
+    sec_api: Api,
+    participant_token: String,
+    observer_token: String,
+    rapporteur_token: String,
+    outsider_token: String,
+}
 
-    // A draft consultation with a question and a rapporteur.
-    sec_api
-        .create_room("ke-food", &consultation("Kenya: food", country("KE")))
+impl People {
+    async fn start() -> People {
+        let node = NodeProcess::start().await;
+        let sec_token = TokenSpec::new("sec-1", Role::Secretariat).sign();
+        People {
+            url: node.ws_url(),
+            sec_api: Api::new(node.http_url(), sec_token.clone()),
+            sec_token,
+            participant_token: participant(
+                "amina",
+                "Kenya Land Alliance",
+                Constituency::Women,
+                "KE",
+            ),
+            observer_token: TokenSpec::new("press", Role::Observer).sign(),
+            rapporteur_token: participant("rap-ke", "Tegemeo Institute", Constituency::Other, "KE"),
+            outsider_token: participant("bruno", "Rede Cerrado", Constituency::Ngos, "BR"),
+            node,
+        }
+    }
+
+    fn api(&self, token: &str) -> Api {
+        Api::new(self.node.http_url(), token.to_owned())
+    }
+
+    /// Creates the draft consultation `ke-food` with one question and the rapporteur `rap-ke`;
+    /// returns the secretariat's connection (joined) and the question's id.
+    async fn draft(&self) -> (Client, u64) {
+        self.sec_api
+            .create_room("ke-food", &consultation("Kenya: food", country("KE")))
+            .await;
+        let (mut sec, _) = Client::signed_in(&self.url, &self.sec_token).await;
+        sec.join("ke-food", None).await;
+        let question = ok(
+            &mut sec,
+            "ke-food",
+            Some("q1"),
+            RoomCommand::AddQuestion {
+                text: QUESTION.into(),
+            },
+        )
         .await;
-    let (mut sec, _) = Client::signed_in(&url, &sec_token).await;
-    sec.join("ke-food", None).await;
-    let question_text = "What must change first in how food is produced?";
-    let question = ok(
-        &mut sec,
-        "ke-food",
-        Some("q1"),
-        RoomCommand::AddQuestion {
-            text: question_text.into(),
-        },
-    )
-    .await;
-    ok(
-        &mut sec,
-        "ke-food",
-        None,
-        RoomCommand::AppointRapporteur {
-            user: "rap-ke".parse().unwrap(),
-        },
-    )
-    .await;
+        ok(
+            &mut sec,
+            "ke-food",
+            None,
+            RoomCommand::AppointRapporteur {
+                user: "rap-ke".parse().unwrap(),
+            },
+        )
+        .await;
+        (sec, question)
+    }
+}
 
-    // Participants and observers: the draft's questions on no path.
-    for (api, token) in [
-        (&as_participant, &participant_token),
-        (&as_observer, &observer_token),
-    ] {
-        refused(api, "/api/rooms/ke-food", question_text).await;
-        refused(api, "/api/rooms/ke-food/threads", question_text).await;
-        refused(api, "/api/rooms/ke-food/events", question_text).await;
-        let (mut client, _) = Client::signed_in(&url, token).await;
+const QUESTION: &str = "What must change first in how food is produced?";
+
+#[tokio::test]
+async fn a_drafts_questions_reach_no_participant_or_observer_on_any_path() {
+    let people = People::start().await;
+    people.draft().await;
+    for token in [&people.participant_token, &people.observer_token] {
+        let api = people.api(token);
+        refused(&api, "/api/rooms/ke-food", QUESTION).await;
+        refused(&api, "/api/rooms/ke-food/threads", QUESTION).await;
+        refused(&api, "/api/rooms/ke-food/events", QUESTION).await;
+        let (mut client, _) = Client::signed_in(&people.url, token).await;
         let refusal = client.try_join("ke-food", None).await.unwrap_err();
         assert_eq!(refusal.code.as_str(), "forbidden");
     }
+}
+
+#[tokio::test]
+async fn a_rapporteur_reads_the_drafts_threads_and_the_synthesis_they_write() {
+    let people = People::start().await;
+    let (mut sec, question) = people.draft().await;
+    let as_rapporteur = people.api(&people.rapporteur_token);
+    let as_participant = people.api(&people.participant_token);
     // The rapporteur reads the draft: over the socket, the view and the threads.
-    let (mut rapporteur, _) = Client::signed_in(&url, &rapporteur_token).await;
+    let (mut rapporteur, _) = Client::signed_in(&people.url, &people.rapporteur_token).await;
     let joined = rapporteur.join("ke-food", None).await;
     let (_, snapshot) = joined.snapshot.expect("a snapshot");
-    assert_eq!(
-        snapshot.consultation.unwrap().questions[0].text,
-        question_text
-    );
+    assert_eq!(snapshot.consultation.unwrap().questions[0].text, QUESTION);
     let (status, body) = as_rapporteur.get("/api/rooms/ke-food/threads").await;
     assert_eq!(
         status.as_u16(),
@@ -95,16 +129,16 @@ async fn rest_reads_refuse_what_a_join_refuses_and_rapporteurs_read_what_they_wr
     );
     let page: ThreadsPage = serde_json::from_value(body).unwrap();
     assert_eq!(page.phase, Phase::Draft);
-    assert_eq!(page.questions[0].question.text, question_text);
+    assert_eq!(page.questions[0].question.text, QUESTION);
     assert_eq!(
         view(&as_rapporteur, "ke-food").await["state"]["consultation"]["questions"][0]["text"],
-        question_text
+        QUESTION
     );
-    refused(&as_rapporteur, "/api/rooms/ke-food/events", question_text).await;
+    refused(&as_rapporteur, "/api/rooms/ke-food/events", QUESTION).await;
 
     // Open: a submission; then the synthesis the rapporteur writes.
     ok(&mut sec, "ke-food", None, phase(Phase::Open)).await;
-    let (mut amina, _) = Client::signed_in(&url, &participant_token).await;
+    let (mut amina, _) = Client::signed_in(&people.url, &people.participant_token).await;
     amina.join("ke-food", None).await;
     let submission = ok(
         &mut amina,
@@ -159,8 +193,11 @@ async fn rest_reads_refuse_what_a_join_refuses_and_rapporteurs_read_what_they_wr
     // Once published, everyone reads it.
     ok(&mut sec, "ke-food", None, phase(Phase::Published)).await;
     assert_eq!(synthesis(&view(&as_participant, "ke-food").await), draft);
+}
 
-    // A caucus: its statements only to its constituency (and the secretariat).
+#[tokio::test]
+async fn a_caucus_shows_nothing_to_non_members_on_any_path() {
+    let people = People::start().await;
     let caucus = RoomSettings {
         kind: RoomKind::Caucus,
         title: "Women's major group".into(),
@@ -169,21 +206,27 @@ async fn rest_reads_refuse_what_a_join_refuses_and_rapporteurs_read_what_they_wr
         scope: Scope::Global,
         constituency: Some(Constituency::Women),
     };
-    sec_api.create_room("women", &caucus).await;
+    people.sec_api.create_room("women", &caucus).await;
+    let (mut amina, _) = Client::signed_in(&people.url, &people.participant_token).await;
     amina.join("women", None).await;
     let statement = "Our position on land rights, before the plenary.";
     amina.post("women", "w1", statement, None).await;
-    for api in [&as_outsider, &as_observer, &as_rapporteur] {
-        refused(api, "/api/rooms/women", statement).await;
-        refused(api, "/api/rooms/women/events", statement).await;
+    for token in [
+        &people.outsider_token,
+        &people.observer_token,
+        &people.rapporteur_token,
+    ] {
+        let api = people.api(token);
+        refused(&api, "/api/rooms/women", statement).await;
+        refused(&api, "/api/rooms/women/events", statement).await;
+        let (mut client, _) = Client::signed_in(&people.url, token).await;
+        let refusal = client.try_join("women", None).await.unwrap_err();
+        assert_eq!(refusal.code.as_str(), "forbidden");
     }
-    let (mut outsider, _) = Client::signed_in(&url, &outsider_token).await;
-    let refusal = outsider.try_join("women", None).await.unwrap_err();
-    assert_eq!(refusal.code.as_str(), "forbidden");
-    let member_view = view(&as_participant, "women").await;
+    let member_view = view(&people.api(&people.participant_token), "women").await;
     assert_eq!(member_view["state"]["statements"][0]["text"], statement);
     assert_eq!(
-        view(&sec_api, "women").await["state"]["statements"][0]["text"],
+        view(&people.sec_api, "women").await["state"]["statements"][0]["text"],
         statement
     );
 }
