@@ -446,8 +446,8 @@ fn render() -> String {
     let readers = readers();
     let mut out = String::new();
     out.push_str(
-        "Generated from `server/src/domain/visibility.rs` by the test \
-         `domain::visibility_tests` (it fails when this table and the rules differ).\n\n",
+        "Generated from `server/src/domain/visibility.rs` by the test `domain::visibility_tests`\n\
+         (it fails when this table and the rules differ).\n\n",
     );
     out.push_str("| room | read path |");
     for (name, _) in &readers {
@@ -464,12 +464,12 @@ fn render() -> String {
         ));
     }
     out.push_str(
-        "\n`all`: everything, including held and rejected statements, reports, the moderation \
-         queue and the synthesis before publication. `rapporteur`: what members see, plus the \
-         synthesis before publication. `member`: visible statements (hidden ones keep their \
-         place, redacted), no held or rejected ones, no reports or queue, the synthesis once \
-         published. `refused`: `forbidden` (HTTP 403; on a WebSocket `join`, an `error`). \
-         `n/a`: the path does not exist for the room (threads: `400 invalid_command`). A room \
+        "\n`all`: everything, including held and rejected statements, reports, the moderation\n\
+         queue and the synthesis before publication. `rapporteur`: what members see, plus the\n\
+         synthesis before publication. `member`: visible statements (hidden ones keep their\n\
+         place, redacted), no held or rejected ones, no reports or queue, the synthesis once\n\
+         published. `refused`: `forbidden` (HTTP 403; on a WebSocket `join`, an `error`).\n\
+         `n/a`: the path does not exist for the room (threads: `400 invalid_command`). A room\n\
          that does not exist is `room_not_found` on every path.\n\n",
     );
     out.push_str("What each kind of reader receives of an event (live, resumed or replayed):\n\n");
@@ -483,7 +483,7 @@ fn render() -> String {
         out.push_str(&format!("| {name} | {} |\n", cells.join(" | ")));
     }
     out.push_str(
-        "\n`redacted`: the same event (same `seq` and type, so no gap) with its text emptied, and \
+        "\n`redacted`: the same event (same `seq` and type, so no gap) with its text emptied, and\n\
          a draft's citations removed.\n",
     );
     out
