@@ -223,6 +223,29 @@ async fn a_caucus_shows_nothing_to_non_members_on_any_path() {
         let refusal = client.try_join("women", None).await.unwrap_err();
         assert_eq!(refusal.code.as_str(), "forbidden");
     }
+    // The room list shows the caucus to everyone, but who is in it only to its members.
+    let line = |body: Value| {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "women")
+            .cloned()
+            .unwrap()
+    };
+    let (_, rooms) = people.api(&people.outsider_token).get("/api/rooms").await;
+    let outsiders_line = line(rooms);
+    assert_eq!(outsiders_line["present"], 1);
+    assert!(
+        outsiders_line["present_names"]
+            .as_array()
+            .is_none_or(|names| names.is_empty()),
+        "the list names a caucus's members to an outsider: {outsiders_line}"
+    );
+    let (_, rooms) = people
+        .api(&people.participant_token)
+        .get("/api/rooms")
+        .await;
+    assert_eq!(line(rooms)["present_names"][0], "AMINA");
     let member_view = view(&people.api(&people.participant_token), "women").await;
     assert_eq!(member_view["state"]["statements"][0]["text"], statement);
     assert_eq!(

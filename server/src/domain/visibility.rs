@@ -14,6 +14,8 @@
 //! - a roundtable: a person expelled from it reads nothing more of it;
 //! - a consultation in `draft`: only its named rapporteurs (and the above) read it at all;
 //! - the full record with its hashes: the secretariat and moderators only;
+//! - the room list: every room's line for everyone, the names of those present only for those
+//!   who may enter it;
 //! - the text of a statement held for pre-moderation (as posted or edited), held and rejected
 //!   statements in views, reports and the moderation queue: the secretariat and moderators;
 //! - a synthesis before publication (view and `synthesis_drafted` frames): the secretariat,
@@ -25,7 +27,7 @@ use baraza_proto::consultation::Phase;
 use baraza_proto::event::EventBody;
 use baraza_proto::identity::Profile;
 use baraza_proto::ids::StatementId;
-use baraza_proto::room::RoomKind;
+use baraza_proto::room::{RoomKind, RoomSummary};
 use baraza_proto::view::RoomView;
 
 /// A way the contents of a room leave the server.
@@ -196,6 +198,18 @@ pub fn view_for(
 ) -> Result<RoomView, Rejection> {
     let reader = may_read(path, profile, state)?;
     state.view(reader).ok_or(Rejection::RoomNotFound)
+}
+
+/// The room's line in `GET /api/rooms` for `profile`: everyone signed in sees every room's
+/// identity, settings, `seq`, phase and how many are present (to find rooms), but the names of
+/// those present only where they may enter (a caucus's members are not shown to outsiders).
+/// `None` before the room exists.
+pub fn summary_for(profile: &Profile, state: &RoomState) -> Option<RoomSummary> {
+    let mut summary = state.summary()?;
+    if may_enter(profile, state).is_err() {
+        summary.present_names.clear();
+    }
+    Some(summary)
 }
 
 /// What a reader may see of one event.

@@ -6,7 +6,7 @@
 //! block in docs/architecture.md when the rules change on purpose.
 
 use super::visibility::{
-    EventFilter, ReadPath, ReaderKind, Visibility, frame_for, may_read, redact,
+    EventFilter, ReadPath, ReaderKind, Visibility, frame_for, may_read, redact, summary_for,
 };
 use super::{Rejection, RoomState, evolve, geo};
 use baraza_proto::consultation::{Citation, Phase};
@@ -61,7 +61,18 @@ struct Situation {
     state: RoomState,
 }
 
-fn fold(events: Vec<(Option<&str>, EventBody)>) -> RoomState {
+/// Folds `events`, with the secretariat present from the second event on (so the room list has
+/// a name to show or withhold).
+fn fold(mut events: Vec<(Option<&str>, EventBody)>) -> RoomState {
+    events.insert(
+        1,
+        (
+            Some("sec"),
+            EventBody::MemberJoined {
+                member: person("sec", Role::Secretariat, None),
+            },
+        ),
+    );
     let mut state = RoomState::default();
     for (seq, (actor, body)) in (1..).zip(events) {
         let envelope = EventEnvelope {
@@ -165,47 +176,55 @@ fn cell(path: ReadPath, kind: RoomKind, outcome: Result<ReaderKind, Rejection>) 
 /// The expected outcome of every combination: one line per room situation and read path, one
 /// column per reader of [`readers`]. `all`: everything (held texts, queue, reports, draft
 /// synthesis); `rapporteur`: what members see plus the draft synthesis; `member`: visible
-/// statements only; `refused`: `forbidden`; `n/a`: the path does not exist for the room.
+/// statements only; `refused`: `forbidden`; `n/a`: the path does not exist for the room; in the
+/// room list, `names`: who is present, `count only`: how many.
 const EXPECTED: &str = "
 roundtable | WS snapshot | all | all | member | member | member | member | refused
 roundtable | WS events | all | all | member | member | member | member | refused
 roundtable | GET view | all | all | member | member | member | member | refused
 roundtable | GET threads | n/a | n/a | n/a | n/a | n/a | n/a | n/a
 roundtable | GET record | all | all | refused | refused | refused | refused | refused
+roundtable | GET rooms (list) | names | names | names | names | names | names | count only
 caucus of women | WS snapshot | all | all | refused | member | refused | refused | member
 caucus of women | WS events | all | all | refused | member | refused | refused | member
 caucus of women | GET view | all | all | refused | member | refused | refused | member
 caucus of women | GET threads | n/a | n/a | n/a | n/a | n/a | n/a | n/a
 caucus of women | GET record | all | all | refused | refused | refused | refused | refused
+caucus of women | GET rooms (list) | names | names | count only | names | count only | count only | names
 consultation, draft | WS snapshot | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | WS events | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | GET view | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | GET threads | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | GET record | all | all | refused | refused | refused | refused | refused
+consultation, draft | GET rooms (list) | names | names | names | count only | count only | count only | count only
 consultation, open | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, open | WS events | all | all | rapporteur | member | member | member | member
 consultation, open | GET view | all | all | rapporteur | member | member | member | member
 consultation, open | GET threads | all | all | rapporteur | member | member | member | member
 consultation, open | GET record | all | all | refused | refused | refused | refused | refused
+consultation, open | GET rooms (list) | names | names | names | names | names | names | names
 consultation, closed | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, closed | WS events | all | all | rapporteur | member | member | member | member
 consultation, closed | GET view | all | all | rapporteur | member | member | member | member
 consultation, closed | GET threads | all | all | rapporteur | member | member | member | member
 consultation, closed | GET record | all | all | refused | refused | refused | refused | refused
+consultation, closed | GET rooms (list) | names | names | names | names | names | names | names
 consultation, synthesis | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, synthesis | WS events | all | all | rapporteur | member | member | member | member
 consultation, synthesis | GET view | all | all | rapporteur | member | member | member | member
 consultation, synthesis | GET threads | all | all | rapporteur | member | member | member | member
 consultation, synthesis | GET record | all | all | refused | refused | refused | refused | refused
+consultation, synthesis | GET rooms (list) | names | names | names | names | names | names | names
 consultation, published | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, published | WS events | all | all | rapporteur | member | member | member | member
 consultation, published | GET view | all | all | rapporteur | member | member | member | member
 consultation, published | GET threads | all | all | rapporteur | member | member | member | member
 consultation, published | GET record | all | all | refused | refused | refused | refused | refused
+consultation, published | GET rooms (list) | names | names | names | names | names | names | names
 ";
 
 /// Every combination, as the domain decides it: (situation, path, cells).
-fn matrix() -> Vec<(String, ReadPath, Vec<&'static str>)> {
+fn matrix() -> Vec<(String, &'static str, Vec<&'static str>)> {
     let readers = readers();
     let mut rows = Vec::new();
     for situation in situations() {
@@ -220,17 +239,33 @@ fn matrix() -> Vec<(String, ReadPath, Vec<&'static str>)> {
                     )
                 })
                 .collect();
-            rows.push((situation.name.clone(), path, cells));
+            rows.push((situation.name.clone(), path.as_str(), cells));
         }
+        let cells = readers
+            .iter()
+            .map(|(_, profile)| {
+                let summary = summary_for(profile, &situation.state).expect("a room");
+                assert_eq!(summary.present, 1);
+                if summary.present_names.is_empty() {
+                    "count only"
+                } else {
+                    "names"
+                }
+            })
+            .collect();
+        rows.push((situation.name.clone(), LIST, cells));
     }
     rows
 }
+
+/// The room list's row: every room's line, with the names of those present or only their count.
+const LIST: &str = "GET rooms (list)";
 
 #[test]
 fn every_reader_room_phase_and_read_path_is_decided_as_the_table_says() {
     let actual: Vec<String> = matrix()
         .into_iter()
-        .map(|(room, path, cells)| format!("{room} | {} | {}", path.as_str(), cells.join(" | ")))
+        .map(|(room, path, cells)| format!("{room} | {path} | {}", cells.join(" | ")))
         .collect();
     let expected: Vec<&str> = EXPECTED.trim().lines().collect();
     assert_eq!(
@@ -320,7 +355,7 @@ fn frame_cases() -> Vec<(&'static str, EventBody)> {
                 lang: LanguageTag::new("en").unwrap(),
                 parent: None,
                 agenda_item: None,
-                question: Some(2),
+                question: Some(3),
                 alignment: None,
                 held: true,
             },
@@ -361,16 +396,16 @@ fn frame_cases() -> Vec<(&'static str, EventBody)> {
 }
 
 /// The seq (and id) of the held statement in [`frames_state`].
-const HELD: u64 = 6;
+const HELD: u64 = 7;
 
-/// An open, pre-moderated consultation with one visible statement (5) and one held (6).
+/// An open, pre-moderated consultation with one visible statement (6) and one held (7).
 fn frames_state() -> RoomState {
     let post = |held: bool| EventBody::StatementPosted {
         text: "Text".into(),
         lang: LanguageTag::new("en").unwrap(),
         parent: None,
         agenda_item: None,
-        question: Some(2),
+        question: Some(3),
         alignment: None,
         held,
     };
@@ -457,11 +492,7 @@ fn render() -> String {
     out.push_str(&"---|".repeat(readers.len()));
     out.push('\n');
     for (room, path, cells) in matrix() {
-        out.push_str(&format!(
-            "| {room} | {} | {} |\n",
-            path.as_str(),
-            cells.join(" | ")
-        ));
+        out.push_str(&format!("| {room} | {path} | {} |\n", cells.join(" | ")));
     }
     out.push_str(
         "\n`all`: everything, including held and rejected statements, reports, the moderation\n\
@@ -470,7 +501,8 @@ fn render() -> String {
          place, redacted), no held or rejected ones, no reports or queue, the synthesis once\n\
          published. `refused`: `forbidden` (HTTP 403; on a WebSocket `join`, an `error`).\n\
          `n/a`: the path does not exist for the room (threads: `400 invalid_command`). A room\n\
-         that does not exist is `room_not_found` on every path.\n\n",
+         that does not exist is `room_not_found` on every path. The room list shows every room's\n\
+         line to everyone signed in; `names`: with who is present, `count only`: how many.\n\n",
     );
     out.push_str("What each kind of reader receives of an event (live, resumed or replayed):\n\n");
     out.push_str("| event | all | rapporteur | member |\n|---|---|---|---|\n");

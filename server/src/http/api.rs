@@ -35,12 +35,13 @@ pub async fn create_room(
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
-/// `GET /api/rooms`: every room, with how many are present.
+/// `GET /api/rooms`: every room, with how many are present (and who, where the caller may
+/// enter).
 pub async fn list_rooms(
     State(hub): State<Hub>,
-    Caller(_): Caller,
+    Caller(caller): Caller,
 ) -> Result<Json<Vec<RoomSummary>>, HttpError> {
-    Ok(Json(hub.list_rooms().await?))
+    Ok(Json(hub.list_rooms(caller).await?))
 }
 
 /// A room's view as the domain lets the caller see it.

@@ -277,21 +277,31 @@ impl Hub {
         answer.await.map_err(|_| HubError::ShuttingDown)?
     }
 
-    /// Every room with a record, as the room list shows it.
-    pub async fn list_rooms(&self) -> Result<Vec<RoomSummary>, HubError> {
+    /// Every room with a record, as the room list shows it to `reader` (the domain decides
+    /// what of each line they may see: `visibility::summary_for`).
+    pub async fn list_rooms(&self, reader: Profile) -> Result<Vec<RoomSummary>, HubError> {
         let ids = self.inner.store.rooms().await?;
         let mut summaries = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Ok(Some(summary)) = self.room_summary(&id).await {
+            if let Ok(Some(summary)) = self.summary_for(&id, Some(reader.clone())).await {
                 summaries.push(summary);
             }
         }
         Ok(summaries)
     }
 
+    /// A room's whole line, for the server itself (a parent's identity for the roll-up).
     pub(crate) async fn room_summary(&self, id: &RoomId) -> Result<Option<RoomSummary>, HubError> {
+        self.summary_for(id, None).await
+    }
+
+    async fn summary_for(
+        &self,
+        id: &RoomId,
+        reader: Option<Profile>,
+    ) -> Result<Option<RoomSummary>, HubError> {
         let (reply, answer) = oneshot::channel();
-        self.send(id, RoomMsg::Summary { reply }).await?;
+        self.send(id, RoomMsg::Summary { reader, reply }).await?;
         answer.await.map_err(|_| HubError::ShuttingDown)?
     }
 

@@ -78,8 +78,10 @@ pub(crate) enum RoomMsg {
         settings: RoomSettings,
         reply: oneshot::Sender<Result<RoomSummary, HubError>>,
     },
-    /// The room's line in the room list; `None` if it does not exist.
+    /// The room's line in the room list as `reader` may see it (`None`: the server itself);
+    /// `None` if the room does not exist.
     Summary {
+        reader: Option<Profile>,
         reply: oneshot::Sender<Result<Option<RoomSummary>, HubError>>,
     },
     /// The room as `profile` may read it by `path` (the domain decides; a refusal is the answer).
@@ -417,8 +419,12 @@ impl RoomActor {
                     result.map(|_| self.state.summary().expect("a created room has a summary")),
                 );
             }
-            RoomMsg::Summary { reply } => {
-                let _ = reply.send(self.refresh().await.map(|()| self.state.summary()));
+            RoomMsg::Summary { reader, reply } => {
+                let summary = |state: &RoomState| match &reader {
+                    Some(profile) => visibility::summary_for(profile, state),
+                    None => state.summary(),
+                };
+                let _ = reply.send(self.refresh().await.map(|()| summary(&self.state)));
             }
             RoomMsg::View {
                 profile,
@@ -1219,7 +1225,7 @@ impl RoomActor {
                 RoomMsg::Create { reply, .. } => {
                     let _ = reply.send(Err(error.clone()));
                 }
-                RoomMsg::Summary { reply } => {
+                RoomMsg::Summary { reply, .. } => {
                     let _ = reply.send(Err(error.clone()));
                 }
                 RoomMsg::View { reply, .. } => {

@@ -381,7 +381,10 @@ async fn scenario(sole_writer: bool) -> Run {
             },
         ),
         amina.command("a6", None, post("No key.", None)),
-        RoomMsg::Summary { reply },
+        RoomMsg::Summary {
+            reader: None,
+            reply,
+        },
         bruno.command("b7", Some("b7"), post("After the summary.", None)),
         amina.command("a2-again", Some("a2"), post("A reply.", Some(head + 2))),
         moderator.command("m9", Some("m9"), post("Closing.", None)),
