@@ -11,6 +11,8 @@ use baraza_proto::ids::{CountryCode, LanguageTag, Seq};
 use baraza_proto::room::{RoomKind, RoomSettings, Scope};
 use std::time::Duration;
 
+mod visibility;
+
 fn consultation(title: &str, scope: Scope) -> RoomSettings {
     RoomSettings {
         kind: RoomKind::Consultation,
@@ -562,6 +564,37 @@ async fn a_held_submission_reaches_only_moderators_until_it_is_approved() {
         "resume: withheld"
     );
 
+    // An edit of the held statement is withheld as its posting was (issue 11).
+    let edited_text = "Informal settlements pay ten times the utility price, or more.";
+    let edited = ok(
+        &mut author,
+        "ke-water",
+        None,
+        RoomCommand::EditStatement {
+            statement: held,
+            text: edited_text.into(),
+        },
+    )
+    .await;
+    let edit_of = |events: &[baraza_proto::event::EventEnvelope]| {
+        events
+            .iter()
+            .find(|e| e.seq == edited)
+            .map(|e| match &e.body {
+                EventBody::StatementEdited { text, .. } => text.clone(),
+                other => panic!("unexpected {other:?}"),
+            })
+    };
+    assert_eq!(
+        edit_of(&moderator.events_through("ke-water", edited).await),
+        Some(edited_text.to_owned())
+    );
+    assert_eq!(
+        edit_of(&reader.events_through("ke-water", edited).await),
+        Some(String::new()),
+        "live: the edit of a held statement is withheld"
+    );
+
     let approved = ok(
         &mut moderator,
         "ke-water",
@@ -581,5 +614,8 @@ async fn a_held_submission_reaches_only_moderators_until_it_is_approved() {
         .find(|s| s["id"] == held)
         .cloned()
         .unwrap();
-    assert_eq!(statement["text"], text, "once approved, everyone reads it");
+    assert_eq!(
+        statement["text"], edited_text,
+        "once approved, everyone reads it"
+    );
 }

@@ -1,7 +1,7 @@
 //! `decide`: what a command means for a room, or why it is refused.
 
 use super::state::RoomState;
-use super::{Actor, Command, Rejection, consultation, geo, roundtable};
+use super::{Actor, Command, Rejection, consultation, geo, roundtable, visibility};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::{EventBody, LeaveReason};
 use baraza_proto::identity::{Profile, Role};
@@ -26,32 +26,14 @@ pub fn decide(
     if let Command::Create(settings) = command {
         return create(state, actor, settings);
     }
-    let Some(info) = state.info() else {
+    if state.info().is_none() {
         return Err(Rejection::RoomNotFound);
-    };
+    }
     match (command, actor) {
         (Command::Create(_), _) => unreachable!("handled above"),
         (Command::Join, Actor::Person(profile)) => {
-            if let (RoomKind::Caucus, Some(constituency)) =
-                (info.settings.kind, info.settings.constituency)
-                && profile.constituency != Some(constituency)
-                && !profile.role.moderates()
-            {
-                return Err(Rejection::Forbidden(format!(
-                    "this caucus is for the {} constituency",
-                    constituency.as_str()
-                )));
-            }
-            if state
-                .roundtable
-                .as_ref()
-                .is_some_and(|rt| rt.is_expelled(&profile.user))
-            {
-                return Err(Rejection::Forbidden(
-                    "you were expelled from this roundtable".into(),
-                ));
-            }
-            consultation::decide::may_join(state, profile)?;
+            // Entering is reading: the same rule as every read path.
+            visibility::may_enter(profile, state)?;
             if state.is_present(&profile.user) {
                 return Ok(vec![]);
             }

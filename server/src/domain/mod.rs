@@ -5,7 +5,8 @@
 //! that replays a record reaches the same state.
 //!
 //! Authorisation lives here, not in HTTP or WebSocket code: [`decide`] refuses commands the
-//! actor's role or membership does not allow.
+//! actor's role or membership does not allow, and [`visibility`] decides what each reader may
+//! read.
 //!
 //! - [`state`]: `RoomState`, the fold of a room's events, and its per-reader views.
 //! - [`decide`](mod@decide): commands → events or a [`Rejection`].
@@ -13,6 +14,8 @@
 //! - [`geo`]: countries, UN regional groups and M49 regions.
 //! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
 //! - [`consultation`]: phases, submissions, moderation, synthesis and roll-up of consultations.
+//! - [`visibility`]: who may read what, for every read path (snapshots, event frames, REST
+//!   views, threads, the record).
 
 pub mod consultation;
 pub mod decide;
@@ -20,9 +23,12 @@ pub mod evolve;
 pub mod geo;
 pub mod roundtable;
 pub mod state;
+pub mod visibility;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod visibility_tests;
 
 pub use decide::decide;
 pub use evolve::evolve;

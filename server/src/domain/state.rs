@@ -2,7 +2,8 @@
 
 use super::consultation::ConsultationState;
 use super::roundtable::RoundtableState;
-use baraza_proto::identity::{Profile, Role};
+use super::visibility::ReaderKind;
+use baraza_proto::identity::Profile;
 use baraza_proto::ids::{IdempotencyKey, Millis, Seq, StatementId, UserId};
 use baraza_proto::room::{RoomInfo, RoomSummary, SUMMARY_NAMES};
 use baraza_proto::view::{MemberView, RoomView, StatementView};
@@ -74,15 +75,17 @@ impl RoomState {
         self.keys.get(&(user.clone(), key.clone())).copied()
     }
 
-    /// The room as `role` may see it: hidden statements keep their place but lose their text
-    /// for those who do not moderate. `None` before the room exists.
-    pub fn view(&self, role: Role) -> Option<RoomView> {
+    /// The room as a `reader` of that kind may see it: hidden statements keep their place but
+    /// lose their text for those who do not moderate. `None` before the room exists. Whether
+    /// someone may read the room at all, and as which kind, is
+    /// [`visibility::may_read`](super::visibility::may_read)'s answer.
+    pub fn view(&self, reader: ReaderKind) -> Option<RoomView> {
         let info = self.info.clone()?;
         let mut statements = self
             .statements
             .iter()
             .map(|s| {
-                if s.hidden.is_some() && !role.moderates() {
+                if s.hidden.is_some() && !reader.moderating() {
                     StatementView {
                         text: String::new(),
                         redacted: true,
@@ -96,7 +99,7 @@ impl RoomState {
         let consultation = self
             .consultation
             .as_ref()
-            .map(|c| c.view(self, role, &mut statements));
+            .map(|c| c.view(self, reader, &mut statements));
         Some(RoomView {
             info,
             members: self.members.clone(),

@@ -1,6 +1,7 @@
 //! Given/when/then tests of `decide` and `evolve`: no runtime, time passed in.
 
 use super::*;
+use crate::domain::visibility::ReaderKind;
 use baraza_proto::event::{EventBody, EventEnvelope, LeaveReason};
 use baraza_proto::identity::{Constituency, Role};
 use baraza_proto::ids::{CountryCode, LanguageTag, Millis, RoomId};
@@ -480,7 +481,7 @@ fn moderators_hide_statements_and_the_record_keeps_them() {
         hidden.when(moderator(), hide("again")),
         Err(Rejection::Invalid(_))
     ));
-    let for_participants = hidden.state.view(Role::Participant).unwrap();
+    let for_participants = hidden.state.view(ReaderKind::Member).unwrap();
     assert_eq!(
         (
             for_participants.statements[0].text.as_str(),
@@ -495,7 +496,7 @@ fn moderators_hide_statements_and_the_record_keeps_them() {
             .map(|h| h.reason.as_str()),
         Some("spam")
     );
-    let for_moderators = hidden.state.view(Role::Moderator).unwrap();
+    let for_moderators = hidden.state.view(ReaderKind::Moderating).unwrap();
     assert_eq!(for_moderators.statements[0].text, "Off-topic advert.");
     assert!(matches!(
         hidden.when(
@@ -547,5 +548,8 @@ fn replaying_the_same_events_gives_the_same_state() {
     assert_eq!(replayed, room.state);
     let summary = replayed.summary().unwrap();
     assert_eq!((summary.seq, summary.present), (room.log.len() as u64, 2));
-    assert_eq!(replayed.view(Role::Observer).unwrap().statements.len(), 2);
+    assert_eq!(
+        replayed.view(ReaderKind::Member).unwrap().statements.len(),
+        2
+    );
 }

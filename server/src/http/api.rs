@@ -2,6 +2,7 @@
 
 use super::caller::Caller;
 use super::error::HttpError;
+use crate::domain::visibility::ReadPath;
 use crate::hub::Hub;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -34,29 +35,31 @@ pub async fn create_room(
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
-/// `GET /api/rooms`: every room, with how many are present.
+/// `GET /api/rooms`: every room, with how many are present (and who, where the caller may
+/// enter).
 pub async fn list_rooms(
     State(hub): State<Hub>,
-    Caller(_): Caller,
+    Caller(caller): Caller,
 ) -> Result<Json<Vec<RoomSummary>>, HttpError> {
-    Ok(Json(hub.list_rooms().await?))
+    Ok(Json(hub.list_rooms(caller).await?))
 }
 
-/// A room's view as the caller's role may see it.
+/// A room's view as the domain lets the caller see it.
 #[derive(Serialize)]
 pub struct ViewBody {
     seq: Seq,
     state: RoomView,
 }
 
-/// `GET /api/rooms/{id}`: the room as the caller may see it, for tools that keep no socket.
+/// `GET /api/rooms/{id}`: the room as the caller may see it, for tools that keep no socket;
+/// `403 forbidden` where the caller may not enter the room (`domain::visibility`).
 pub async fn room_view(
     State(hub): State<Hub>,
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ViewBody>, HttpError> {
     let id = room_id(&id)?;
-    let (seq, state) = hub.room_view(&id, caller.role).await?;
+    let (seq, state) = hub.room_view(&id, caller, ReadPath::View).await?;
     Ok(Json(ViewBody { seq, state }))
 }
 
@@ -69,8 +72,8 @@ pub struct RecordQuery {
     limit: Option<usize>,
 }
 
-/// `GET /api/rooms/{id}/events?after=N&limit=M`: the record with its hashes, for the
-/// secretariat and moderators.
+/// `GET /api/rooms/{id}/events?after=N&limit=M`: the record with its hashes, for those the
+/// domain lets read it (the secretariat and moderators).
 pub async fn room_events(
     State(hub): State<Hub>,
     Caller(caller): Caller,
@@ -85,15 +88,8 @@ pub async fn room_events(
         )
     })?;
     let id = room_id(&id)?;
-    if !caller.role.moderates() {
-        return Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::Forbidden,
-            "the full record is for the secretariat and moderators",
-        ));
-    }
     let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-    let (head, events) = hub.read_record(&id, query.after, limit).await?;
+    let (head, events) = hub.read_record(&id, caller, query.after, limit).await?;
     Ok(Json(RecordPage {
         room: id,
         head,

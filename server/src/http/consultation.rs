@@ -4,17 +4,18 @@
 use super::caller::Caller;
 use super::error::HttpError;
 use crate::domain::consultation::threads::threads;
+use crate::domain::visibility::ReadPath;
 use crate::hub::Hub;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use baraza_proto::consultation::{Phase, ThreadsPage};
+use baraza_proto::consultation::ThreadsPage;
 use baraza_proto::error::ErrorCode;
 use baraza_proto::ids::RoomId;
 
-/// The threads as the caller's role may see them: hidden texts redacted and held or rejected
-/// statements left out for those who do not moderate; a draft only for moderators and the
-/// secretariat.
+/// The threads as the domain lets the caller see them (`domain::visibility`, path `Threads`):
+/// hidden texts redacted and held or rejected statements left out for those who do not
+/// moderate; a draft only for moderators, the secretariat and its rapporteurs.
 pub async fn room_threads(
     State(hub): State<Hub>,
     Caller(caller): Caller,
@@ -27,7 +28,7 @@ pub async fn room_threads(
             e.to_string(),
         )
     })?;
-    let (seq, view) = hub.room_view(&id, caller.role).await?;
+    let (seq, view) = hub.room_view(&id, caller, ReadPath::Threads).await?;
     let page = threads(seq, &view).ok_or_else(|| {
         HttpError::new(
             StatusCode::BAD_REQUEST,
@@ -35,12 +36,5 @@ pub async fn room_threads(
             format!("{id} is not a consultation"),
         )
     })?;
-    if page.phase == Phase::Draft && !caller.role.moderates() {
-        return Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::Forbidden,
-            "this consultation is still being prepared",
-        ));
-    }
     Ok(Json(page))
 }

@@ -1,9 +1,10 @@
-//! Encoding server messages into frames, once.
+//! Encoding server messages into frames, once. Encoding only: what a reader may see is the
+//! domain's answer (`domain::visibility`).
 
+use crate::domain::visibility::{self, Visibility};
 use crate::record::RecordedEvent;
 use axum::extract::ws::Utf8Bytes;
 use baraza_proto::error::ErrorCode;
-use baraza_proto::event::EventBody;
 use baraza_proto::ids::Seq;
 use baraza_proto::message::ServerMessage;
 
@@ -38,25 +39,15 @@ pub fn error(
     })
 }
 
-/// The `event` frame a reader who does not moderate gets instead of the shared one, if it must
-/// differ: a statement held for pre-moderation reaches them without its text (moderators see it
-/// to decide; everyone sees the text once `statement_approved` makes it visible in the view).
-/// `None` for every other event.
-pub fn withheld(event: &RecordedEvent) -> Option<Utf8Bytes> {
-    let EventBody::StatementPosted { held: true, .. } = &event.envelope.body else {
-        return None;
-    };
-    let mut envelope = event.envelope.clone();
-    if let EventBody::StatementPosted { text, .. } = &mut envelope.body {
-        text.clear();
-    }
-    Some(encode(&ServerMessage::Event(envelope)))
-}
-
-/// The `event` frame of a stored event for a reader (see [`withheld`]).
-pub fn event_for(event: &RecordedEvent, moderates: bool) -> Utf8Bytes {
-    match (moderates, withheld(event)) {
-        (false, Some(frame)) => frame,
-        _ => event.wire_frame().into(),
+/// The `event` frame of a recorded event as a reader may see it (the domain decides which:
+/// `visibility::frame_for`). `All` reuses the shared encoding of the record.
+pub fn event(event: &RecordedEvent, visibility: Visibility) -> Utf8Bytes {
+    match visibility {
+        Visibility::All => event.wire_frame().into(),
+        Visibility::Redacted => {
+            let mut envelope = event.envelope.clone();
+            envelope.body = visibility::redact(&envelope.body);
+            encode(&ServerMessage::Event(envelope))
+        }
     }
 }

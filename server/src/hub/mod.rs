@@ -21,12 +21,13 @@ pub mod writer;
 use crate::auth::Authenticator;
 use crate::broker::{Broker, Delivery};
 use crate::domain::Rejection;
+use crate::domain::visibility::ReadPath;
 use crate::metrics::Metrics;
 use crate::presence::Presence;
 use crate::record::RecordedEvent;
 use crate::store::{RecordStore, StoreError};
 use baraza_proto::error::ErrorCode;
-use baraza_proto::identity::{Profile, Role};
+use baraza_proto::identity::Profile;
 use baraza_proto::ids::{RoomId, Seq};
 use baraza_proto::limits::Limits;
 use baraza_proto::room::{RoomSpec, RoomSummary};
@@ -276,38 +277,75 @@ impl Hub {
         answer.await.map_err(|_| HubError::ShuttingDown)?
     }
 
-    /// Every room with a record, as the room list shows it.
-    pub async fn list_rooms(&self) -> Result<Vec<RoomSummary>, HubError> {
+    /// Every room with a record, as the room list shows it to `reader` (the domain decides
+    /// what of each line they may see: `visibility::summary_for`).
+    pub async fn list_rooms(&self, reader: Profile) -> Result<Vec<RoomSummary>, HubError> {
         let ids = self.inner.store.rooms().await?;
         let mut summaries = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Ok(Some(summary)) = self.room_summary(&id).await {
+            if let Ok(Some(summary)) = self.summary_for(&id, Some(reader.clone())).await {
                 summaries.push(summary);
             }
         }
         Ok(summaries)
     }
 
+    /// A room's whole line, for the server itself (a parent's identity for the roll-up).
     pub(crate) async fn room_summary(&self, id: &RoomId) -> Result<Option<RoomSummary>, HubError> {
+        self.summary_for(id, None).await
+    }
+
+    async fn summary_for(
+        &self,
+        id: &RoomId,
+        reader: Option<Profile>,
+    ) -> Result<Option<RoomSummary>, HubError> {
         let (reply, answer) = oneshot::channel();
-        self.send(id, RoomMsg::Summary { reply }).await?;
+        self.send(id, RoomMsg::Summary { reader, reply }).await?;
         answer.await.map_err(|_| HubError::ShuttingDown)?
     }
 
-    /// A room as `role` may see it, with the seq it is current to.
-    pub async fn room_view(&self, id: &RoomId, role: Role) -> Result<(Seq, RoomView), HubError> {
+    /// A room as `profile` may read it by `path` (`View` or `Threads`), with the seq it is
+    /// current to; `forbidden` when the domain refuses that reader.
+    pub async fn room_view(
+        &self,
+        id: &RoomId,
+        profile: Profile,
+        path: ReadPath,
+    ) -> Result<(Seq, RoomView), HubError> {
         let (reply, answer) = oneshot::channel();
-        self.send(id, RoomMsg::View { role, reply }).await?;
+        self.send(
+            id,
+            RoomMsg::View {
+                profile,
+                path,
+                reply,
+            },
+        )
+        .await?;
         answer.await.map_err(|_| HubError::ShuttingDown)?
     }
 
-    /// Up to `limit` events of a room's record after `after`, and where the record ends.
+    /// Up to `limit` events of a room's record after `after`, and where the record ends, if
+    /// the domain lets `profile` read the record (`ReadPath::Record`).
     pub async fn read_record(
         &self,
         id: &RoomId,
+        profile: Profile,
         after: Seq,
         limit: usize,
     ) -> Result<(Seq, Vec<RecordedEvent>), HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(
+            id,
+            RoomMsg::MayRead {
+                profile,
+                path: ReadPath::Record,
+                reply,
+            },
+        )
+        .await?;
+        answer.await.map_err(|_| HubError::ShuttingDown)??;
         let head = self.inner.store.head(id).await?;
         if head.seq == 0 {
             return Err(HubError::Rejected(Rejection::RoomNotFound));

@@ -4,6 +4,7 @@
 //! is full is kicked (closed with 4008, slow consumer) instead of slowing the room down. The
 //! client recovers by reconnecting and resuming from its last `seq`.
 
+use crate::domain::visibility::EventFilter;
 use crate::metrics::Metrics;
 use axum::extract::ws::Utf8Bytes;
 use baraza_proto::error::CloseCode;
@@ -39,8 +40,8 @@ pub struct Replay {
     pub after: Seq,
     /// Last seq to send; live events after it follow in the queue.
     pub until: Seq,
-    /// Whether the reader moderates the room (sees pre-moderated text).
-    pub moderates: bool,
+    /// What the reader may see of each event (decided by the domain when the replay began).
+    pub filter: EventFilter,
     /// The join's request id, for an error if the record cannot be read.
     pub request: String,
     /// The join's `ack`, sent after the replay.

@@ -20,6 +20,7 @@
 use super::frames;
 use super::outbound::{ConnHandle, Outbound, Replay};
 use super::{Hub, HubError};
+use crate::domain::visibility::{self, EventFilter, ReadPath, ReaderKind};
 use crate::domain::{Actor, Command, RoomState, decide, evolve};
 use crate::metrics::Metrics;
 use crate::record::{Head, RecordedEvent};
@@ -29,7 +30,7 @@ use baraza_proto::command::RoomCommand;
 use baraza_proto::consultation::{ConsultationInput, Phase};
 use baraza_proto::error::ErrorCode;
 use baraza_proto::event::{EventBody, EventEnvelope, LeaveReason};
-use baraza_proto::identity::{Profile, Role};
+use baraza_proto::identity::Profile;
 use baraza_proto::ids::{IdempotencyKey, Millis, RoomId, Seq, UserId};
 use baraza_proto::message::ServerMessage;
 use baraza_proto::room::{RoomSettings, RoomSummary};
@@ -77,14 +78,24 @@ pub(crate) enum RoomMsg {
         settings: RoomSettings,
         reply: oneshot::Sender<Result<RoomSummary, HubError>>,
     },
-    /// The room's line in the room list; `None` if it does not exist.
+    /// The room's line in the room list as `reader` may see it (`None`: the server itself);
+    /// `None` if the room does not exist.
     Summary {
+        reader: Option<Profile>,
         reply: oneshot::Sender<Result<Option<RoomSummary>, HubError>>,
     },
-    /// The room as `role` sees it.
+    /// The room as `profile` may read it by `path` (the domain decides; a refusal is the answer).
     View {
-        role: Role,
+        profile: Profile,
+        path: ReadPath,
         reply: oneshot::Sender<Result<(Seq, RoomView), HubError>>,
+    },
+    /// Whether `profile` may read the room by `path` (for paths served outside the actor, such
+    /// as the record).
+    MayRead {
+        profile: Profile,
+        path: ReadPath,
+        reply: oneshot::Sender<Result<(), HubError>>,
     },
     /// An event another node appended.
     Published(RecordedEvent),
@@ -143,7 +154,7 @@ pub(crate) fn spawn(hub: Hub, id: RoomId) -> RoomHandle {
         leaving: BTreeSet::new(),
         leave_due: HashMap::new(),
         recent: VecDeque::new(),
-        snapshots: [None, None],
+        snapshots: [None, None, None],
         tick_not_before: Instant::now(),
     };
     hub.inner().tasks.spawn(actor.run(receiver));
@@ -175,11 +186,11 @@ struct RoomActor {
     /// Members without connections, by when their leave is due.
     leaving: BTreeSet<(Instant, UserId)>,
     leave_due: HashMap<UserId, Instant>,
-    /// Recent events: the shared frame, and the frame for readers who do not moderate where it
-    /// differs (see `frames::withheld`).
-    recent: VecDeque<(Seq, Utf8Bytes, Option<Utf8Bytes>)>,
-    /// Encoded snapshots by reader kind (0: moderating, 1: others), with their seq.
-    snapshots: [Option<(Seq, Utf8Bytes)>; 2],
+    /// Recent events: their frame for each kind of reader (`ReaderKind::index`; the same shared
+    /// bytes where the domain lets every kind see all of it).
+    recent: VecDeque<(Seq, [Utf8Bytes; 3])>,
+    /// Encoded snapshots by reader kind (`ReaderKind::index`), with their seq.
+    snapshots: [Option<(Seq, Utf8Bytes)>; 3],
     /// After a failed timer tick, the next one waits until then (no busy retry).
     tick_not_before: Instant,
 }
@@ -408,16 +419,32 @@ impl RoomActor {
                     result.map(|_| self.state.summary().expect("a created room has a summary")),
                 );
             }
-            RoomMsg::Summary { reply } => {
-                let _ = reply.send(self.refresh().await.map(|()| self.state.summary()));
+            RoomMsg::Summary { reader, reply } => {
+                let summary = |state: &RoomState| match &reader {
+                    Some(profile) => visibility::summary_for(profile, state),
+                    None => state.summary(),
+                };
+                let _ = reply.send(self.refresh().await.map(|()| summary(&self.state)));
             }
-            RoomMsg::View { role, reply } => {
+            RoomMsg::View {
+                profile,
+                path,
+                reply,
+            } => {
                 let result = self.refresh().await.and_then(|()| {
-                    let view = self
-                        .state
-                        .view(role)
-                        .ok_or(crate::domain::Rejection::RoomNotFound)?;
+                    let view = visibility::view_for(path, &profile, &self.state)?;
                     Ok((self.head.seq, view))
+                });
+                let _ = reply.send(result);
+            }
+            RoomMsg::MayRead {
+                profile,
+                path,
+                reply,
+            } => {
+                let result = self.refresh().await.and_then(|()| {
+                    visibility::may_read(path, &profile, &self.state)?;
+                    Ok(())
                 });
                 let _ = reply.send(result);
             }
@@ -867,18 +894,25 @@ impl RoomActor {
         }
         self.head = event.head();
         self.last_ts = self.last_ts.max(event.envelope.ts);
-        let frame: Utf8Bytes = event.wire_frame().into();
-        let withheld = frames::withheld(&event);
+        // Each kind of reader gets what the domain lets it see; each distinct frame is encoded
+        // once.
+        let shared: Utf8Bytes = event.wire_frame().into();
+        let mut redacted: Option<Utf8Bytes> = None;
+        let per_kind = ReaderKind::ALL.map(|kind| {
+            match visibility::frame_for(kind, &self.state, &event.envelope.body) {
+                visibility::Visibility::All => shared.clone(),
+                visibility::Visibility::Redacted => redacted
+                    .get_or_insert_with(|| frames::event(&event, visibility::Visibility::Redacted))
+                    .clone(),
+            }
+        });
         if self.recent.len() == RECENT_FRAMES {
             self.recent.pop_front();
         }
-        self.recent
-            .push_back((event.seq(), frame.clone(), withheld.clone()));
+        self.recent.push_back((event.seq(), per_kind.clone()));
         for subscriber in self.subscribers.values_mut().filter(|s| s.live) {
-            let frame = match (&withheld, subscriber.profile.role.moderates()) {
-                (Some(withheld), false) => withheld.clone(),
-                _ => frame.clone(),
-            };
+            let kind = visibility::reader_kind(&subscriber.profile, &self.state);
+            let frame = per_kind[kind.index()].clone();
             if !subscriber.conn.push(Outbound::Frame(frame)) {
                 subscriber.live = false;
             }
@@ -950,6 +984,17 @@ impl RoomActor {
             )));
             return;
         }
+        let path = match since {
+            None => ReadPath::Snapshot,
+            Some(_) => ReadPath::Events,
+        };
+        let reader = match visibility::may_read(path, &profile, &self.state) {
+            Ok(reader) => reader,
+            Err(refused) => {
+                conn.push(Outbound::Frame(self.answer(&request, Err(refused.into()))));
+                return;
+            }
+        };
         if let Err(error) = self
             .execute(&Actor::Person(profile.clone()), &Command::Join)
             .await
@@ -973,12 +1018,11 @@ impl RoomActor {
             self.leaving.remove(&(due, profile.user.clone()));
         }
         let ack = frames::ack(&request, self.head.seq, false);
-        let role = profile.role;
         let delivered = match since {
             None => {
-                conn.push(Outbound::Frame(self.snapshot(role))) && conn.push(Outbound::Frame(ack))
+                conn.push(Outbound::Frame(self.snapshot(reader))) && conn.push(Outbound::Frame(ack))
             }
-            Some(since) => self.resume(&conn, role.moderates(), since, request, ack),
+            Some(since) => self.resume(&conn, reader, since, request, ack),
         };
         let live = delivered;
         self.subscribers.insert(
@@ -997,7 +1041,7 @@ impl RoomActor {
     fn resume(
         &self,
         conn: &ConnHandle,
-        moderates: bool,
+        reader: ReaderKind,
         since: Seq,
         request: String,
         ack: Utf8Bytes,
@@ -1005,17 +1049,14 @@ impl RoomActor {
         let oldest_in_memory = self
             .recent
             .front()
-            .map_or(self.head.seq + 1, |(seq, _, _)| *seq);
+            .map_or(self.head.seq + 1, |(seq, _)| *seq);
         if since + 1 >= oldest_in_memory {
             let skip = (since + 1 - oldest_in_memory) as usize;
             let mut frames: Vec<Utf8Bytes> = self
                 .recent
                 .iter()
                 .skip(skip)
-                .map(|(_, frame, withheld)| match (withheld, moderates) {
-                    (Some(withheld), false) => withheld.clone(),
-                    _ => frame.clone(),
-                })
+                .map(|(_, frames)| frames[reader.index()].clone())
                 .collect();
             frames.push(ack);
             conn.push(Outbound::Batch(frames))
@@ -1024,22 +1065,22 @@ impl RoomActor {
                 room: self.id.clone(),
                 after: since,
                 until: self.head.seq,
-                moderates,
+                filter: EventFilter::new(reader, &self.state),
                 request,
                 ack,
             })))
         }
     }
 
-    /// The encoded snapshot for `role`, reused until the next event.
-    fn snapshot(&mut self, role: Role) -> Utf8Bytes {
-        let slot = usize::from(!role.moderates());
+    /// The encoded snapshot for a kind of reader, reused until the next event.
+    fn snapshot(&mut self, reader: ReaderKind) -> Utf8Bytes {
+        let slot = reader.index();
         if let Some((seq, frame)) = &self.snapshots[slot]
             && *seq == self.head.seq
         {
             return frame.clone();
         }
-        let state = self.state.view(role).expect("joined rooms exist");
+        let state = self.state.view(reader).expect("joined rooms exist");
         let frame = frames::encode(&ServerMessage::Snapshot {
             room: self.id.clone(),
             seq: self.head.seq,
@@ -1184,10 +1225,13 @@ impl RoomActor {
                 RoomMsg::Create { reply, .. } => {
                     let _ = reply.send(Err(error.clone()));
                 }
-                RoomMsg::Summary { reply } => {
+                RoomMsg::Summary { reply, .. } => {
                     let _ = reply.send(Err(error.clone()));
                 }
                 RoomMsg::View { reply, .. } => {
+                    let _ = reply.send(Err(error.clone()));
+                }
+                RoomMsg::MayRead { reply, .. } => {
                     let _ = reply.send(Err(error.clone()));
                 }
                 RoomMsg::Input { reply, .. } => {

@@ -8,6 +8,7 @@ use crate::hub::{Engine, HubConfig};
 use crate::presence::LocalPresence;
 use crate::store::{RecordStore, audit_store, check_append};
 use async_trait::async_trait;
+use baraza_proto::identity::Role;
 use baraza_proto::ids::LanguageTag;
 use baraza_proto::room::{RoomKind, Scope};
 use serde_json::Value;
@@ -380,7 +381,10 @@ async fn scenario(sole_writer: bool) -> Run {
             },
         ),
         amina.command("a6", None, post("No key.", None)),
-        RoomMsg::Summary { reply },
+        RoomMsg::Summary {
+            reader: None,
+            reply,
+        },
         bruno.command("b7", Some("b7"), post("After the summary.", None)),
         amina.command("a2-again", Some("a2"), post("A reply.", Some(head + 2))),
         moderator.command("m9", Some("m9"), post("Closing.", None)),
@@ -537,7 +541,8 @@ async fn a_failed_batch_answers_every_command_with_the_error_and_sends_none_of_i
     let (reply, viewed) = oneshot::channel();
     assert!(
         room.send(RoomMsg::View {
-            role: Role::Moderator,
+            profile: amina.profile.clone(),
+            path: ReadPath::View,
             reply
         })
         .await

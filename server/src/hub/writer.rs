@@ -175,11 +175,11 @@ impl Writer {
             room,
             after,
             until,
-            moderates,
+            filter,
             ack,
             ..
         } = replay;
-        let (mut after, until, moderates) = (*after, *until, *moderates);
+        let (mut after, until) = (*after, *until);
         let mut written = 0;
         while after < until {
             let limit = REPLAY_PAGE.min((until - after) as usize);
@@ -191,7 +191,12 @@ impl Writer {
             let Some(last) = events.last() else { break };
             after = last.seq();
             for event in events.iter().filter(|e| e.seq() <= until) {
-                if !feed(sink, frames::event_for(event, moderates)).await {
+                if !feed(
+                    sink,
+                    frames::event(event, filter.frame_for(&event.envelope.body)),
+                )
+                .await
+                {
                     return Err(None);
                 }
                 written += 1;

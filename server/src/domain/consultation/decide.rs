@@ -1,7 +1,7 @@
 //! Consultation commands → events, or why they are refused. Pure, like the core `decide`.
 
 use super::ConsultationState;
-use super::phase::{self, may_follow, require, require_moderator, require_secretariat};
+use super::phase::{may_follow, require, require_moderator, require_secretariat};
 use crate::domain::decide::check_text;
 use crate::domain::state::RoomState;
 use crate::domain::{Rejection, geo};
@@ -438,12 +438,4 @@ pub fn receive_input(
     Ok(vec![EventBody::InputReceived {
         input: input.clone(),
     }])
-}
-
-/// Whether `profile` may enter the room (drafts of consultations are closed to most).
-pub fn may_join(state: &RoomState, profile: &Profile) -> Result<(), Rejection> {
-    match &state.consultation {
-        Some(c) => phase::may_enter(c, profile),
-        None => Ok(()),
-    }
 }

@@ -2,7 +2,7 @@
 //!
 //! | phase | participants | moderators | secretariat | rapporteurs |
 //! |---|---|---|---|---|
-//! | draft | may not enter | prepare | questions, moderation, parent, rapporteurs, open | enter |
+//! | draft | may not enter (see `domain::visibility`) | prepare | questions, moderation, parent, rapporteurs, open | enter |
 //! | open | submit, reply, edit own, report | hide, restore, approve, reject | add questions, close | |
 //! | closed | read, report | moderate | reopen, start synthesis | |
 //! | synthesis | read, report | moderate | draft synthesis, publish | draft synthesis |
@@ -63,18 +63,4 @@ pub fn require_moderator(profile: &Profile, what: &str) -> Result<(), Rejection>
         "only moderators and the secretariat may {what}, not a {}",
         profile.role.as_str()
     )))
-}
-
-/// Whether `profile` may enter a consultation in its current phase: a draft is open only to
-/// the secretariat, moderators and named rapporteurs.
-pub fn may_enter(consultation: &ConsultationState, profile: &Profile) -> Result<(), Rejection> {
-    if consultation.phase == Phase::Draft
-        && !profile.role.moderates()
-        && !consultation.is_rapporteur(&profile.user)
-    {
-        return Err(Rejection::Forbidden(
-            "this consultation is still being prepared".into(),
-        ));
-    }
-    Ok(())
 }

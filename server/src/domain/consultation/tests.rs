@@ -2,6 +2,7 @@
 //! alignment, edits, post- and pre-moderation, synthesis, roll-up and figures.
 
 use super::rollup;
+use crate::domain::visibility::ReaderKind;
 use crate::domain::{Actor, Command, Rejection, RoomState, decide, evolve, geo};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::consultation::{Alignment, Citation, ModerationMode, Phase};
@@ -440,7 +441,7 @@ fn replies_inherit_the_question_and_carry_an_alignment() {
         chloe(),
         reply("Not only land.", r, Some(Alignment::Opposes)),
     );
-    let view = g.state.view(Role::Participant).unwrap();
+    let view = g.state.view(ReaderKind::Member).unwrap();
     let reply_view = view.statements.iter().find(|x| x.id == r).unwrap();
     assert_eq!(reply_view.question, Some(q));
     assert_eq!(reply_view.parent, Some(s));
@@ -503,7 +504,7 @@ fn edits_keep_every_earlier_version() {
     g.made(amina(), edit("Second text."));
     g.made(amina(), edit("Third text."));
     assert_eq!(g.keys_when(amina(), edit("Third text.")), Ok(vec![]));
-    let view = g.state.view(Role::Observer).unwrap();
+    let view = g.state.view(ReaderKind::Member).unwrap();
     let st = view.statements.iter().find(|x| x.id == s).unwrap();
     assert_eq!(st.text, "Third text.");
     let versions: Vec<&str> = st.versions.iter().map(|v| v.text.as_str()).collect();
@@ -528,7 +529,7 @@ fn post_moderation_hides_restores_and_records_reports() {
     g.made(bruno(), report("Advertising"));
     g.made(press(), report("Spam"));
     assert_eq!(g.keys_when(bruno(), report("Again")), Ok(vec![]));
-    let m = g.state.view(Role::Moderator).unwrap();
+    let m = g.state.view(ReaderKind::Moderating).unwrap();
     assert_eq!(m.statements[0].reports, 2);
     assert_eq!(
         m.consultation
@@ -541,7 +542,7 @@ fn post_moderation_hides_restores_and_records_reports() {
             .len(),
         2
     );
-    let p = g.state.view(Role::Participant).unwrap();
+    let p = g.state.view(ReaderKind::Member).unwrap();
     assert_eq!(p.statements[0].reports, 0);
     assert!(p.consultation.unwrap().queue.is_none());
     // Only moderators hide and restore.
@@ -556,17 +557,17 @@ fn post_moderation_hides_restores_and_records_reports() {
             reason: "Advertising".into(),
         },
     );
-    let p = g.state.view(Role::Participant).unwrap();
+    let p = g.state.view(ReaderKind::Member).unwrap();
     assert!(p.statements[0].redacted && p.statements[0].text.is_empty());
     assert_eq!(p.consultation.unwrap().figures.total.submissions, 0);
-    let m = g.state.view(Role::Moderator).unwrap();
+    let m = g.state.view(ReaderKind::Moderating).unwrap();
     assert!(m.consultation.unwrap().queue.unwrap().reported.is_empty());
     assert!(matches!(
         g.refused(bruno(), report("x")),
         Rejection::Invalid(_)
     ));
     g.made(moderator(), RoomCommand::RestoreStatement { statement: s });
-    let p = g.state.view(Role::Participant).unwrap();
+    let p = g.state.view(ReaderKind::Member).unwrap();
     assert_eq!(p.statements[0].text, "Buy our seeds!");
     assert!(p.statements[0].hidden.is_none());
     assert!(matches!(
@@ -589,7 +590,7 @@ fn pre_moderation_holds_until_approved() {
     let by_mod = g.made(moderator(), submit("Welcome, all", q));
     assert!(g.state.statement(held).unwrap().held);
     assert!(!g.state.statement(by_mod).unwrap().held);
-    let p = g.state.view(Role::Participant).unwrap();
+    let p = g.state.view(ReaderKind::Member).unwrap();
     assert_eq!(
         p.statements.iter().map(|s| s.id).collect::<Vec<_>>(),
         [by_mod]
@@ -598,7 +599,7 @@ fn pre_moderation_holds_until_approved() {
         g.refused(chloe(), reply("Re", held, None)),
         Rejection::Invalid(_)
     ));
-    let m = g.state.view(Role::Moderator).unwrap();
+    let m = g.state.view(ReaderKind::Moderating).unwrap();
     assert_eq!(m.statements.len(), 3);
     assert_eq!(m.consultation.unwrap().queue.unwrap().held, [held, spam]);
     // Approve and reject: moderators only, held statements only.
@@ -624,12 +625,12 @@ fn pre_moderation_holds_until_approved() {
             reason: "Spam".into(),
         },
     );
-    let p = g.state.view(Role::Participant).unwrap();
+    let p = g.state.view(ReaderKind::Member).unwrap();
     assert_eq!(
         p.statements.iter().map(|s| s.id).collect::<Vec<_>>(),
         [held, by_mod]
     );
-    let m = g.state.view(Role::Moderator).unwrap();
+    let m = g.state.view(ReaderKind::Moderating).unwrap();
     let rejected = m.statements.iter().find(|s| s.id == spam).unwrap();
     assert_eq!(rejected.rejected.as_ref().unwrap().reason, "Spam");
     assert!(m.consultation.unwrap().queue.unwrap().held.is_empty());
@@ -709,13 +710,18 @@ fn the_synthesis_is_written_by_the_secretariat_or_a_rapporteur_and_cites_precise
     ));
     g.made(chloe(), draft(vec![cite(s, Some("Secure land tenure"))]));
     g.made(sec(), draft(vec![cite(s, Some("land tenure"))]));
-    let m = g.state.view(Role::Moderator).unwrap().consultation.unwrap();
+    let m = g
+        .state
+        .view(ReaderKind::Moderating)
+        .unwrap()
+        .consultation
+        .unwrap();
     let synthesis = m.synthesis.unwrap();
     assert_eq!((synthesis.version, synthesis.by.as_str()), (2, "sec"));
     // Participants see the synthesis only once published.
     assert!(
         g.state
-            .view(Role::Participant)
+            .view(ReaderKind::Member)
             .unwrap()
             .consultation
             .unwrap()
@@ -725,7 +731,7 @@ fn the_synthesis_is_written_by_the_secretariat_or_a_rapporteur_and_cites_precise
     let g = g.did(sec(), phase(Phase::Published));
     let p = g
         .state
-        .view(Role::Participant)
+        .view(ReaderKind::Member)
         .unwrap()
         .consultation
         .unwrap();
@@ -969,7 +975,7 @@ fn roll_up_carries_cited_points_to_the_parent_and_keeps_the_chain_of_origin() {
     );
     let view = africa
         .state
-        .view(Role::Observer)
+        .view(ReaderKind::Member)
         .unwrap()
         .consultation
         .unwrap();
@@ -1069,7 +1075,7 @@ fn figures_count_visible_submissions_and_distinct_organisations() {
     );
     let f = g
         .state
-        .view(Role::Observer)
+        .view(ReaderKind::Member)
         .unwrap()
         .consultation
         .unwrap()

@@ -1,24 +1,25 @@
-//! What each reader sees of a consultation: held and rejected statements, reports and the
-//! draft synthesis only for moderators; everything else for everyone.
+//! What each kind of reader sees of a consultation: held and rejected statements, reports and
+//! the queue only for moderating readers, the draft synthesis also for rapporteurs; everything
+//! else for everyone admitted (who is admitted: `domain::visibility`).
 
 use super::ConsultationState;
 use super::figures::figures;
 use crate::domain::state::RoomState;
+use crate::domain::visibility::ReaderKind;
 use baraza_proto::consultation::{ConsultationView, ModerationQueue, Phase};
-use baraza_proto::identity::Role;
 use baraza_proto::view::StatementView;
 
 impl ConsultationState {
-    /// The consultation as `role` may see it. Also filters `statements` (already redacted by
+    /// The consultation as a `reader` of that kind may see it. Also filters `statements` (already redacted by
     /// the core for hidden ones): readers who do not moderate lose held and rejected
     /// statements, report counts, and the earlier versions of redacted statements.
     pub fn view(
         &self,
         room: &RoomState,
-        role: Role,
+        reader: ReaderKind,
         statements: &mut Vec<StatementView>,
     ) -> ConsultationView {
-        let moderates = role.moderates();
+        let moderates = reader.moderating();
         if !moderates {
             statements.retain(|s| !s.held && s.rejected.is_none());
             for s in statements.iter_mut() {
@@ -48,7 +49,7 @@ impl ConsultationState {
         let synthesis = self
             .synthesis
             .clone()
-            .filter(|_| moderates || self.phase == Phase::Published);
+            .filter(|_| reader.sees_synthesis_drafts() || self.phase == Phase::Published);
         ConsultationView {
             phase: self.phase,
             moderation: self.moderation,

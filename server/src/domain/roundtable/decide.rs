@@ -290,7 +290,7 @@ pub(crate) fn tick(state: &RoomState, now: Millis) -> Vec<EventBody> {
             OnExpiry::AskModerator => vec![EventBody::FloorTimeUp(TurnRef { turn: f.turn })],
         };
     }
-    if !f.warned && !f.time_up && now >= f.deadline - millis(rt.settings.warning_ms) {
+    if f.warning_due && !f.time_up && now >= f.deadline - millis(rt.settings.warning_ms) {
         return vec![EventBody::FloorWarning(FloorRemaining {
             turn: f.turn,
             remaining_ms: f.remaining_at(now),

@@ -148,7 +148,8 @@ fn apply_to(rt: &mut RoundtableState, room: &mut RoomState, event: &EventEnvelop
                 paused: None,
                 running_since: ts,
                 spoken_before: 0,
-                warned: warned(warning, c.deadline - ts),
+                warned: false,
+                warning_due: warning_due(warning, c.deadline - ts),
                 time_up: false,
             });
         }
@@ -160,7 +161,8 @@ fn apply_to(rt: &mut RoundtableState, room: &mut RoomState, event: &EventEnvelop
             match (&mut f.paused, c.deadline) {
                 (Some(remaining), _) => {
                     *remaining += c.by_ms;
-                    f.warned = warned(warning, to_millis(*remaining));
+                    let remaining = to_millis(*remaining);
+                    f.restart_warning(warning_due(warning, remaining));
                 }
                 (None, Some(deadline)) => {
                     if f.time_up {
@@ -170,7 +172,7 @@ fn apply_to(rt: &mut RoundtableState, room: &mut RoomState, event: &EventEnvelop
                         f.running_since = ts;
                     }
                     f.deadline = deadline;
-                    f.warned = warned(warning, deadline - ts);
+                    f.restart_warning(warning_due(warning, deadline - ts));
                 }
                 (None, None) => return,
             }
@@ -192,18 +194,19 @@ fn apply_to(rt: &mut RoundtableState, room: &mut RoomState, event: &EventEnvelop
                 f.running_since = ts;
                 f.deadline = c.deadline;
                 f.time_up = false;
-                f.warned = warned(warning, c.deadline - ts);
+                f.restart_warning(warning_due(warning, c.deadline - ts));
             }
         }
         EventBody::FloorWarning(c) => {
             if let Some(f) = floor_of(rt, c.turn) {
                 f.warned = true;
+                f.warning_due = false;
             }
         }
         EventBody::FloorTimeUp(c) => {
             if let Some(f) = floor_of(rt, c.turn) {
                 f.time_up = true;
-                f.warned = true;
+                f.warning_due = false;
             }
         }
         EventBody::FloorEnded(c) => {
@@ -253,9 +256,10 @@ fn floor_of(rt: &mut RoundtableState, turn: Seq) -> Option<&mut Floor> {
     rt.floor.as_mut().filter(|f| f.turn == turn)
 }
 
-/// Whether a turn with `remaining` ms left needs no (further) warning.
-fn warned(warning_ms: u64, remaining: Millis) -> bool {
-    warning_ms == 0 || remaining <= to_millis(warning_ms)
+/// Whether a turn whose clock starts with `remaining` ms left owes a warning: only when there is
+/// a lead and the time left is longer than it.
+fn warning_due(warning_ms: u64, remaining: Millis) -> bool {
+    warning_ms > 0 && remaining > to_millis(warning_ms)
 }
 
 fn to_millis(ms: u64) -> Millis {

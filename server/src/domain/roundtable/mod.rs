@@ -91,7 +91,12 @@ pub(crate) struct Floor {
     pub(crate) running_since: Millis,
     /// Time spoken before the last pause.
     pub(crate) spoken_before: u64,
+    /// A `floor_warning` was recorded for this turn since its deadline last moved out of the
+    /// warning lead (what the view reports: only what the record says).
     pub(crate) warned: bool,
+    /// The timer still owes this turn a `floor_warning` (false when the lead is 0 or the time
+    /// left was already within it when the clock last started).
+    pub(crate) warning_due: bool,
     pub(crate) time_up: bool,
 }
 
@@ -110,6 +115,16 @@ impl Floor {
         self.spoken_before + u64::try_from(end - self.running_since).unwrap_or(0)
     }
 
+    /// The clock (re)started with a new deadline: when that leaves more time than the warning
+    /// lead, a new warning is due and the earlier one no longer stands; otherwise no warning is
+    /// due and `warned` keeps saying whether one was recorded.
+    pub(crate) fn restart_warning(&mut self, due: bool) {
+        self.warning_due = due;
+        if due {
+            self.warned = false;
+        }
+    }
+
     /// Time left at `now` (0 once past the deadline).
     pub(crate) fn remaining_at(&self, now: Millis) -> u64 {
         match self.paused {
@@ -123,7 +138,7 @@ impl Floor {
         if self.paused.is_some() || self.time_up {
             return None;
         }
-        if !self.warned {
+        if self.warning_due {
             return Some(self.deadline - i64::try_from(warning_ms).unwrap_or(i64::MAX / 2));
         }
         Some(self.deadline)

@@ -308,6 +308,6 @@ proptest! {
             evolve(&mut replayed, event);
         }
         prop_assert_eq!(&replayed, &room.state);
-        prop_assert_eq!(replayed.view(baraza_proto::identity::Role::Participant), room.state.view(baraza_proto::identity::Role::Participant));
+        prop_assert_eq!(replayed.view(crate::domain::visibility::ReaderKind::Member), room.state.view(crate::domain::visibility::ReaderKind::Member));
     }
 }

@@ -1,6 +1,7 @@
 //! Given/when/then tests of roundtables: commands through `decide` and `evolve` as the hub runs
 //! them, with time passed in.
 
+use super::super::visibility::ReaderKind;
 use super::super::{Actor, Command, Rejection, RoomState, decide, evolve, geo};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::{EventBody, EventEnvelope};
@@ -164,7 +165,7 @@ impl Room {
 
     pub(crate) fn view(&self) -> RoundtableView {
         self.state
-            .view(Role::Participant)
+            .view(ReaderKind::Member)
             .unwrap()
             .roundtable
             .unwrap()
@@ -245,7 +246,7 @@ fn roundtable_commands_on_other_rooms_are_invalid() {
     assert!(message.contains("not available in a caucus"), "{message}");
     assert!(
         room.state
-            .view(Role::Moderator)
+            .view(ReaderKind::Moderating)
             .unwrap()
             .roundtable
             .is_none()
@@ -799,4 +800,86 @@ fn statistics_count_turns_and_time_per_participant_org_constituency_and_region()
 fn only_the_server_ticks() {
     let (mut room, _) = Room::with_open_item();
     forbidden(room.exec(&Actor::Person(moderator()), &Command::Tick));
+}
+
+/// Issue 11, defect 9: `floor.warned` reports what the record says. With no warning lead, or a
+/// turn shorter than the lead, no `floor_warning` is ever recorded, so the view never says one
+/// went out; with a lead it says so exactly from the recorded warning until an extension makes a
+/// new one due.
+#[test]
+fn the_floor_is_warned_only_once_a_floor_warning_is_recorded() {
+    let warnings = |room: &Room| {
+        room.log
+            .iter()
+            .filter(|e| matches!(e.body, EventBody::FloorWarning(_)))
+            .count()
+    };
+    let configure = |room: &mut Room, speaking_time_ms: u64, warning_ms: u64| {
+        room.ok(
+            &moderator(),
+            RoomCommand::ConfigureRoundtable(ConfigureRoundtable {
+                settings: RoundtableSettings {
+                    speaking_time_ms,
+                    warning_ms,
+                    ..RoundtableSettings::default()
+                },
+            }),
+        );
+    };
+    // No lead: never warned, from the grant to the deadline.
+    let (mut room, _) = Room::with_open_item();
+    configure(&mut room, 60_000, 0);
+    room.ask(&amina(), RequestKind::Speak);
+    let t = room.now;
+    room.grant_next();
+    assert!(!room.view().floor.unwrap().warned, "warned at the grant");
+    assert_eq!(room.state.next_deadline(), Some(t + 60_000));
+    room.now = t + 59_000;
+    assert!(room.tick().is_empty());
+    assert!(!room.view().floor.unwrap().warned);
+    assert_eq!(warnings(&room), 0);
+
+    // A turn shorter than the lead: no warning is due, none is claimed.
+    let (mut room, _) = Room::with_open_item();
+    configure(&mut room, 20_000, 30_000);
+    room.ask(&amina(), RequestKind::Speak);
+    let t = room.now;
+    room.grant_next();
+    assert!(!room.view().floor.unwrap().warned, "warned at the grant");
+    assert_eq!(room.state.next_deadline(), Some(t + 20_000));
+    room.now = t + 10_000;
+    assert!(room.tick().is_empty());
+    assert!(!room.view().floor.unwrap().warned);
+    assert_eq!(warnings(&room), 0);
+
+    // A lead: warned from the recorded warning; an extension past the lead makes a new one due.
+    let (mut room, _) = Room::with_open_item();
+    configure(&mut room, 60_000, 30_000);
+    room.ask(&amina(), RequestKind::Speak);
+    let t = room.now;
+    let turn = room.grant_next();
+    assert!(!room.view().floor.unwrap().warned);
+    room.now = t + 30_000;
+    assert_eq!(
+        room.tick(),
+        [EventBody::FloorWarning(FloorRemaining {
+            turn,
+            remaining_ms: 30_000
+        })]
+    );
+    assert!(room.view().floor.unwrap().warned);
+    room.ok(
+        &moderator(),
+        RoomCommand::ExtendFloor(ExtendFloor { by_ms: 60_000 }),
+    );
+    assert!(!room.view().floor.unwrap().warned, "a new warning is due");
+    assert_eq!(room.state.next_deadline(), Some(t + 90_000));
+    room.ok(
+        &moderator(),
+        RoomCommand::ExtendFloor(ExtendFloor { by_ms: 1_000 }),
+    );
+    room.now = t + 121_000 - 30_000;
+    assert_eq!(room.tick().len(), 1);
+    assert!(room.view().floor.unwrap().warned);
+    assert_eq!(warnings(&room), 2);
 }
