@@ -10,6 +10,7 @@
 //! - [`state`]: `RoomState`, the fold of a room's events, and its per-reader views.
 //! - [`decide`](mod@decide): commands → events or a [`Rejection`].
 //! - [`evolve`](mod@evolve): applying one event to the state.
+//! - [`text`]: the rules for names and prose (normalisation, controls, bidi).
 //! - [`geo`]: countries, UN regional groups and M49 regions.
 //! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
 //! - [`consultation`]: phases, submissions, moderation, synthesis and roll-up of consultations.
@@ -20,6 +21,7 @@ pub mod evolve;
 pub mod geo;
 pub mod roundtable;
 pub mod state;
+pub mod text;
 
 #[cfg(test)]
 mod tests;
