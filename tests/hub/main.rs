@@ -5,6 +5,7 @@ mod batching;
 mod durability;
 mod http;
 mod limits;
+mod missing_rooms;
 mod presence;
 mod rooms;
 
