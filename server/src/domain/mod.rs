@@ -95,6 +95,21 @@ pub enum Command {
     ReceiveInput(ConsultationInput),
 }
 
+impl Command {
+    /// The command's name as the wire and the audit trail give it (`join`, `post_statement` …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Create(_) => "create_room",
+            Command::Join => "join",
+            Command::Leave { .. } => "leave",
+            Command::Room { command, .. } => command.name(),
+            Command::Tick => "tick",
+            Command::SetParent { .. } => "set_parent",
+            Command::ReceiveInput(_) => "receive_input",
+        }
+    }
+}
+
 /// Why `decide` refused a command. Nothing is appended when a command is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {

@@ -20,6 +20,7 @@
 use super::frames;
 use super::outbound::{ConnHandle, Outbound, Replay};
 use super::{Hub, HubError};
+use crate::audit;
 use crate::domain::{Actor, Command, RoomState, decide, evolve};
 use crate::metrics::Metrics;
 use crate::record::{Head, RecordedEvent};
@@ -587,6 +588,7 @@ impl RoomActor {
             let (result, events, expels) = match decide(&self.state, &actor, &command, now) {
                 Err(rejection) => {
                     Metrics::add(&self.hub.metrics().commands_rejected, 1);
+                    audit::command_refused(&self.id, &actor, command.name(), &rejection);
                     (Err(rejection.into()), 0, false)
                 }
                 Ok(bodies) if bodies.is_empty() => {
@@ -685,6 +687,7 @@ impl RoomActor {
                 Ok(bodies) => bodies,
                 Err(rejection) => {
                     Metrics::add(&self.hub.metrics().commands_rejected, 1);
+                    audit::command_refused(&self.id, actor, command.name(), &rejection);
                     return Err(rejection.into());
                 }
             };

@@ -340,6 +340,7 @@ impl Session {
             Ok(verified) => verified,
             Err(error) => {
                 Metrics::add(&self.hub.metrics().auth_failures, 1);
+                crate::audit::token_refused(self.conn.id(), &error);
                 let flow = self.reply(frames::error(
                     Some(id),
                     error.code(),
