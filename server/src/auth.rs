@@ -3,9 +3,12 @@
 //! The algorithm is pinned: HS256 with the server's own secret (generated once into the data
 //! directory, or `BARAZA_JWT_SECRET`), or RS256/EdDSA with the public key of an outside identity
 //! provider. `exp`, `nbf`, `iss`, `aud` and `sub` are checked; a token signed with any other
-//! algorithm (including `none`) is refused before its signature is looked at.
+//! algorithm (including `none`) is refused before its signature is looked at. `exp` must lie
+//! before the year 10000, and the `name` and `org` claims follow the rules for names of
+//! [`crate::domain::text`] (normalised; no control, bidi or invisible-only names); a token that
+//! breaks them is refused with `token_claims` saying why.
 
-use crate::domain::geo;
+use crate::domain::{geo, text};
 use baraza_proto::error::ErrorCode;
 use baraza_proto::identity::{Constituency, Profile, Role};
 use baraza_proto::ids::{CountryCode, Millis, UserId};
@@ -21,6 +24,13 @@ pub const SECRET_FILE: &str = "jwt-secret";
 /// Seconds of clock skew tolerated on `exp` and `nbf`.
 pub const LEEWAY_SECS: u64 = 30;
 const MIN_SECRET_BYTES: usize = 32;
+/// The latest `exp` accepted (9999-12-31T23:59:59Z): later ones are refused, so every expiry
+/// fits in milliseconds since the epoch (a signed 64-bit number).
+pub const MAX_EXP_SECS: u64 = 253_402_300_799;
+/// Most characters of a display name (the `name` claim).
+pub const MAX_NAME_CHARS: usize = 120;
+/// Most characters of an organisation (the `org` claim).
+pub const MAX_ORG_CHARS: usize = 200;
 
 /// Why a token was refused, or keys could not be set up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -213,10 +223,14 @@ impl Authenticator {
             .map_err(classify)?;
         let claims = data.claims;
         let user = UserId::new(claims.sub).map_err(|e| AuthError::Claims(e.to_string()))?;
-        let name = claims.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err(AuthError::Claims("name must be 1 to 120 characters".into()));
+        if claims.exp > MAX_EXP_SECS {
+            return Err(AuthError::Claims(format!(
+                "exp {} is out of range: it must be at most {MAX_EXP_SECS} (the end of year 9999)",
+                claims.exp
+            )));
         }
+        let name = text::name("name", &claims.name, MAX_NAME_CHARS)
+            .map_err(|e| AuthError::Claims(e.to_string()))?;
         let country = match claims.country {
             None => None,
             Some(code) => {
@@ -230,15 +244,13 @@ impl Authenticator {
             }
         };
         let region = country.as_ref().and_then(geo::region_of);
-        let org = claims
-            .org
-            .map(|o| o.trim().to_owned())
-            .filter(|o| !o.is_empty());
-        if org.as_ref().is_some_and(|o| o.chars().count() > 200) {
-            return Err(AuthError::Claims(
-                "org must be at most 200 characters".into(),
-            ));
-        }
+        let org = match claims.org.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(org) => Some(
+                text::name("org", org, MAX_ORG_CHARS)
+                    .map_err(|e| AuthError::Claims(e.to_string()))?,
+            ),
+        };
         let profile = Profile {
             user,
             name,
@@ -250,7 +262,8 @@ impl Authenticator {
         };
         Ok(Verified {
             profile,
-            expires_at: (claims.exp as Millis).saturating_mul(1000),
+            // In range: exp is at most MAX_EXP_SECS, so this is far below Millis::MAX.
+            expires_at: claims.exp as Millis * 1000,
         })
     }
 
@@ -505,6 +518,79 @@ mod tests {
             auth.verify(&token).unwrap_err().code(),
             ErrorCode::TokenClaims
         );
+    }
+
+    fn signed(claims: serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(SECRET),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_expiry_beyond_the_year_9999_is_refused() {
+        let auth = authenticator();
+        for exp in [1u64 << 63, u64::MAX, MAX_EXP_SECS + 1] {
+            let token = signed(
+                serde_json::json!({"sub": "x", "name": "X", "role": "observer", "iss": "baraza", "aud": "baraza", "exp": exp}),
+            );
+            let refused = auth.verify(&token).unwrap_err();
+            assert_eq!(refused.code(), ErrorCode::TokenClaims, "exp {exp}");
+            assert!(refused.to_string().contains("out of range"), "{refused}");
+        }
+        let token = signed(
+            serde_json::json!({"sub": "x", "name": "X", "role": "observer", "iss": "baraza", "aud": "baraza", "exp": MAX_EXP_SECS}),
+        );
+        let verified = auth.verify(&token).unwrap();
+        assert_eq!(verified.expires_at, MAX_EXP_SECS as Millis * 1000);
+        assert!(verified.expires_at > 0);
+    }
+
+    #[test]
+    fn names_and_organisations_that_spoof_are_refused_and_others_normalised() {
+        let auth = authenticator();
+        let claims = |name: &str, org: &str| {
+            signed(
+                serde_json::json!({"sub": "x", "name": name, "org": org, "role": "participant", "iss": "baraza", "aud": "baraza", "exp": now() + 60}),
+            )
+        };
+        for (name, org, says) in [
+            (
+                "\u{202E}animA",
+                "KLA",
+                "the name contains a bidi control character (U+202E)",
+            ),
+            (
+                "Amina\u{0000}",
+                "KLA",
+                "the name contains a control character (U+0000)",
+            ),
+            (
+                "\u{1b}[31mAmina",
+                "KLA",
+                "the name contains a control character (U+001B)",
+            ),
+            (
+                "\u{200B}\u{200B}",
+                "KLA",
+                "the name contains an invisible format character (U+200B)",
+            ),
+            ("\u{3164}", "KLA", "the name is empty"),
+            (
+                "Amina",
+                "KLA\u{2067}",
+                "the org contains a bidi control character (U+2067)",
+            ),
+        ] {
+            let refused = auth.verify(&claims(name, org)).unwrap_err();
+            assert_eq!(refused.code(), ErrorCode::TokenClaims);
+            assert!(refused.to_string().contains(says), "{name:?}: {refused}");
+        }
+        let verified = auth.verify(&claims(" Zoe\u{0308} ", " ")).unwrap();
+        assert_eq!(verified.profile.name, "Zo\u{00EB}");
+        assert_eq!(verified.profile.org, None);
     }
 
     #[test]

@@ -191,10 +191,15 @@ pub fn main() -> ExitCode {
 fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
     tracing_subscriber::fmt()
         .with_env_filter(
+            // BARAZA_LOG (or RUST_LOG); the audit trail (target baraza::audit) is off unless
+            // named, e.g. BARAZA_LOG=info,baraza::audit=info.
             tracing_subscriber::EnvFilter::try_from_env("BARAZA_LOG")
-                .unwrap_or_else(|_| "info,baraza_server=info".into()),
+                .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+                .unwrap_or_else(|_| "info,baraza_server=info,baraza::audit=off".into()),
         )
         .with_writer(std::io::stderr)
+        // Colours only for a terminal: a log file or collector gets plain lines.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let keys = key_source(&args.keys)?;
     let links = if args.print_links && matches!(keys, KeySource::Secret(_)) {

@@ -12,10 +12,12 @@
 //! - [`redis_keys`]: every Redis key and channel name.
 //! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client.
 //! - [`auth`]: verifying and minting JWTs.
+//! - [`audit`]: the audit trail of refused commands and tokens (log target `baraza::audit`).
 //! - [`metrics`]: the node's counters.
 //! - [`node`]: wiring it all together; start and graceful shutdown.
 //! - [`cli`]: the `baraza` command line (`serve`, `token`, `verify`).
 
+pub mod audit;
 pub mod auth;
 pub mod broker;
 pub mod cli;

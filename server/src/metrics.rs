@@ -25,6 +25,9 @@ pub struct Metrics {
     pub auth_failures: AtomicU64,
     /// Appends that lost a race and were decided again.
     pub append_conflicts: AtomicU64,
+    /// Room actors started (a room loaded from its record, or being created). Rooms that do
+    /// not exist are never loaded, so looking them up does not count here.
+    pub room_loads: AtomicU64,
 }
 
 impl Metrics {
@@ -48,6 +51,11 @@ impl Metrics {
             ),
         ];
         let counters = [
+            (
+                "baraza_room_loads_total",
+                "Room actors started (rooms loaded from the record or being created).",
+                &self.room_loads,
+            ),
             (
                 "baraza_events_appended_total",
                 "Events appended to the record by this node.",

@@ -5,8 +5,10 @@ mod batching;
 mod durability;
 mod http;
 mod limits;
+mod missing_rooms;
 mod presence;
 mod rooms;
+mod trust;
 
 use baraza_e2e::{Api, Client, NodeProcess, TokenSpec};
 use baraza_proto::identity::{Constituency, Role};

@@ -72,7 +72,27 @@ impl NodeProcess {
         Self::spawn(data, args).await
     }
 
+    /// Starts a server with `extra` flags and the log filter `filter` (`BARAZA_LOG`); every
+    /// line it writes to its standard error arrives on the returned channel.
+    pub async fn start_logging(
+        extra: &[&str],
+        filter: &str,
+    ) -> (NodeProcess, tokio::sync::mpsc::UnboundedReceiver<String>) {
+        let args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        let (lines, log) = tokio::sync::mpsc::unbounded_channel();
+        let node = Self::spawn_with_log(DataDir::new(), args, Some((filter, lines))).await;
+        (node, log)
+    }
+
     async fn spawn(data: DataDir, args: Vec<String>) -> NodeProcess {
+        Self::spawn_with_log(data, args, None).await
+    }
+
+    async fn spawn_with_log(
+        data: DataDir,
+        args: Vec<String>,
+        log: Option<(&str, tokio::sync::mpsc::UnboundedSender<String>)>,
+    ) -> NodeProcess {
         let mut command = Command::new(binary());
         command
             .arg("serve")
@@ -95,7 +115,19 @@ impl NodeProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
+        if let Some((filter, _)) = &log {
+            command.env("BARAZA_LOG", filter).stderr(Stdio::piped());
+        }
         let mut child = command.spawn().expect("start baraza");
+        if let Some((_, sink)) = log {
+            let mut stderr = BufReader::new(child.stderr.take().expect("stderr")).lines();
+            tokio::spawn(async move {
+                // Keeps reading after the test stops listening, so the node never blocks.
+                while let Ok(Some(line)) = stderr.next_line().await {
+                    let _ = sink.send(line);
+                }
+            });
+        }
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let addr = tokio::time::timeout(Duration::from_secs(30), async {
@@ -122,6 +154,22 @@ impl NodeProcess {
     /// Where it listens.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+
+    /// The resident memory of the process (`VmRSS` of `/proc/<pid>/status`), in KiB.
+    pub fn resident_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("read /proc/<pid>/status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/<pid>/status")
     }
 
     /// Its data directory.

@@ -1,6 +1,7 @@
 //! `decide`: what a command means for a room, or why it is refused.
 
 use super::state::RoomState;
+use super::text::{self, check_text};
 use super::{Actor, Command, Rejection, consultation, geo, roundtable, visibility};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::{EventBody, LeaveReason};
@@ -101,6 +102,7 @@ fn create(
     if state.info().is_some() || state.seq() > 0 {
         return Err(Rejection::RoomExists);
     }
+    let settings = &text::clean_settings(settings)?;
     check_text("title", &settings.title, 1, MAX_TITLE_CHARS)?;
     check_text(
         "description",
@@ -157,6 +159,8 @@ fn room_command(
         Some(key) if state.seq_for_key(&profile.user, key).is_some() => return Ok(vec![]),
         _ => {}
     }
+    // Every text of the command is normalised (or refused) before any rule reads it.
+    let command = &text::clean_command(command)?;
     match command {
         RoomCommand::PostStatement {
             text,
@@ -262,18 +266,4 @@ fn room_command(
             ))),
         },
     }
-}
-
-/// Refuses text that is blank (when `min` > 0) or longer than `max` characters.
-pub(crate) fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Rejection> {
-    if min > 0 && text.trim().is_empty() {
-        return Err(Rejection::Invalid(format!("the {what} is empty")));
-    }
-    let chars = text.chars().count();
-    if chars > max {
-        return Err(Rejection::Invalid(format!(
-            "the {what} has {chars} characters; the limit is {max}"
-        )));
-    }
-    Ok(())
 }

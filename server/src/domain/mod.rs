@@ -11,6 +11,7 @@
 //! - [`state`]: `RoomState`, the fold of a room's events, and its per-reader views.
 //! - [`decide`](mod@decide): commands → events or a [`Rejection`].
 //! - [`evolve`](mod@evolve): applying one event to the state.
+//! - [`text`]: the rules for names and prose (normalisation, controls, bidi).
 //! - [`geo`]: countries, UN regional groups and M49 regions.
 //! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
 //! - [`consultation`]: phases, submissions, moderation, synthesis and roll-up of consultations.
@@ -23,6 +24,7 @@ pub mod evolve;
 pub mod geo;
 pub mod roundtable;
 pub mod state;
+pub mod text;
 pub mod visibility;
 
 #[cfg(test)]
@@ -97,6 +99,21 @@ pub enum Command {
     },
     /// Consultations: record the input of a published child (the server only).
     ReceiveInput(ConsultationInput),
+}
+
+impl Command {
+    /// The command's name as the wire and the audit trail give it (`join`, `post_statement` …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Create(_) => "create_room",
+            Command::Join => "join",
+            Command::Leave { .. } => "leave",
+            Command::Room { command, .. } => command.name(),
+            Command::Tick => "tick",
+            Command::SetParent { .. } => "set_parent",
+            Command::ReceiveInput(_) => "receive_input",
+        }
+    }
 }
 
 /// Why `decide` refused a command. Nothing is appended when a command is refused.

@@ -213,7 +213,7 @@ impl Hub {
     }
 
     /// The handle of a room's actor, starting the actor if the room is not loaded. The actor
-    /// answers `room_not_found` itself when the room has no record.
+    /// answers `room_not_found` itself when the room has no record; [`Hub::send`] looks first.
     pub(crate) fn room(&self, id: &RoomId) -> RoomHandle {
         let mut rooms = self.inner.rooms.lock().expect("rooms lock");
         if let Some(handle) = rooms.get(id)
@@ -230,21 +230,63 @@ impl Hub {
         handle
     }
 
-    /// Sends `message` to a room's actor, starting a fresh actor if the one found had just
-    /// unloaded itself.
-    pub(crate) async fn send(
+    /// The handle of the room's running actor, if it is loaded.
+    fn loaded(&self, id: &RoomId) -> Option<RoomHandle> {
+        let rooms = self.inner.rooms.lock().expect("rooms lock");
+        rooms.get(id).filter(|handle| !handle.is_closed()).cloned()
+    }
+
+    /// Sends `message` to a room's actor and returns the actor's handle; the actor answers it.
+    ///
+    /// A room that is not loaded is loaded only if its record exists or `message` creates it:
+    /// for a room that does not exist this returns `room_not_found` after one lookup in the
+    /// store, and nothing is started or kept (an actor, its mailbox, a subscription). An actor
+    /// that stopped meanwhile is replaced by a fresh one. On an error the message was not
+    /// delivered and the caller answers it.
+    pub(crate) async fn send(&self, id: &RoomId, message: RoomMsg) -> Result<RoomHandle, HubError> {
+        self.route(id, message).await.map_err(|(error, _)| error)
+    }
+
+    /// Like [`Hub::send`], but a message that cannot be delivered is answered here with the
+    /// reason. A stopping actor hands on what is still in its mailbox this way, so that no
+    /// message a mailbox accepted goes unanswered.
+    pub(crate) async fn forward(&self, id: &RoomId, message: RoomMsg) {
+        if let Err((error, message)) = self.route(id, message).await {
+            message.refuse(&error);
+        }
+    }
+
+    async fn route(
         &self,
         id: &RoomId,
         mut message: RoomMsg,
-    ) -> Result<RoomHandle, HubError> {
+    ) -> Result<RoomHandle, (HubError, RoomMsg)> {
         for _ in 0..3 {
-            let handle = self.room(id);
+            if self.inner.shutdown.is_cancelled() {
+                break;
+            }
+            let handle = match self.loaded(id) {
+                Some(handle) => handle,
+                None => {
+                    if !message.creates_room() {
+                        match self.inner.store.head(id).await {
+                            Ok(head) if head.seq == 0 => {
+                                let missing = HubError::Rejected(Rejection::RoomNotFound);
+                                return Err((missing, message));
+                            }
+                            Ok(_) => {}
+                            Err(error) => return Err((error.into(), message)),
+                        }
+                    }
+                    self.room(id)
+                }
+            };
             match handle.send(message).await {
                 Ok(()) => return Ok(handle),
                 Err(returned) => message = returned,
             }
         }
-        Err(HubError::ShuttingDown)
+        Err((HubError::ShuttingDown, message))
     }
 
     /// Called by an actor that unloads itself: forgets it if it is still the registered one.
@@ -290,7 +332,8 @@ impl Hub {
         Ok(summaries)
     }
 
-    /// A room's whole line, for the server itself (a parent's identity for the roll-up).
+    /// A room's whole line, for the server itself (a parent's identity for the roll-up); `None`
+    /// if it does not exist.
     pub(crate) async fn room_summary(&self, id: &RoomId) -> Result<Option<RoomSummary>, HubError> {
         self.summary_for(id, None).await
     }
@@ -301,8 +344,11 @@ impl Hub {
         reader: Option<Profile>,
     ) -> Result<Option<RoomSummary>, HubError> {
         let (reply, answer) = oneshot::channel();
-        self.send(id, RoomMsg::Summary { reader, reply }).await?;
-        answer.await.map_err(|_| HubError::ShuttingDown)?
+        match self.send(id, RoomMsg::Summary { reader, reply }).await {
+            Ok(_) => answer.await.map_err(|_| HubError::ShuttingDown)?,
+            Err(HubError::Rejected(Rejection::RoomNotFound)) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// A room as `profile` may read it by `path` (`View` or `Threads`), with the seq it is

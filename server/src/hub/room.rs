@@ -20,6 +20,7 @@
 use super::frames;
 use super::outbound::{ConnHandle, Outbound, Replay};
 use super::{Hub, HubError};
+use crate::audit;
 use crate::domain::visibility::{self, EventFilter, ReadPath, ReaderKind};
 use crate::domain::{Actor, Command, RoomState, decide, evolve};
 use crate::metrics::Metrics;
@@ -61,7 +62,7 @@ pub(crate) enum RoomMsg {
         request: String,
     },
     /// A connection leaves on purpose.
-    Leave { conn: u64, request: String },
+    Leave { conn: ConnHandle, request: String },
     /// A connection ended.
     Detach { conn: u64 },
     /// A client's command.
@@ -108,6 +109,53 @@ pub(crate) enum RoomMsg {
         input: ConsultationInput,
         reply: oneshot::Sender<Result<(), HubError>>,
     },
+}
+
+impl RoomMsg {
+    /// Whether this message makes a room that may not exist yet (the others need its record).
+    pub(crate) fn creates_room(&self) -> bool {
+        matches!(self, RoomMsg::Create { .. })
+    }
+
+    /// Answers the message with `error` instead of handling it: a request from a connection
+    /// gets an `error` frame naming it, a request from inside the node gets the error as its
+    /// reply. Messages that expect no answer (detach, deliveries between nodes) are dropped.
+    pub(crate) fn refuse(self, error: &HubError) {
+        let frame = |request: &str| {
+            frames::error(
+                Some(request),
+                error.code(),
+                error.to_string(),
+                error.retry_after_ms(),
+            )
+        };
+        match self {
+            RoomMsg::Join { conn, request, .. }
+            | RoomMsg::Leave { conn, request }
+            | RoomMsg::Command { conn, request, .. } => {
+                conn.push(Outbound::Frame(frame(&request)));
+            }
+            RoomMsg::Create { reply, .. } => {
+                let _ = reply.send(Err(error.clone()));
+            }
+            RoomMsg::Summary { reply, .. } => {
+                let _ = reply.send(Err(error.clone()));
+            }
+            RoomMsg::View { reply, .. } => {
+                let _ = reply.send(Err(error.clone()));
+            }
+            RoomMsg::MayRead { reply, .. } => {
+                let _ = reply.send(Err(error.clone()));
+            }
+            RoomMsg::Input { reply, .. } => {
+                let _ = reply.send(Err(error.clone()));
+            }
+            RoomMsg::Detach { .. }
+            | RoomMsg::Published(_)
+            | RoomMsg::Resync
+            | RoomMsg::NodeLost { .. } => {}
+        }
+    }
 }
 
 /// The address of a room actor.
@@ -157,6 +205,7 @@ pub(crate) fn spawn(hub: Hub, id: RoomId) -> RoomHandle {
         snapshots: [None, None, None],
         tick_not_before: Instant::now(),
     };
+    Metrics::add(&hub.metrics().room_loads, 1);
     hub.inner().tasks.spawn(actor.run(receiver));
     handle
 }
@@ -335,9 +384,31 @@ impl RoomActor {
                 () = &mut stop => break,
             }
         }
+        // From here no message is accepted (senders find a fresh actor through the hub), and
+        // every message accepted before is answered: handed on to the room's next actor, or
+        // refused when the node is shutting down. Unsubscribing first keeps the next actor's
+        // subscription.
         mailbox.close();
         if let Err(error) = self.hub.inner().broker.unsubscribe(&self.id).await {
             tracing::debug!(room = %self.id, %error, "unsubscribe failed");
+        }
+        self.hand_on(&mut mailbox).await;
+    }
+
+    /// Answers every message still in the (closed) mailbox of a stopping actor: each goes to
+    /// the room's next actor in mailbox order (which loads the room, or answers
+    /// `room_not_found` without loading anything), or, when the node is shutting down, is
+    /// refused with `unavailable`. Deliveries from other nodes are dropped: the next actor
+    /// reads the record anyway.
+    async fn hand_on(&self, mailbox: &mut mpsc::Receiver<RoomMsg>) {
+        while let Some(message) = mailbox.recv().await {
+            match message {
+                RoomMsg::Published(_) | RoomMsg::Resync => {}
+                message if self.hub.shutdown_token().is_cancelled() => {
+                    message.refuse(&HubError::ShuttingDown);
+                }
+                message => self.hub.forward(&self.id, message).await,
+            }
         }
     }
 
@@ -389,7 +460,7 @@ impl RoomActor {
                 since,
                 request,
             } => self.join(conn, profile, since, request).await,
-            RoomMsg::Leave { conn, request } => self.leave(conn, request).await,
+            RoomMsg::Leave { conn, request } => self.leave(&conn, request).await,
             RoomMsg::Detach { conn } => self.detach(conn).await,
             RoomMsg::Command {
                 conn,
@@ -547,6 +618,7 @@ impl RoomActor {
             let (result, events, expels) = match decide(&self.state, &actor, &command, now) {
                 Err(rejection) => {
                     Metrics::add(&self.hub.metrics().commands_rejected, 1);
+                    audit::command_refused(&self.id, &actor, command.name(), &rejection);
                     (Err(rejection.into()), 0, false)
                 }
                 Ok(bodies) if bodies.is_empty() => {
@@ -645,6 +717,7 @@ impl RoomActor {
                 Ok(bodies) => bodies,
                 Err(rejection) => {
                     Metrics::add(&self.hub.metrics().commands_rejected, 1);
+                    audit::command_refused(&self.id, actor, command.name(), &rejection);
                     return Err(rejection.into());
                 }
             };
@@ -1090,8 +1163,10 @@ impl RoomActor {
         frame
     }
 
-    async fn leave(&mut self, conn: u64, request: String) {
-        let Some(subscriber) = self.subscribers.remove(&conn) else {
+    async fn leave(&mut self, conn: &ConnHandle, request: String) {
+        let Some(subscriber) = self.subscribers.remove(&conn.id()) else {
+            // Never joined (refused, or expelled since): answered all the same.
+            self.refuse_unjoined(conn, &request);
             return;
         };
         let user = subscriber.profile.user.clone();
@@ -1218,31 +1293,7 @@ impl RoomActor {
     async fn refuse_all(&self, mailbox: &mut mpsc::Receiver<RoomMsg>, error: HubError) {
         mailbox.close();
         while let Some(message) = mailbox.recv().await {
-            match message {
-                RoomMsg::Join { conn, request, .. } | RoomMsg::Command { conn, request, .. } => {
-                    conn.push(Outbound::Frame(self.answer(&request, Err(error.clone()))));
-                }
-                RoomMsg::Create { reply, .. } => {
-                    let _ = reply.send(Err(error.clone()));
-                }
-                RoomMsg::Summary { reply, .. } => {
-                    let _ = reply.send(Err(error.clone()));
-                }
-                RoomMsg::View { reply, .. } => {
-                    let _ = reply.send(Err(error.clone()));
-                }
-                RoomMsg::MayRead { reply, .. } => {
-                    let _ = reply.send(Err(error.clone()));
-                }
-                RoomMsg::Input { reply, .. } => {
-                    let _ = reply.send(Err(error.clone()));
-                }
-                RoomMsg::Leave { .. }
-                | RoomMsg::Detach { .. }
-                | RoomMsg::Published(_)
-                | RoomMsg::Resync
-                | RoomMsg::NodeLost { .. } => {}
-            }
+            message.refuse(&error);
         }
     }
 

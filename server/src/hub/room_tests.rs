@@ -555,3 +555,127 @@ async fn a_failed_batch_answers_every_command_with_the_error_and_sends_none_of_i
     let expected = vec![(h + 1, None), (h + 2, None), (h + 3, Some(h + 2))];
     assert_eq!(statements, expected, "the state is the record's");
 }
+
+/// Creates room `id` through the hub, as the secretariat.
+async fn create(hub: &Hub, id: &RoomId) {
+    let (reply, created) = oneshot::channel();
+    let create = RoomMsg::Create {
+        profile: person("sec", Role::Secretariat),
+        settings: settings(),
+        reply,
+    };
+    assert!(hub.send(id, create).await.is_ok());
+    created.await.expect("reply").expect("created");
+}
+
+fn join(conn: &Conn, request: &str) -> RoomMsg {
+    RoomMsg::Join {
+        conn: conn.handle.clone(),
+        profile: conn.profile.clone(),
+        since: None,
+        request: request.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_room_that_does_not_exist_is_answered_without_starting_an_actor() {
+    let hub = hub_over(TestStore::new(true));
+    let nowhere = RoomId::new("nowhere").expect("room id");
+    let conn = Conn::new(&hub, "amina", Role::Observer);
+    for request in ["j1", "j2", "j3"] {
+        match hub.send(&nowhere, join(&conn, request)).await {
+            Err(HubError::Rejected(crate::domain::Rejection::RoomNotFound)) => {}
+            Err(other) => panic!("{request}: {other}"),
+            Ok(_) => panic!("{request} was handed to an actor"),
+        }
+    }
+    assert_eq!(hub.room_summary(&nowhere).await.expect("summary"), None);
+    assert!(hub.loaded(&nowhere).is_none());
+    let metrics = hub.metrics();
+    assert_eq!(metrics.room_loads.load(Ordering::Relaxed), 0);
+    assert_eq!(metrics.rooms.load(Ordering::Relaxed), 0);
+    // A room that exists is loaded once, however often it is asked for.
+    let id = RoomId::new("rt").expect("room id");
+    create(&hub, &id).await;
+    let mut amina = conn;
+    assert!(hub.send(&id, join(&amina, "j4")).await.is_ok());
+    amina.until_answer("j4").await;
+    assert_eq!(amina.answer("j4").0, "ack");
+    assert_eq!(metrics.room_loads.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn a_leave_without_a_join_is_answered() {
+    let hub = hub_over(TestStore::new(true));
+    let id = RoomId::new("rt").expect("room id");
+    create(&hub, &id).await;
+    let mut amina = Conn::new(&hub, "amina", Role::Participant);
+    let leave = RoomMsg::Leave {
+        conn: amina.handle.clone(),
+        request: "l1".into(),
+    };
+    assert!(hub.send(&id, leave).await.is_ok());
+    amina.until_answer("l1").await;
+    assert_eq!(amina.answer("l1"), ("error".into(), 0, "not_joined".into()));
+}
+
+#[tokio::test]
+async fn every_message_waiting_when_the_node_shuts_down_is_answered() {
+    let store = TestStore::new(true);
+    let hub = hub_over(store.clone());
+    let id = RoomId::new("rt").expect("room id");
+    create(&hub, &id).await;
+    let mut amina = Conn::new(&hub, "amina", Role::Participant);
+    assert!(hub.send(&id, join(&amina, "join")).await.is_ok());
+    amina.until_answer("join").await;
+
+    // The room is busy with a command held at the store while joins and a view queue up;
+    // then the node begins to shut down.
+    store.open.send_replace(false);
+    let held = *store.arrived.borrow() + 1;
+    assert!(
+        hub.send(&id, amina.command("p1", Some("p1"), post("Held.", None)))
+            .await
+            .is_ok()
+    );
+    store.wait_arrived(held).await;
+    let mut others: Vec<Conn> = (0..20)
+        .map(|i| Conn::new(&hub, &format!("p{i}"), Role::Participant))
+        .collect();
+    for (i, conn) in others.iter().enumerate() {
+        assert!(hub.send(&id, join(conn, &format!("j{i}"))).await.is_ok());
+    }
+    let (reply, viewed) = oneshot::channel();
+    let view = RoomMsg::View {
+        role: Role::Moderator,
+        reply,
+    };
+    assert!(hub.send(&id, view).await.is_ok());
+    hub.shutdown_token().cancel();
+    store.open.send_replace(true);
+
+    amina.until_answer("p1").await;
+    assert_eq!(amina.answer("p1").0, "ack");
+    for (i, conn) in others.iter_mut().enumerate() {
+        let request = format!("j{i}");
+        conn.until_answer(&request).await;
+        let (kind, _, code) = conn.answer(&request);
+        assert!(
+            kind == "ack" || code == "unavailable",
+            "{request}: {kind} {code}"
+        );
+    }
+    let viewed = tokio::time::timeout(Duration::from_secs(10), viewed)
+        .await
+        .expect("the view was answered");
+    assert!(matches!(
+        viewed,
+        Ok(Ok(_)) | Ok(Err(HubError::ShuttingDown))
+    ));
+    // And nothing is accepted any more: a message sent now is refused at once.
+    let late = Conn::new(&hub, "late", Role::Participant);
+    assert!(matches!(
+        hub.send(&id, join(&late, "late")).await,
+        Err(HubError::ShuttingDown)
+    ));
+}

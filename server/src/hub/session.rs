@@ -291,7 +291,7 @@ impl Session {
             ClientMessage::Leave { id, room } => match self.rooms.remove(&room) {
                 Some(handle) => {
                     let message = RoomMsg::Leave {
-                        conn: conn.id(),
+                        conn,
                         request: id.clone(),
                     };
                     match handle.send(message).await {
@@ -307,7 +307,7 @@ impl Session {
                 key,
                 command,
             } => {
-                let Some(handle) = self.rooms.get(&room) else {
+                let Some(handle) = self.rooms.get(&room).cloned() else {
                     return self.reply(not_joined(&id, &room));
                 };
                 let message = RoomMsg::Command {
@@ -317,12 +317,19 @@ impl Session {
                     command,
                     request: id.clone(),
                 };
-                match handle.send(message).await {
-                    Ok(()) => Flow::Continue,
-                    Err(_) => {
-                        self.rooms.remove(&room);
-                        self.reply(not_joined(&id, &room))
+                let Err(message) = handle.send(message).await else {
+                    return Flow::Continue;
+                };
+                // The room's actor stopped (it unloads only when nobody is connected, so this
+                // connection's join was refused or is being handed on to its next actor):
+                // the next actor answers, `not_joined` unless it holds this connection.
+                self.rooms.remove(&room);
+                match self.hub.send(&room, message).await {
+                    Ok(handle) => {
+                        self.rooms.insert(room, handle);
+                        Flow::Continue
                     }
+                    Err(error) => self.reply(hub_error(&id, &error)),
                 }
             }
         }
@@ -333,6 +340,7 @@ impl Session {
             Ok(verified) => verified,
             Err(error) => {
                 Metrics::add(&self.hub.metrics().auth_failures, 1);
+                crate::audit::token_refused(self.conn.id(), &error);
                 let flow = self.reply(frames::error(
                     Some(id),
                     error.code(),

@@ -2,8 +2,8 @@
 
 use super::ConsultationState;
 use super::phase::{may_follow, require, require_moderator, require_secretariat};
-use crate::domain::decide::check_text;
 use crate::domain::state::RoomState;
+use crate::domain::text::check_text;
 use crate::domain::{Rejection, geo};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::consultation::{

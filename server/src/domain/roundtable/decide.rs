@@ -5,7 +5,7 @@
 //! floor (or post); expelled people are not present, so the core refuses them before this.
 
 use super::super::state::RoomState;
-use super::super::{Rejection, decide::check_text};
+use super::super::{Rejection, text::check_text};
 use super::{Floor, RoundtableState, policy};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::EventBody;
