@@ -5,7 +5,8 @@ use crate::auth::{AuthError, Authenticator, KeySource};
 use crate::broker::{BrokerError, MemoryBus, RedisBroker};
 use crate::hub::{Engine, Hub, HubConfig};
 use crate::metrics::Metrics;
-use crate::presence::{LocalPresence, PresenceError, RedisPresence};
+use crate::presence::{Liveness, LocalPresence, PresenceError, RedisPresence};
+use crate::redis_link::RedisLink;
 use crate::store::{EmbeddedStore, RedisStore, StoreError};
 use axum::serve::ListenerExt;
 use std::net::SocketAddr;
@@ -29,6 +30,8 @@ pub struct NodeConfig {
     pub data: PathBuf,
     /// `redis://…`: run on the Redis engine (record, fan-out, presence) instead.
     pub redis: Option<String>,
+    /// With Redis: how often this node beats and when another counts as silent.
+    pub liveness: Liveness,
     /// Token verification keys.
     pub keys: KeySource,
     /// Expected `iss`.
@@ -95,10 +98,15 @@ impl Node {
             },
             Some(url) => {
                 hub_config.audit_interval.get_or_insert(AUDIT_INTERVAL);
+                let link = RedisLink::connect(url)
+                    .await
+                    .map_err(|e| StoreError::Unavailable(format!("redis: {e}")))?;
                 Engine {
-                    store: Arc::new(RedisStore::connect(url).await?),
+                    store: Arc::new(RedisStore::on(link.clone())),
                     broker: Arc::new(RedisBroker::start(url, sink, stop_broker.clone())?),
-                    presence: Arc::new(RedisPresence::connect(url, &hub_config.node).await?),
+                    presence: Arc::new(
+                        RedisPresence::connect(link, &hub_config.node, config.liveness).await?,
+                    ),
                 }
             }
         };

@@ -362,22 +362,38 @@ impl Hub {
 
 impl Hub {
     /// Keeps this node's heartbeat fresh and cleans up after nodes that died: each of their
-    /// rooms records the members nobody else holds as gone (`node_lost`).
+    /// rooms records the members nobody else holds as gone (`node_lost`). When the heartbeat
+    /// says this node must re-establish its members (it was taken for dead, or lost sight of
+    /// Redis), every loaded room registers its members again and makes the record show them
+    /// present.
     async fn watch_nodes(self) {
-        let mut every = tokio::time::interval(Duration::from_secs(1));
+        let mut every = tokio::time::interval(self.inner.presence.beat_every());
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = every.tick() => {}
                 () = self.inner.shutdown.cancelled() => return,
             }
-            let dead = match self.inner.presence.heartbeat_and_claim_dead().await {
-                Ok(dead) => dead,
+            let heartbeat = match self.inner.presence.heartbeat_and_claim_dead().await {
+                Ok(heartbeat) => heartbeat,
                 Err(error) => {
                     tracing::warn!(%error, "presence heartbeat failed");
                     continue;
                 }
             };
-            for (node, rooms) in dead {
+            if heartbeat.reestablish {
+                let rooms: Vec<RoomHandle> = {
+                    let rooms = self.inner.rooms.lock().expect("rooms lock");
+                    rooms.values().cloned().collect()
+                };
+                for room in rooms {
+                    // Never wait on one room's mailbox here: the heartbeat must go on.
+                    tokio::spawn(async move {
+                        let _ = room.send(RoomMsg::Reestablish).await;
+                    });
+                }
+            }
+            for (node, rooms) in heartbeat.dead {
                 tracing::info!(%node, rooms = rooms.len(), "a node stopped; recording its members as gone");
                 for room in rooms {
                     if let Err(error) = self
