@@ -244,3 +244,71 @@ async fn repeated_redis_outages_record_no_departure_and_strand_no_member() {
         "an unavailable answer took {slowest:?} during an outage"
     );
 }
+
+/// A node that really was unreachable for longer than the TTL (frozen, so its members' sockets
+/// stay open) is recorded as lost by the other node; when it returns it finds its epoch
+/// superseded, and its members — who never disconnected — are recorded present again and can
+/// act, also after an explicit re-join on the same connection.
+#[tokio::test]
+async fn a_node_taken_for_dead_records_its_connected_members_present_again_when_it_returns() {
+    let redis = RedisProcess::start().await;
+    let a = NodeProcess::start_on_redis(&redis.url(), "a", NODE_FLAGS).await;
+    let b = NodeProcess::start_on_redis(&redis.url(), "b", NODE_FLAGS).await;
+    let api = Api::new(a.http_url(), TokenSpec::new("sec", Role::Secretariat).sign());
+    api.create_room("rt", &settings()).await;
+    let (mut chen, _) = Client::signed_in(&a.ws_url(), &participant("chen")).await;
+    chen.join("rt", None).await;
+    let (mut bruno, _) = Client::signed_in(&b.ws_url(), &participant("bruno")).await;
+    bruno.join("rt", None).await;
+
+    b.pause();
+    let departure = chen
+        .wait_for("bruno's departure", |incoming| match incoming {
+            baraza_e2e::client::Incoming::Message(
+                baraza_proto::message::ServerMessage::Event(event),
+            ) => match &event.body {
+                EventBody::MemberLeft { user, reason } if user.as_str() == "bruno" => {
+                    Some((event.seq, *reason))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .await;
+    assert_eq!(departure.1, baraza_proto::event::LeaveReason::NodeLost);
+    b.resume();
+
+    // Bruno never disconnected: joining again on the same connection must make him able to act.
+    bruno.join("rt", None).await;
+    let waits = Mutex::new(Vec::new());
+    act(&mut bruno, "after", "Still here.".into(), &waits, None)
+        .await
+        .unwrap_or_else(|refusal| panic!("bruno cannot act after re-joining: {refusal}"));
+    let rejoined = chen
+        .wait_for("bruno recorded present again", |incoming| match incoming {
+            baraza_e2e::client::Incoming::Message(
+                baraza_proto::message::ServerMessage::Event(event),
+            ) => match &event.body {
+                EventBody::MemberJoined { member }
+                    if member.user.as_str() == "bruno" && event.seq > departure.0 =>
+                {
+                    Some(event.seq)
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .await;
+    let record = Api::new(a.http_url(), TokenSpec::new("mod", Role::Moderator).sign())
+        .record("rt")
+        .await;
+    let joins = record
+        .events
+        .iter()
+        .filter(|e| {
+            e.event.seq > departure.0
+                && matches!(&e.event.body, EventBody::MemberJoined { member } if member.user.as_str() == "bruno")
+        })
+        .count();
+    assert_eq!(joins, 1, "recorded present again once (seq {rejoined})");
+}
