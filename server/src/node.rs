@@ -2,7 +2,7 @@
 //! together, on the embedded engine (default) or on Redis (`--redis`).
 
 use crate::auth::{AuthError, Authenticator, KeySource};
-use crate::broker::{BrokerError, MemoryBus, RedisBroker};
+use crate::broker::{BrokerError, DELIVERY_QUEUE, MemoryBus, RedisBroker, delivery_queue};
 use crate::hub::{Engine, Hub, HubConfig};
 use crate::metrics::Metrics;
 use crate::presence::{Liveness, LocalPresence, PresenceError, RedisPresence};
@@ -14,7 +14,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -87,7 +86,7 @@ impl Node {
             &config.issuer,
             &config.audience,
         )?);
-        let (sink, deliveries) = mpsc::unbounded_channel();
+        let (sink, deliveries) = delivery_queue(DELIVERY_QUEUE);
         let stop_broker = CancellationToken::new();
         let mut hub_config = config.hub.clone();
         let engine = match &config.redis {

@@ -254,7 +254,10 @@ async fn a_node_taken_for_dead_records_its_connected_members_present_again_when_
     let redis = RedisProcess::start().await;
     let a = NodeProcess::start_on_redis(&redis.url(), "a", NODE_FLAGS).await;
     let b = NodeProcess::start_on_redis(&redis.url(), "b", NODE_FLAGS).await;
-    let api = Api::new(a.http_url(), TokenSpec::new("sec", Role::Secretariat).sign());
+    let api = Api::new(
+        a.http_url(),
+        TokenSpec::new("sec", Role::Secretariat).sign(),
+    );
     api.create_room("rt", &settings()).await;
     let (mut chen, _) = Client::signed_in(&a.ws_url(), &participant("chen")).await;
     chen.join("rt", None).await;
@@ -264,9 +267,9 @@ async fn a_node_taken_for_dead_records_its_connected_members_present_again_when_
     b.pause();
     let departure = chen
         .wait_for("bruno's departure", |incoming| match incoming {
-            baraza_e2e::client::Incoming::Message(
-                baraza_proto::message::ServerMessage::Event(event),
-            ) => match &event.body {
+            baraza_e2e::client::Incoming::Message(baraza_proto::message::ServerMessage::Event(
+                event,
+            )) => match &event.body {
                 EventBody::MemberLeft { user, reason } if user.as_str() == "bruno" => {
                     Some((event.seq, *reason))
                 }
@@ -286,9 +289,9 @@ async fn a_node_taken_for_dead_records_its_connected_members_present_again_when_
         .unwrap_or_else(|refusal| panic!("bruno cannot act after re-joining: {refusal}"));
     let rejoined = chen
         .wait_for("bruno recorded present again", |incoming| match incoming {
-            baraza_e2e::client::Incoming::Message(
-                baraza_proto::message::ServerMessage::Event(event),
-            ) => match &event.body {
+            baraza_e2e::client::Incoming::Message(baraza_proto::message::ServerMessage::Event(
+                event,
+            )) => match &event.body {
                 EventBody::MemberJoined { member }
                     if member.user.as_str() == "bruno" && event.seq > departure.0 =>
                 {

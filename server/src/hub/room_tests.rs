@@ -122,7 +122,7 @@ impl RecordStore for TestStore {
 }
 
 fn hub_over(store: Arc<TestStore>) -> Hub {
-    let (sink, deliveries) = mpsc::unbounded_channel();
+    let (sink, deliveries) = crate::broker::delivery_queue(16);
     let engine = Engine {
         store,
         broker: Arc::new(MemoryBus::new().connect(sink)),

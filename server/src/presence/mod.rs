@@ -58,8 +58,10 @@ impl Default for Liveness {
 
 /// The cross-node presence registry.
 ///
-/// Guarantees: `claim_dead_nodes` hands each dead node to exactly one caller across all nodes
-/// (for a while), so its clean-up happens once; everything else is idempotent.
+/// Guarantees: `heartbeat_and_claim_dead` claims a node only after this node has seen Redis
+/// without a break for a whole TTL and the other's heartbeat stayed missing; each epoch of a
+/// node is claimed by exactly one caller across all nodes, so its clean-up happens once;
+/// everything else is idempotent.
 #[async_trait]
 pub trait Presence: Send + Sync + 'static {
     /// Records that this node holds `user` in `room`.
