@@ -109,6 +109,13 @@ struct ServeArgs {
     /// How long a member whose connection dropped stays present (e.g. 30s, 2m).
     #[arg(long, env = "BARAZA_PRESENCE_GRACE", default_value = "30s", value_parser = parse_duration)]
     presence_grace: Duration,
+    /// With --redis: how often this node refreshes its heartbeat in Redis.
+    #[arg(long, env = "BARAZA_NODE_HEARTBEAT", default_value = "1s", value_parser = parse_duration)]
+    node_heartbeat: Duration,
+    /// With --redis: a node whose heartbeat was not seen for this long, by a node connected to
+    /// Redis without a break all that time, is taken for dead. At least twice --node-heartbeat.
+    #[arg(long, env = "BARAZA_NODE_TTL", default_value = "3s", value_parser = parse_duration)]
+    node_ttl: Duration,
     /// WebSocket ping interval; three silent intervals close a connection.
     #[arg(long, env = "BARAZA_HEARTBEAT", default_value = "20s", value_parser = parse_duration)]
     heartbeat: Duration,
@@ -201,6 +208,12 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         // Colours only for a terminal: a log file or collector gets plain lines.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    if args.node_heartbeat.is_zero() || args.node_ttl < args.node_heartbeat * 2 {
+        return Err(CliError::Usage(format!(
+            "--node-ttl ({:?}) must be at least twice --node-heartbeat ({:?}), which must not be 0",
+            args.node_ttl, args.node_heartbeat
+        )));
+    }
     let keys = key_source(&args.keys)?;
     let links = if args.print_links && matches!(keys, KeySource::Secret(_)) {
         Some(Authenticator::new(
@@ -234,6 +247,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         keys,
         issuer: args.keys.jwt_issuer.clone(),
         audience: args.keys.jwt_audience.clone(),
+        liveness: crate::presence::Liveness {
+            beat_every: args.node_heartbeat,
+            ttl: args.node_ttl,
+        },
         hub,
         shutdown_grace: Duration::from_secs(5),
     };

@@ -10,6 +10,7 @@
 //! - [`presence`]: which node holds which member, and clean-up after a node dies.
 //! - [`hub`]: room actors and WebSocket sessions on one node.
 //! - [`redis_keys`]: every Redis key and channel name.
+//! - [`redis_link`]: the command connection to Redis (deadline, fail-fast while it is down).
 //! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client.
 //! - [`auth`]: verifying and minting JWTs.
 //! - [`audit`]: the audit trail of refused commands and tokens (log target `baraza::audit`).
@@ -29,4 +30,5 @@ pub mod node;
 pub mod presence;
 pub mod record;
 pub mod redis_keys;
+pub mod redis_link;
 pub mod store;

@@ -2,10 +2,11 @@
 //! together, on the embedded engine (default) or on Redis (`--redis`).
 
 use crate::auth::{AuthError, Authenticator, KeySource};
-use crate::broker::{BrokerError, MemoryBus, RedisBroker};
+use crate::broker::{BrokerError, DELIVERY_QUEUE, MemoryBus, RedisBroker, delivery_queue};
 use crate::hub::{Engine, Hub, HubConfig};
 use crate::metrics::Metrics;
-use crate::presence::{LocalPresence, PresenceError, RedisPresence};
+use crate::presence::{Liveness, LocalPresence, PresenceError, RedisPresence};
+use crate::redis_link::RedisLink;
 use crate::store::{EmbeddedStore, RedisStore, StoreError};
 use axum::serve::ListenerExt;
 use std::net::SocketAddr;
@@ -13,7 +14,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -29,6 +29,8 @@ pub struct NodeConfig {
     pub data: PathBuf,
     /// `redis://…`: run on the Redis engine (record, fan-out, presence) instead.
     pub redis: Option<String>,
+    /// With Redis: how often this node beats and when another counts as silent.
+    pub liveness: Liveness,
     /// Token verification keys.
     pub keys: KeySource,
     /// Expected `iss`.
@@ -84,7 +86,7 @@ impl Node {
             &config.issuer,
             &config.audience,
         )?);
-        let (sink, deliveries) = mpsc::unbounded_channel();
+        let (sink, deliveries) = delivery_queue(DELIVERY_QUEUE);
         let stop_broker = CancellationToken::new();
         let mut hub_config = config.hub.clone();
         let engine = match &config.redis {
@@ -95,10 +97,15 @@ impl Node {
             },
             Some(url) => {
                 hub_config.audit_interval.get_or_insert(AUDIT_INTERVAL);
+                let link = RedisLink::connect(url)
+                    .await
+                    .map_err(|e| StoreError::Unavailable(format!("redis: {e}")))?;
                 Engine {
-                    store: Arc::new(RedisStore::connect(url).await?),
+                    store: Arc::new(RedisStore::on(link.clone())),
                     broker: Arc::new(RedisBroker::start(url, sink, stop_broker.clone())?),
-                    presence: Arc::new(RedisPresence::connect(url, &hub_config.node).await?),
+                    presence: Arc::new(
+                        RedisPresence::connect(link, &hub_config.node, config.liveness).await?,
+                    ),
                 }
             }
         };

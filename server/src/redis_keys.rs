@@ -2,7 +2,8 @@
 //!
 //! All keys of one room share the hash tag `{room:ID}`, so the append script (which touches the
 //! room's stream, head and channel) also runs on Redis Cluster. Node-level keys carry the node
-//! name in their own tag.
+//! name in their own tag (the heartbeat and claim scripts touch only one node's keys). No
+//! command touches keys of two tags.
 
 use baraza_proto::ids::RoomId;
 
@@ -41,9 +42,15 @@ pub fn node_rooms(node: &str) -> String {
     format!("baraza:{{node:{node}}}:rooms")
 }
 
-/// The claim of the node that cleans up after a dead node.
-pub fn node_reaper(node: &str) -> String {
-    format!("baraza:{{node:{node}}}:reaper")
+/// A node's fencing epoch: set by each incarnation, superseded (incremented) by the node that
+/// claims it as dead.
+pub fn node_epoch(node: &str) -> String {
+    format!("baraza:{{node:{node}}}:epoch")
+}
+
+/// The epoch under which a node was last claimed as dead (so it is claimed once per epoch).
+pub fn node_claimed(node: &str) -> String {
+    format!("baraza:{{node:{node}}}:claimed")
 }
 
 /// The room id inside a channel name, if it is one of ours.

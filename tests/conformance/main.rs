@@ -4,12 +4,13 @@
 use baraza_e2e::RedisProcess;
 use baraza_proto::event::{EventBody, EventEnvelope, LeaveReason};
 use baraza_proto::ids::{RoomId, Seq, UserId};
-use baraza_server::broker::{Broker, Delivery, MemoryBus, RedisBroker};
+use baraza_server::broker::{
+    Broker, DELIVERY_QUEUE, Deliveries, Delivery, MemoryBus, RedisBroker, delivery_queue,
+};
 use baraza_server::record::{Head, RecordedEvent};
 use baraza_server::store::{EmbeddedStore, RecordStore, RedisStore, StoreError, audit_store};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// One engine under test: a store, and two brokers standing for two nodes.
@@ -17,7 +18,7 @@ struct Engine {
     store: Arc<dyn RecordStore>,
     publisher: Arc<dyn Broker>,
     subscriber: Arc<dyn Broker>,
-    deliveries: mpsc::UnboundedReceiver<Delivery>,
+    deliveries: Deliveries,
     _keep: Box<dyn std::any::Any + Send>,
 }
 
@@ -25,8 +26,8 @@ async fn embedded() -> Engine {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let bus = MemoryBus::new();
-    let (publisher_sink, _publisher_deliveries) = mpsc::unbounded_channel();
-    let (subscriber_sink, deliveries) = mpsc::unbounded_channel();
+    let (publisher_sink, _publisher_deliveries) = delivery_queue(DELIVERY_QUEUE);
+    let (subscriber_sink, deliveries) = delivery_queue(DELIVERY_QUEUE);
     Engine {
         store,
         publisher: Arc::new(bus.connect(publisher_sink)),
@@ -40,8 +41,8 @@ async fn redis() -> Engine {
     let redis = RedisProcess::start().await;
     let store = Arc::new(RedisStore::connect(&redis.url()).await.unwrap());
     let stop = CancellationToken::new();
-    let (publisher_sink, _publisher_deliveries) = mpsc::unbounded_channel();
-    let (subscriber_sink, deliveries) = mpsc::unbounded_channel();
+    let (publisher_sink, _publisher_deliveries) = delivery_queue(DELIVERY_QUEUE);
+    let (subscriber_sink, deliveries) = delivery_queue(DELIVERY_QUEUE);
     Engine {
         store,
         publisher: Arc::new(

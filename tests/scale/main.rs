@@ -11,6 +11,8 @@ use baraza_proto::message::ServerMessage;
 use baraza_proto::room::{RoomKind, RoomSettings, Scope};
 use std::time::{Duration, Instant};
 
+mod outage;
+
 fn settings() -> RoomSettings {
     RoomSettings {
         kind: RoomKind::Roundtable,

@@ -197,6 +197,22 @@ impl NodeProcess {
             .expect("wait")
     }
 
+    /// Freezes the process (SIGSTOP): its sockets stay open but it does nothing, as a node
+    /// cut off by the network or stalled would. [`NodeProcess::resume`] thaws it.
+    pub fn pause(&self) {
+        self.signal(Signal::SIGSTOP);
+    }
+
+    /// Thaws a paused process (SIGCONT).
+    pub fn resume(&self) {
+        self.signal(Signal::SIGCONT);
+    }
+
+    fn signal(&self, signal: Signal) {
+        let pid = Pid::from_raw(self.child.id().expect("running") as i32);
+        kill(pid, signal).expect("signal baraza");
+    }
+
     /// Hard stop (SIGKILL): no goodbye to clients, no clean-up.
     pub async fn kill(mut self) {
         self.child.kill().await.expect("SIGKILL");

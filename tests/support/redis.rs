@@ -1,6 +1,9 @@
 //! A `redis-server` of a test's own: a free port, a temporary directory, AOF with
-//! `appendfsync always`; killable and restartable on the same port and data.
+//! `appendfsync always`; killable and restartable on the same port and data, and pausable
+//! (SIGSTOP) to make it hang.
 
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -87,6 +90,23 @@ impl RedisProcess {
         if let Some(mut child) = self.child.take() {
             child.kill().await.expect("kill redis");
         }
+    }
+
+    /// Freezes the server (SIGSTOP): its sockets stay open but nothing is answered, as when
+    /// Redis hangs or its machine is unreachable. [`RedisProcess::resume`] thaws it.
+    pub fn pause(&self) {
+        self.signal(Signal::SIGSTOP);
+    }
+
+    /// Thaws a paused server (SIGCONT). Keys whose TTL ran out meanwhile expire at once.
+    pub fn resume(&self) {
+        self.signal(Signal::SIGCONT);
+    }
+
+    fn signal(&self, signal: Signal) {
+        let child = self.child.as_ref().expect("redis-server is running");
+        let pid = Pid::from_raw(child.id().expect("running") as i32);
+        kill(pid, signal).expect("signal redis-server");
     }
 
     /// Starts the server again on the same port and directory (AOF is replayed).

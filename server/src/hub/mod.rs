@@ -19,7 +19,7 @@ pub mod session;
 pub mod writer;
 
 use crate::auth::Authenticator;
-use crate::broker::{Broker, Delivery};
+use crate::broker::{Broker, Deliveries, Delivery};
 use crate::domain::Rejection;
 use crate::domain::visibility::ReadPath;
 use crate::metrics::Metrics;
@@ -33,13 +33,16 @@ use baraza_proto::limits::Limits;
 use baraza_proto::room::{RoomSpec, RoomSummary};
 use baraza_proto::view::RoomView;
 use room::{RoomHandle, RoomMsg};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+
+/// How often a room that missed deliveries (its mailbox was full) is offered its resync again.
+const RESYNC_RETRY: Duration = Duration::from_millis(100);
 
 /// How a node's hub behaves.
 #[derive(Debug, Clone)]
@@ -139,7 +142,7 @@ impl Hub {
     pub fn new(
         config: HubConfig,
         engine: Engine,
-        deliveries: mpsc::UnboundedReceiver<Delivery>,
+        deliveries: Deliveries,
         auth: Arc<Authenticator>,
         metrics: Arc<Metrics>,
     ) -> Hub {
@@ -414,54 +417,96 @@ impl Hub {
         self.inner.store.close().await
     }
 
-    async fn route_deliveries(self, mut deliveries: mpsc::UnboundedReceiver<Delivery>) {
+    /// Hands what the broker delivers to the rooms without ever waiting on one: a room whose
+    /// mailbox is full misses the event and is marked for a resync (it repairs from the
+    /// record, as after any gap), retried until its mailbox takes it.
+    async fn route_deliveries(self, mut deliveries: Deliveries) {
+        let mut behind: HashSet<RoomId> = HashSet::new();
+        let mut retry = tokio::time::interval(RESYNC_RETRY);
         loop {
             let delivery = tokio::select! {
                 delivery = deliveries.recv() => delivery,
+                _ = retry.tick(), if !behind.is_empty() => {
+                    self.resync_behind(&mut behind);
+                    continue;
+                }
                 () = self.inner.shutdown.cancelled() => None,
             };
             let Some(delivery) = delivery else { return };
-            let targets: Vec<RoomHandle> = {
+            let targets: Vec<(RoomId, RoomHandle)> = {
                 let rooms = self.inner.rooms.lock().expect("rooms lock");
                 match &delivery {
                     Delivery::Event(event) => rooms
-                        .get(&event.envelope.room)
-                        .cloned()
+                        .get_key_value(&event.envelope.room)
+                        .map(|(id, handle)| (id.clone(), handle.clone()))
                         .into_iter()
                         .collect(),
-                    Delivery::Resync => rooms.values().cloned().collect(),
+                    Delivery::Resync => rooms
+                        .iter()
+                        .map(|(id, handle)| (id.clone(), handle.clone()))
+                        .collect(),
                 }
             };
-            for target in targets {
+            for (id, target) in targets {
                 let message = match &delivery {
                     Delivery::Event(event) => RoomMsg::Published((**event).clone()),
                     Delivery::Resync => RoomMsg::Resync,
                 };
                 // A room that unloaded meanwhile reloads from the record when next needed.
-                let _ = target.send(message).await;
+                if !target.try_send(message) && !target.is_closed() {
+                    behind.insert(id);
+                }
+            }
+            if !behind.is_empty() {
+                self.resync_behind(&mut behind);
             }
         }
+    }
+
+    /// Sends a resync to each room that missed deliveries; keeps those still full.
+    fn resync_behind(&self, behind: &mut HashSet<RoomId>) {
+        let rooms = self.inner.rooms.lock().expect("rooms lock");
+        behind.retain(|id| match rooms.get(id) {
+            Some(handle) => !handle.try_send(RoomMsg::Resync) && !handle.is_closed(),
+            None => false,
+        });
     }
 }
 
 impl Hub {
     /// Keeps this node's heartbeat fresh and cleans up after nodes that died: each of their
-    /// rooms records the members nobody else holds as gone (`node_lost`).
+    /// rooms records the members nobody else holds as gone (`node_lost`). When the heartbeat
+    /// says this node must re-establish its members (it was taken for dead, or lost sight of
+    /// Redis), every loaded room registers its members again and makes the record show them
+    /// present.
     async fn watch_nodes(self) {
-        let mut every = tokio::time::interval(Duration::from_secs(1));
+        let mut every = tokio::time::interval(self.inner.presence.beat_every());
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = every.tick() => {}
                 () = self.inner.shutdown.cancelled() => return,
             }
-            let dead = match self.inner.presence.heartbeat_and_claim_dead().await {
-                Ok(dead) => dead,
+            let heartbeat = match self.inner.presence.heartbeat_and_claim_dead().await {
+                Ok(heartbeat) => heartbeat,
                 Err(error) => {
                     tracing::warn!(%error, "presence heartbeat failed");
                     continue;
                 }
             };
-            for (node, rooms) in dead {
+            if heartbeat.reestablish {
+                let rooms: Vec<RoomHandle> = {
+                    let rooms = self.inner.rooms.lock().expect("rooms lock");
+                    rooms.values().cloned().collect()
+                };
+                for room in rooms {
+                    // Never wait on one room's mailbox here: the heartbeat must go on.
+                    tokio::spawn(async move {
+                        let _ = room.send(RoomMsg::Reestablish).await;
+                    });
+                }
+            }
+            for (node, rooms) in heartbeat.dead {
                 tracing::info!(%node, rooms = rooms.len(), "a node stopped; recording its members as gone");
                 for room in rooms {
                     if let Err(error) = self

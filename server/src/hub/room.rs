@@ -104,6 +104,9 @@ pub(crate) enum RoomMsg {
     Resync,
     /// `node` died: record its members here as gone unless someone else holds them.
     NodeLost { node: String },
+    /// This node was taken for dead, or lost sight of Redis: register the members it holds
+    /// again and make the record show them present.
+    Reestablish,
     /// Consultations: record the input of a published child (idempotent).
     Input {
         input: ConsultationInput,
@@ -153,7 +156,8 @@ impl RoomMsg {
             RoomMsg::Detach { .. }
             | RoomMsg::Published(_)
             | RoomMsg::Resync
-            | RoomMsg::NodeLost { .. } => {}
+            | RoomMsg::NodeLost { .. }
+            | RoomMsg::Reestablish => {}
         }
     }
 }
@@ -201,6 +205,7 @@ pub(crate) fn spawn(hub: Hub, id: RoomId) -> RoomHandle {
         presence: HashMap::new(),
         leaving: BTreeSet::new(),
         leave_due: HashMap::new(),
+        rejoin: BTreeSet::new(),
         recent: VecDeque::new(),
         snapshots: [None, None, None],
         tick_not_before: Instant::now(),
@@ -235,6 +240,9 @@ struct RoomActor {
     /// Members without connections, by when their leave is due.
     leaving: BTreeSet<(Instant, UserId)>,
     leave_due: HashMap<UserId, Instant>,
+    /// Members connected here whom the record shows as gone (another node took this one for
+    /// dead, or a departure raced a connection): they are recorded joined again.
+    rejoin: BTreeSet<UserId>,
     /// Recent events: their frame for each kind of reader (`ReaderKind::index`; the same shared
     /// bytes where the domain lets every kind see all of it).
     recent: VecDeque<(Seq, [Utf8Bytes; 3])>,
@@ -382,6 +390,9 @@ impl RoomActor {
                     idle_since = Instant::now();
                 }
                 () = &mut stop => break,
+            }
+            if !self.rejoin.is_empty() {
+                self.restore_present_members().await;
             }
         }
         // From here no message is accepted (senders find a fresh actor through the hub), and
@@ -532,6 +543,7 @@ impl RoomActor {
                 }
             }
             RoomMsg::NodeLost { node } => self.node_lost(&node).await,
+            RoomMsg::Reestablish => self.reestablish().await,
         }
     }
 
@@ -668,6 +680,58 @@ impl RoomActor {
             }
             Ok(_) => {}
             Err(error) => tracing::debug!(room = %self.id, %error, "audit could not read the head"),
+        }
+    }
+
+    /// Registers every member held here again and reads the record, so that members it shows
+    /// as gone although they are connected here are recorded joined again.
+    async fn reestablish(&mut self) {
+        let members: Vec<UserId> = self.presence.keys().cloned().collect();
+        for user in &members {
+            if let Err(error) = self.hub.inner().presence.attach(&self.id, user).await {
+                tracing::warn!(room = %self.id, %error, "cannot register presence again");
+            }
+        }
+        self.stale = true;
+        if let Err(error) = self.refresh().await {
+            tracing::warn!(room = %self.id, %error, "cannot read the record to re-establish members");
+        }
+        self.rejoin.extend(
+            members
+                .into_iter()
+                .filter(|user| !self.state.is_present(user)),
+        );
+    }
+
+    /// Records `member_joined` (through the domain, as the person) for each member connected
+    /// here whom the record shows as gone, so that a present member can always act. A failure
+    /// keeps them for the next try; a refusal (expelled meanwhile) drops them.
+    async fn restore_present_members(&mut self) {
+        let pending: Vec<UserId> = std::mem::take(&mut self.rejoin).into_iter().collect();
+        for user in pending {
+            if !self.presence.contains_key(&user) {
+                continue;
+            }
+            let Some(profile) = self
+                .subscribers
+                .values()
+                .find(|s| s.live && s.profile.user == user)
+                .map(|s| s.profile.clone())
+            else {
+                continue;
+            };
+            match self.execute(&Actor::Person(profile), &Command::Join).await {
+                Ok(_) => {
+                    tracing::info!(room = %self.id, %user, "recorded a connected member as present again")
+                }
+                Err(HubError::Rejected(rejection)) => {
+                    tracing::info!(room = %self.id, %user, %rejection, "a connected member may not rejoin");
+                }
+                Err(error) => {
+                    tracing::warn!(room = %self.id, %user, %error, "cannot record a connected member as present yet");
+                    self.rejoin.insert(user);
+                }
+            }
         }
     }
 
@@ -990,8 +1054,16 @@ impl RoomActor {
                 subscriber.live = false;
             }
         }
-        if let EventBody::ParticipantExpelled(sanction) = &event.envelope.body {
-            self.cut_off(&sanction.user, &sanction.reason);
+        match &event.envelope.body {
+            EventBody::ParticipantExpelled(sanction) => {
+                self.cut_off(&sanction.user, &sanction.reason);
+            }
+            // The record says they left, but they are connected here: that was not a fact
+            // (e.g. another node took this one for dead). They are recorded joined again.
+            EventBody::MemberLeft { user, .. } if self.presence.contains_key(user) => {
+                self.rejoin.insert(user.clone());
+            }
+            _ => {}
         }
     }
 
@@ -1038,7 +1110,14 @@ impl RoomActor {
         request: String,
     ) {
         if self.subscribers.contains_key(&conn.id()) {
-            conn.push(Outbound::Frame(frames::ack(&request, self.head.seq, false)));
+            // Joining again on the same connection: if the record says they left (while they
+            // stayed connected), record them joined again, so the ack means they may act.
+            let user = profile.user.clone();
+            let result = self.execute(&Actor::Person(profile), &Command::Join).await;
+            if result.is_ok() {
+                self.rejoin.remove(&user);
+            }
+            conn.push(Outbound::Frame(self.answer(&request, result)));
             return;
         }
         if let Err(error) = self.refresh().await {

@@ -1,5 +1,6 @@
-//! Batching in the room actor, driven through its mailbox over a record held in memory: the
-//! store holds appends at a gate, so commands pile up in the mailbox deterministically.
+//! The room actor (batching) and the hub's fan-out to rooms, driven through mailboxes over a
+//! record held in memory: the store holds appends at a gate, so commands pile up in the
+//! mailbox deterministically.
 
 use super::*;
 use crate::auth::{Authenticator, KeySource};
@@ -26,6 +27,8 @@ struct TestStore {
     passed: watch::Sender<usize>,
     open: watch::Sender<bool>,
     fail: AtomicBool,
+    /// When set, only appends to this room wait at the gate.
+    gated_room: Mutex<Option<RoomId>>,
 }
 
 impl TestStore {
@@ -37,6 +40,7 @@ impl TestStore {
             passed: watch::Sender::new(0),
             open: watch::Sender::new(true),
             fail: AtomicBool::new(false),
+            gated_room: Mutex::new(None),
         })
     }
 
@@ -64,10 +68,18 @@ impl RecordStore for TestStore {
     ) -> Result<(), StoreError> {
         check_append(room, expected_seq, events)?;
         self.arrived.send_modify(|n| *n += 1);
-        let mut open = self.open.subscribe();
-        open.wait_for(|&open| open)
-            .await
-            .map_err(|_| StoreError::Closed)?;
+        let gated = self
+            .gated_room
+            .lock()
+            .expect("gate")
+            .as_ref()
+            .is_none_or(|gated| gated == room);
+        if gated {
+            let mut open = self.open.subscribe();
+            open.wait_for(|&open| open)
+                .await
+                .map_err(|_| StoreError::Closed)?;
+        }
         self.passed.send_modify(|n| *n += 1);
         if self.fail.load(Ordering::SeqCst) {
             return Err(StoreError::Unavailable("the test says so".into()));
@@ -123,21 +135,27 @@ impl RecordStore for TestStore {
 }
 
 fn hub_over(store: Arc<TestStore>) -> Hub {
-    let (sink, deliveries) = mpsc::unbounded_channel();
+    hub_with_sink(store).0
+}
+
+/// A hub over `store`, and the sink through which the test delivers as a broker would.
+fn hub_with_sink(store: Arc<TestStore>) -> (Hub, crate::broker::DeliverySink) {
+    let (sink, deliveries) = crate::broker::delivery_queue(4096);
     let engine = Engine {
         store,
-        broker: Arc::new(MemoryBus::new().connect(sink)),
+        broker: Arc::new(MemoryBus::new().connect(sink.clone())),
         presence: Arc::new(LocalPresence),
     };
     let auth = Authenticator::new(KeySource::Secret(vec![7; 32]), "baraza", "baraza")
         .expect("authenticator");
-    Hub::new(
+    let hub = Hub::new(
         HubConfig::default(),
         engine,
         deliveries,
         Arc::new(auth),
         Arc::new(Metrics::default()),
-    )
+    );
+    (hub, sink)
 }
 
 fn person(user: &str, role: Role) -> Profile {
@@ -568,6 +586,12 @@ async fn create(hub: &Hub, id: &RoomId) {
     created.await.expect("reply").expect("created");
 }
 
+/// Creates room `id` and returns its actor's handle.
+async fn created(hub: &Hub, id: &RoomId) -> RoomHandle {
+    create(hub, id).await;
+    hub.room(id)
+}
+
 fn join(conn: &Conn, request: &str) -> RoomMsg {
     RoomMsg::Join {
         conn: conn.handle.clone(),
@@ -647,7 +671,8 @@ async fn every_message_waiting_when_the_node_shuts_down_is_answered() {
     }
     let (reply, viewed) = oneshot::channel();
     let view = RoomMsg::View {
-        role: Role::Moderator,
+        profile: person("mod", Role::Moderator),
+        path: crate::domain::visibility::ReadPath::View,
         reply,
     };
     assert!(hub.send(&id, view).await.is_ok());
@@ -678,4 +703,93 @@ async fn every_message_waiting_when_the_node_shuts_down_is_answered() {
         hub.send(&id, join(&late, "late")).await,
         Err(HubError::ShuttingDown)
     ));
+}
+
+#[tokio::test]
+async fn a_room_with_a_full_mailbox_does_not_hold_up_deliveries_to_other_rooms() {
+    let store = TestStore::new(false);
+    let (hub, sink) = hub_with_sink(store.clone());
+    let busy = RoomId::new("busy").expect("room id");
+    let calm = RoomId::new("calm").expect("room id");
+    let busy_room = created(&hub, &busy).await;
+    let calm_room = created(&hub, &calm).await;
+    let mut listener = Conn::new(&hub, "amina", Role::Participant);
+    let join = RoomMsg::Join {
+        conn: listener.handle.clone(),
+        profile: listener.profile.clone(),
+        since: None,
+        request: "join".into(),
+    };
+    assert!(calm_room.send(join).await.is_ok());
+    listener.until_answer("join").await;
+
+    // The busy room's actor is stuck in an append; its mailbox fills up behind it.
+    *store.gated_room.lock().expect("gate") = Some(busy.clone());
+    store.open.send_replace(false);
+    let poster = Conn::new(&hub, "bruno", Role::Moderator);
+    let held = *store.arrived.borrow() + 1;
+    let join = RoomMsg::Join {
+        conn: poster.handle.clone(),
+        profile: poster.profile.clone(),
+        since: None,
+        request: "join".into(),
+    };
+    assert!(busy_room.send(join).await.is_ok());
+    store.wait_arrived(held).await;
+    while busy_room.try_send(RoomMsg::Resync) {}
+
+    // Another node appended to each room; the broker delivers both, the busy room's first.
+    let mut deliveries = Vec::new();
+    for (room, user) in [(&busy, "zed"), (&calm, "yan")] {
+        let prev = store.events(room).last().expect("created").head();
+        let event = RecordedEvent::seal(
+            EventEnvelope {
+                room: room.clone(),
+                seq: prev.seq + 1,
+                ts: 1,
+                actor: None,
+                key: None,
+                body: EventBody::MemberJoined {
+                    member: person(user, Role::Participant),
+                },
+            },
+            prev.hash,
+        );
+        store
+            .rooms
+            .lock()
+            .expect("rooms")
+            .get_mut(room)
+            .expect("record")
+            .push(event.clone());
+        deliveries.push(event);
+    }
+    let calm_seq = deliveries[1].seq();
+    for event in deliveries {
+        assert!(sink.send(crate::broker::Delivery::Event(Box::new(event))));
+    }
+    // The calm room gets its event although the busy room cannot take anything.
+    tokio::time::timeout(Duration::from_secs(5), listener.until_event(calm_seq))
+        .await
+        .expect("the calm room's event was held up behind the full room");
+
+    // Once the busy room moves again, it repairs the event it missed from the record.
+    store.open.send_replace(true);
+    let (reply, summary) = oneshot::channel();
+    assert!(
+        busy_room
+            .send(RoomMsg::Summary {
+                reader: None,
+                reply
+            })
+            .await
+            .is_ok()
+    );
+    let seq = summary
+        .await
+        .expect("reply")
+        .expect("summary")
+        .expect("room")
+        .seq;
+    assert_eq!(seq, store.events(&busy).len() as Seq);
 }

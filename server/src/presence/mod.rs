@@ -5,11 +5,19 @@
 //! ([`RedisPresence`]), each node registers the members it holds and keeps a heartbeat key
 //! alive; when a node stops heartbeating, exactly one other node claims it and the rooms record
 //! its members as gone (`node_lost`) unless they came back through another node.
+//!
+//! A node only judges another dead on evidence gathered while it could see Redis itself: it
+//! must have been connected without a break for a whole TTL, during which the other's
+//! heartbeat never showed. An outage of Redis is no evidence against anyone. Each node
+//! incarnation has a fencing epoch; claiming a node supersedes its epoch, so a node that was
+//! taken for dead (wrongly, or after a partition) finds out at its next heartbeat and
+//! re-establishes its members ([`Heartbeat::reestablish`]).
 
 pub mod redis;
 
 use async_trait::async_trait;
 use baraza_proto::ids::{RoomId, UserId};
+use std::time::Duration;
 
 pub use self::redis::RedisPresence;
 
@@ -18,10 +26,42 @@ pub use self::redis::RedisPresence;
 #[error("presence registry unavailable: {0}")]
 pub struct PresenceError(pub String);
 
+/// What one heartbeat found.
+#[derive(Debug, Default)]
+pub struct Heartbeat {
+    /// This node must register its members again and make the record show them present: it
+    /// was claimed as dead by another node (its epoch was superseded), or its view of Redis
+    /// was broken (Redis may have lost or removed its entries meanwhile).
+    pub reestablish: bool,
+    /// Nodes this node claimed as dead, each with the rooms in which it held members.
+    pub dead: Vec<(String, Vec<RoomId>)>,
+}
+
+/// How often a node beats and when another counts as silent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Liveness {
+    /// How often a node refreshes its heartbeat.
+    pub beat_every: Duration,
+    /// A node whose heartbeat was not seen for this long (by a node continuously connected to
+    /// Redis all that time) is dead.
+    pub ttl: Duration,
+}
+
+impl Default for Liveness {
+    fn default() -> Self {
+        Liveness {
+            beat_every: Duration::from_secs(1),
+            ttl: Duration::from_secs(3),
+        }
+    }
+}
+
 /// The cross-node presence registry.
 ///
-/// Guarantees: `claim_dead_nodes` hands each dead node to exactly one caller across all nodes
-/// (for a while), so its clean-up happens once; everything else is idempotent.
+/// Guarantees: `heartbeat_and_claim_dead` claims a node only after this node has seen Redis
+/// without a break for a whole TTL and the other's heartbeat stayed missing; each epoch of a
+/// node is claimed by exactly one caller across all nodes, so its clean-up happens once;
+/// everything else is idempotent.
 #[async_trait]
 pub trait Presence: Send + Sync + 'static {
     /// Records that this node holds `user` in `room`.
@@ -30,7 +70,9 @@ pub trait Presence: Send + Sync + 'static {
     /// Records that this node no longer holds `user` in `room`.
     async fn detach(&self, room: &RoomId, user: &UserId) -> Result<(), PresenceError>;
 
-    /// Whether a live node other than this one holds `user` in `room`.
+    /// Whether a node other than this one holds `user` in `room` and is not known to be dead.
+    /// While this node cannot judge (it has not seen Redis continuously for a TTL), every
+    /// registered holder counts as alive.
     async fn held_elsewhere(&self, room: &RoomId, user: &UserId) -> Result<bool, PresenceError>;
 
     /// Removes and returns the members `node` held in `room`.
@@ -40,9 +82,12 @@ pub trait Presence: Send + Sync + 'static {
         node: &str,
     ) -> Result<Vec<UserId>, PresenceError>;
 
-    /// Refreshes this node's heartbeat, then claims nodes whose heartbeat expired: each with
-    /// the rooms in which it held members.
-    async fn heartbeat_and_claim_dead(&self) -> Result<Vec<(String, Vec<RoomId>)>, PresenceError>;
+    /// Refreshes this node's heartbeat, then, if this node can judge, claims nodes whose
+    /// heartbeat it has not seen for a TTL.
+    async fn heartbeat_and_claim_dead(&self) -> Result<Heartbeat, PresenceError>;
+
+    /// How often [`Presence::heartbeat_and_claim_dead`] should run.
+    fn beat_every(&self) -> Duration;
 
     /// Forgets a dead node once its rooms are cleaned up.
     async fn forget_node(&self, node: &str) -> Result<(), PresenceError>;
@@ -77,8 +122,12 @@ impl Presence for LocalPresence {
         Ok(Vec::new())
     }
 
-    async fn heartbeat_and_claim_dead(&self) -> Result<Vec<(String, Vec<RoomId>)>, PresenceError> {
-        Ok(Vec::new())
+    async fn heartbeat_and_claim_dead(&self) -> Result<Heartbeat, PresenceError> {
+        Ok(Heartbeat::default())
+    }
+
+    fn beat_every(&self) -> Duration {
+        Liveness::default().beat_every
     }
 
     async fn forget_node(&self, _node: &str) -> Result<(), PresenceError> {

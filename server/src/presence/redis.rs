@@ -1,66 +1,222 @@
 //! Presence across nodes in Redis.
 //!
 //! - `baraza:{room:ID}:presence`: set of `node<TAB>user` entries.
-//! - `baraza:{node:N}:alive`: the node's heartbeat, expiring after [`HEARTBEAT_TTL`].
+//! - `baraza:{node:N}:epoch`: node N's fencing epoch. Each incarnation takes a new one
+//!   (`INCR`); a node claiming N as dead increments it, superseding N's.
+//! - `baraza:{node:N}:alive`: N's heartbeat (its epoch), expiring after the TTL. It is only
+//!   refreshed while N's epoch is current.
+//! - `baraza:{node:N}:claimed`: the epoch under which N was last claimed (one claim per epoch).
 //! - `baraza:{node:N}:rooms`: rooms where the node registered members.
-//! - `baraza:nodes`: every node that ever registered.
-//! - `baraza:{node:N}:reaper`: set with NX by the one node that cleans up after N.
+//! - `baraza:nodes`: every node that registered and was not cleaned up.
+//!
+//! Judging: a node claims another only after it has itself beaten without a break for a whole
+//! TTL (so the other had a whole TTL, with Redis reachable, to beat) and still finds its
+//! heartbeat missing. A Redis outage breaks every node's run of beats, so it never makes one
+//! node take another for dead. Every script touches the keys of one node only, and every other
+//! command one key, so this also runs on Redis Cluster.
 
-use super::{Presence, PresenceError};
+use super::{Heartbeat, Liveness, Presence, PresenceError};
 use crate::redis_keys;
-use crate::store::redis::manager_config;
+use crate::redis_link::RedisLink;
 use async_trait::async_trait;
 use baraza_proto::ids::{RoomId, UserId};
 use redis::AsyncCommands;
-use redis::aio::ConnectionManager;
+use std::sync::Mutex;
 use std::time::Duration;
+use tokio::time::Instant;
 
-/// A node whose heartbeat is older than this is dead.
-pub const HEARTBEAT_TTL: Duration = Duration::from_secs(3);
-/// How long a claim on a dead node's clean-up lasts.
-const REAPER_CLAIM: Duration = Duration::from_secs(30);
+/// Refreshes the heartbeat if the epoch is still ours; otherwise answers the current epoch.
+/// KEYS: epoch, alive. ARGV: our epoch, TTL in ms. Returns 0 (beaten) or the current epoch.
+const BEAT_SCRIPT: &str = r"
+local current = redis.call('GET', KEYS[1])
+if current == false then
+  redis.call('SET', KEYS[1], ARGV[1])
+  current = ARGV[1]
+end
+if tonumber(current) ~= tonumber(ARGV[1]) then
+  return tonumber(current)
+end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return 0
+";
+
+/// Claims a node whose heartbeat is missing, once per epoch, superseding its epoch.
+/// KEYS: epoch, alive, claimed. Returns 1 if this call claimed it.
+const CLAIM_SCRIPT: &str = r"
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return 0
+end
+local current = redis.call('GET', KEYS[1]) or '0'
+if redis.call('GET', KEYS[3]) == current then
+  return 0
+end
+local next = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[3], tostring(next))
+return 1
+";
 
 /// Presence of one node in a shared Redis.
 pub struct RedisPresence {
     node: String,
-    connection: ConnectionManager,
+    connection: RedisLink,
+    liveness: Liveness,
+    beat: redis::Script,
+    claim: redis::Script,
+    state: Mutex<BeatState>,
+}
+
+/// This node's run of successful heartbeats.
+#[derive(Debug, Default)]
+struct BeatState {
+    /// This incarnation's epoch.
+    epoch: u64,
+    /// Since when this node has beaten without a break (`None` after a failure).
+    connected_since: Option<Instant>,
+    /// The last successful beat.
+    last_ok: Option<Instant>,
+    /// A beat has succeeded before (so a new run means a break, not the start).
+    ever_connected: bool,
 }
 
 impl RedisPresence {
-    /// Connects and registers `node` (which must be unique among running nodes).
-    pub async fn connect(url: &str, node: &str) -> Result<RedisPresence, PresenceError> {
-        let client = redis::Client::open(url).map_err(fail)?;
-        let connection = ConnectionManager::new_with_config(client, manager_config())
-            .await
-            .map_err(fail)?;
+    /// Registers `node` (which must be unique among running nodes) over `connection`, taking a
+    /// new epoch.
+    pub async fn connect(
+        connection: RedisLink,
+        node: &str,
+        liveness: Liveness,
+    ) -> Result<RedisPresence, PresenceError> {
         let presence = RedisPresence {
             node: node.to_owned(),
             connection,
+            liveness,
+            beat: redis::Script::new(BEAT_SCRIPT),
+            claim: redis::Script::new(CLAIM_SCRIPT),
+            state: Mutex::new(BeatState::default()),
         };
-        let mut connection = presence.connection.clone();
-        let _: i64 = connection
-            .sadd(redis_keys::NODES, node)
-            .await
-            .map_err(fail)?;
-        presence.beat().await?;
+        let epoch = presence.new_epoch().await?;
+        presence.state().epoch = epoch;
+        presence.register().await?;
+        presence.heartbeat_and_claim_dead().await?;
         Ok(presence)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, BeatState> {
+        self.state.lock().expect("presence state lock")
     }
 
     fn entry(node: &str, user: &UserId) -> String {
         format!("{node}\t{user}")
     }
 
-    async fn beat(&self) -> Result<(), PresenceError> {
+    async fn new_epoch(&self) -> Result<u64, PresenceError> {
         let mut connection = self.connection.clone();
-        let _: () = connection
-            .pset_ex(
-                redis_keys::node_alive(&self.node),
-                "1",
-                HEARTBEAT_TTL.as_millis() as u64,
-            )
+        connection
+            .incr(redis_keys::node_epoch(&self.node), 1u64)
+            .await
+            .map_err(fail)
+    }
+
+    async fn register(&self) -> Result<(), PresenceError> {
+        let mut connection = self.connection.clone();
+        let _: i64 = connection
+            .sadd(redis_keys::NODES, &self.node)
             .await
             .map_err(fail)?;
         Ok(())
+    }
+
+    /// Refreshes the heartbeat. Returns whether the node must re-establish its members.
+    async fn beat(&self) -> Result<bool, PresenceError> {
+        let mut connection = self.connection.clone();
+        let epoch = self.state().epoch;
+        let ttl = self.liveness.ttl.as_millis() as u64;
+        let beaten: u64 = self
+            .beat
+            .key(redis_keys::node_epoch(&self.node))
+            .key(redis_keys::node_alive(&self.node))
+            .arg(epoch)
+            .arg(ttl)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(fail)?;
+        let superseded = beaten != 0;
+        if superseded {
+            // Another node took this one for dead: start a new epoch and beat under it.
+            let epoch = self.new_epoch().await?;
+            tracing::warn!(node = %self.node, epoch, "this node was declared dead by another; re-establishing its members");
+            self.state().epoch = epoch;
+            let _: u64 = self
+                .beat
+                .key(redis_keys::node_epoch(&self.node))
+                .key(redis_keys::node_alive(&self.node))
+                .arg(epoch)
+                .arg(ttl)
+                .invoke_async(&mut connection)
+                .await
+                .map_err(fail)?;
+        }
+        let now = Instant::now();
+        let mut state = self.state();
+        let unbroken = state.last_ok.is_some_and(|last| {
+            now - last <= self.liveness.ttl.saturating_sub(self.liveness.beat_every)
+        });
+        let broke = !unbroken || state.connected_since.is_none();
+        if broke {
+            state.connected_since = Some(now);
+        }
+        let reconnected = broke && state.ever_connected;
+        state.ever_connected = true;
+        state.last_ok = Some(now);
+        Ok(superseded || reconnected)
+    }
+
+    fn beat_failed(&self) {
+        self.state().connected_since = None;
+    }
+
+    /// Whether this node has seen Redis without a break for a whole TTL, so a heartbeat
+    /// missing now was missing while Redis was reachable.
+    fn can_judge(&self) -> bool {
+        let state = self.state();
+        let now = Instant::now();
+        state
+            .connected_since
+            .is_some_and(|since| now - since >= self.liveness.ttl)
+            && state
+                .last_ok
+                .is_some_and(|last| now - last <= self.liveness.ttl)
+    }
+
+    async fn claim_dead(&self) -> Result<Vec<(String, Vec<RoomId>)>, PresenceError> {
+        let mut connection = self.connection.clone();
+        let nodes: Vec<String> = connection.smembers(redis_keys::NODES).await.map_err(fail)?;
+        let mut claimed = Vec::new();
+        for node in nodes.into_iter().filter(|n| *n != self.node) {
+            let won: i64 = self
+                .claim
+                .key(redis_keys::node_epoch(&node))
+                .key(redis_keys::node_alive(&node))
+                .key(redis_keys::node_claimed(&node))
+                .invoke_async(&mut connection)
+                .await
+                .map_err(fail)?;
+            if won != 1 {
+                continue;
+            }
+            let rooms: Vec<String> = connection
+                .smembers(redis_keys::node_rooms(&node))
+                .await
+                .map_err(fail)?;
+            claimed.push((
+                node,
+                rooms
+                    .into_iter()
+                    .filter_map(|r| RoomId::new(r).ok())
+                    .collect(),
+            ));
+        }
+        Ok(claimed)
     }
 }
 
@@ -68,12 +224,13 @@ impl RedisPresence {
 impl Presence for RedisPresence {
     async fn attach(&self, room: &RoomId, user: &UserId) -> Result<(), PresenceError> {
         let mut connection = self.connection.clone();
-        let _: () = redis::pipe()
+        // Two keys of different tags: two commands (a cluster refuses cross-slot pipelines).
+        let _: i64 = connection
             .sadd(redis_keys::presence(room), Self::entry(&self.node, user))
-            .ignore()
+            .await
+            .map_err(fail)?;
+        let _: i64 = connection
             .sadd(redis_keys::node_rooms(&self.node), room.as_str())
-            .ignore()
-            .query_async(&mut connection)
             .await
             .map_err(fail)?;
         Ok(())
@@ -100,6 +257,9 @@ impl Presence for RedisPresence {
             };
             if holder != user.as_str() || node == self.node {
                 continue;
+            }
+            if !self.can_judge() {
+                return Ok(true);
             }
             let alive: bool = connection
                 .exists(redis_keys::node_alive(node))
@@ -139,54 +299,37 @@ impl Presence for RedisPresence {
         Ok(members)
     }
 
-    async fn heartbeat_and_claim_dead(&self) -> Result<Vec<(String, Vec<RoomId>)>, PresenceError> {
-        self.beat().await?;
-        let mut connection = self.connection.clone();
-        let nodes: Vec<String> = connection.smembers(redis_keys::NODES).await.map_err(fail)?;
-        let mut claimed = Vec::new();
-        for node in nodes.into_iter().filter(|n| *n != self.node) {
-            let alive: bool = connection
-                .exists(redis_keys::node_alive(&node))
-                .await
-                .map_err(fail)?;
-            if alive {
-                continue;
+    async fn heartbeat_and_claim_dead(&self) -> Result<Heartbeat, PresenceError> {
+        let reestablish = match self.beat().await {
+            Ok(reestablish) => reestablish,
+            Err(error) => {
+                self.beat_failed();
+                return Err(error);
             }
-            let won: Option<String> = redis::cmd("SET")
-                .arg(redis_keys::node_reaper(&node))
-                .arg(&self.node)
-                .arg("NX")
-                .arg("PX")
-                .arg(REAPER_CLAIM.as_millis() as u64)
-                .query_async(&mut connection)
-                .await
-                .map_err(fail)?;
-            if won.is_none() {
-                continue;
-            }
-            let rooms: Vec<String> = connection
-                .smembers(redis_keys::node_rooms(&node))
-                .await
-                .map_err(fail)?;
-            claimed.push((
-                node,
-                rooms
-                    .into_iter()
-                    .filter_map(|r| RoomId::new(r).ok())
-                    .collect(),
-            ));
-        }
-        Ok(claimed)
+        };
+        // Every beat: a claim by another node removes this one from the set, perhaps after
+        // this node already came back.
+        self.register().await?;
+        let dead = if self.can_judge() {
+            self.claim_dead().await?
+        } else {
+            Vec::new()
+        };
+        Ok(Heartbeat { reestablish, dead })
+    }
+
+    fn beat_every(&self) -> Duration {
+        self.liveness.beat_every
     }
 
     async fn forget_node(&self, node: &str) -> Result<(), PresenceError> {
         let mut connection = self.connection.clone();
-        let _: () = redis::pipe()
+        let _: i64 = connection
             .srem(redis_keys::NODES, node)
-            .ignore()
+            .await
+            .map_err(fail)?;
+        let _: i64 = connection
             .del(redis_keys::node_rooms(node))
-            .ignore()
-            .query_async(&mut connection)
             .await
             .map_err(fail)?;
         Ok(())

@@ -9,27 +9,24 @@
 //!   record is always listed).
 //!
 //! Durability is Redis's: with `appendonly yes` and `appendfsync always` an append is on disk
-//! before Redis answers it, so before Baraza acknowledges it (see docs/deploy.md). Every call has
-//! a response timeout, so an unreachable Redis fails fast with `Unavailable` instead of hanging.
+//! before Redis answers it, so before Baraza acknowledges it (see docs/deploy.md). Calls go
+//! through a [`RedisLink`]: an unreachable Redis fails fast with `Unavailable` instead of
+//! hanging.
 
 use super::{RecordStore, StoreError, check_append};
 use crate::record::{Hash, Head, RecordedEvent};
 use crate::redis_keys;
+use crate::redis_link::RedisLink;
 use async_trait::async_trait;
 use baraza_proto::ids::{RoomId, Seq};
 use redis::AsyncCommands;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
-use std::time::Duration;
 
 const APPEND_SCRIPT: &str = include_str!("redis_append.lua");
 
-/// How long one Redis call may take before it counts as failed.
-pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
-
 /// Every room's record in Redis.
 pub struct RedisStore {
-    connection: ConnectionManager,
+    connection: RedisLink,
     append: redis::Script,
 }
 
@@ -37,25 +34,17 @@ impl RedisStore {
     /// Connects to `url` (`redis://host:port/db`). Fails if Redis cannot be reached now; once
     /// connected, the connection is re-established by itself after Redis comes back.
     pub async fn connect(url: &str) -> Result<RedisStore, StoreError> {
-        let client = redis::Client::open(url).map_err(unavailable)?;
-        let connection = ConnectionManager::new_with_config(client, manager_config())
-            .await
-            .map_err(unavailable)?;
-        Ok(RedisStore {
+        let link = RedisLink::connect(url).await.map_err(unavailable)?;
+        Ok(RedisStore::on(link))
+    }
+
+    /// The record over an existing link (shared with the presence registry).
+    pub fn on(connection: RedisLink) -> RedisStore {
+        RedisStore {
             connection,
             append: redis::Script::new(APPEND_SCRIPT),
-        })
+        }
     }
-}
-
-/// Reconnects quickly and gives up on a call after [`RESPONSE_TIMEOUT`].
-pub(crate) fn manager_config() -> ConnectionManagerConfig {
-    ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(Duration::from_secs(1)))
-        .set_response_timeout(Some(RESPONSE_TIMEOUT))
-        .set_number_of_retries(2)
-        .set_min_delay(Duration::from_millis(50))
-        .set_max_delay(Duration::from_secs(1))
 }
 
 #[async_trait]
