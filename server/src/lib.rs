@@ -10,7 +10,10 @@
 //! - [`presence`]: which node holds which member, and clean-up after a node dies.
 //! - [`hub`]: room actors and WebSocket sessions on one node.
 //! - [`redis_keys`]: every Redis key and channel name.
-//! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client.
+//! - [`edge`]: the network edge: connection caps, header-read and idle timeouts, the accept loop.
+//! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client; security
+//!   headers, allowed origins, the REST rate limit.
+//! - [`health`]: the checks behind `/healthz` (free disk space, failing appends).
 //! - [`auth`]: verifying and minting JWTs.
 //! - [`metrics`]: the node's counters.
 //! - [`node`]: wiring it all together; start and graceful shutdown.
@@ -20,6 +23,8 @@ pub mod auth;
 pub mod broker;
 pub mod cli;
 pub mod domain;
+pub mod edge;
+pub mod health;
 pub mod http;
 pub mod hub;
 pub mod metrics;
