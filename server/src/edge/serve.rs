@@ -10,7 +10,7 @@
 //!   A WebSocket has its own heartbeat and authentication deadline instead.
 //! - **Reserve**: a connection over a limit is served by the reserve router (health checks
 //!   only, `503` for the rest), once, with a short header timeout and no keep-alive.
-//! - **Refusal**: beyond the reserve the socket is closed at once; counted, and logged at most
+//! - **Refusal**: beyond the reserve the socket is sent a fixed `503` and closed at once; counted, and logged at most
 //!   every 10 s with the number refused since.
 
 use super::admission::{Admission, Admitted, OverLimit, Permit};
@@ -37,6 +37,15 @@ use tower_service::Service;
 
 /// The longest a reserve connection may take to send its request's headers.
 const RESERVE_HEADER_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What a connection beyond the limits and the reserve is told before it is closed at accept
+/// (written without waiting for its request, so that no task is spent on it).
+const REFUSAL: &str = "HTTP/1.1 503 Service Unavailable\r\n\
+    content-type: application/json\r\n\
+    retry-after: 5\r\n\
+    connection: close\r\n\
+    content-length: 80\r\n\r\n\
+    {\"error\":{\"code\":\"unavailable\",\"message\":\"the node is at its connection limit\"}}";
 
 /// How many quiet checks make a connection idle: it is closed after between `idle_timeout`
 /// and 1.25 × `idle_timeout` without a byte moving.
@@ -115,7 +124,9 @@ pub async fn serve(
             }
             Admitted::Refused(over) => {
                 Metrics::add(&metrics.connections_refused, 1);
-                log_over_limit(&over_limit_log, peer, over, "closed at accept");
+                log_over_limit(&over_limit_log, peer, over, "refused at accept");
+                // Best effort, without waiting: a fresh socket's send buffer is empty.
+                let _ = tcp.try_write(REFUSAL.as_bytes());
                 drop(tcp);
                 continue;
             }
@@ -296,5 +307,27 @@ impl AsyncWrite for AdmittedStream {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_refusal_is_a_complete_response_with_the_protocols_error_body() {
+        let (head, body) = REFUSAL.split_once("\r\n\r\n").expect("head and body");
+        let length: usize = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length: "))
+            .and_then(|n| n.parse().ok())
+            .expect("content-length");
+        assert_eq!(length, body.len());
+        let error: baraza_proto::api::ApiError = serde_json::from_str(body).expect("error body");
+        assert_eq!(error.error.code, baraza_proto::error::ErrorCode::Unavailable);
+        assert!(head.contains(&format!(
+            "retry-after: {}",
+            crate::http::RETRY_AFTER_LIMIT_SECS
+        )));
     }
 }
