@@ -171,7 +171,11 @@ struct EdgeArgs {
     idle_timeout: Duration,
     /// Origins (scheme://host[:port]) besides the node's own whose pages may open a WebSocket;
     /// repeat or separate with commas; `*` allows any. Requests without Origin are allowed.
-    #[arg(long = "allowed-origin", env = "BARAZA_ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-origin",
+        env = "BARAZA_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
     allowed_origins: Vec<String>,
     /// REST requests per second a caller (a token's user, else an address) may make on average.
     #[arg(long, env = "BARAZA_API_RATE", default_value_t = RestRate::default().per_second)]
@@ -559,7 +563,11 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
         "MB" => 1_000_000,
         "GB" => 1_000_000_000,
         "TB" => 1_000_000_000_000,
-        other => return Err(format!("unknown unit {other:?}; use B, KiB, MiB, GiB or TiB")),
+        other => {
+            return Err(format!(
+                "unknown unit {other:?}; use B, KiB, MiB, GiB or TiB"
+            ));
+        }
     };
     number
         .checked_mul(factor)

@@ -39,7 +39,20 @@ async fn closed_by_node(tcp: &mut TcpStream) -> String {
 /// Whether the node still holds `tcp` open after `wait` (it has sent nothing and not closed).
 async fn still_open(tcp: &mut TcpStream, wait: Duration) -> bool {
     let mut byte = [0u8; 1];
-    tokio::time::timeout(wait, tcp.read(&mut byte)).await.is_err()
+    tokio::time::timeout(wait, tcp.read(&mut byte))
+        .await
+        .is_err()
+}
+
+/// Waits (at most [`CLOSE_WITHIN`]) until the node has seen closed connections go and serves
+/// REST again.
+async fn served_again(node: &NodeProcess) {
+    let url = format!("{}/api/rooms", node.http_url());
+    let deadline = tokio::time::Instant::now() + CLOSE_WITHIN;
+    while get(&url, Some(&secretariat())).await.0 != StatusCode::OK {
+        assert!(tokio::time::Instant::now() < deadline, "still at the limit");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 async fn get(url: &str, token: Option<&str>) -> (StatusCode, HeaderMap, Value) {
@@ -56,7 +69,10 @@ async fn get(url: &str, token: Option<&str>) -> (StatusCode, HeaderMap, Value) {
 }
 
 /// Upgrades to a WebSocket with `origin` (if any); the status and body of a refusal.
-async fn upgrade_with_origin(node: &NodeProcess, origin: Option<&str>) -> Result<(), (u16, String)> {
+async fn upgrade_with_origin(
+    node: &NodeProcess,
+    origin: Option<&str>,
+) -> Result<(), (u16, String)> {
     let mut request = node.ws_url().into_client_request().expect("request");
     let headers = request.headers_mut();
     headers.insert(
@@ -114,7 +130,10 @@ async fn idle_connections_are_capped_per_address_and_closed_after_the_header_tim
 
     // Meanwhile everyone else is served: health checks and the WebSocket.
     let (status, _, health) = get(&format!("{}/healthz", node.http_url()), None).await;
-    assert_eq!((status, health["status"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(
+        (status, health["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
     let (mut amina, _) = Client::signed_in(&node.ws_url(), &participant("amina", "KE")).await;
     amina.ping().await;
 
@@ -147,26 +166,38 @@ async fn at_the_total_cap_health_checks_still_answer_from_the_reserve() {
     }
     // A health check is answered; anything else gets a clear 503 with Retry-After.
     let (status, headers, health) = get(&format!("{}/healthz", node.http_url()), None).await;
-    assert_eq!((status, health["status"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(
+        (status, health["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
     assert_eq!(headers["x-frame-options"], "DENY");
-    let (status, headers, body) =
-        get(&format!("{}/api/rooms", node.http_url()), Some(&secretariat())).await;
+    let (status, headers, body) = get(
+        &format!("{}/api/rooms", node.http_url()),
+        Some(&secretariat()),
+    )
+    .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["error"]["code"], "unavailable");
     assert!(headers.contains_key(RETRY_AFTER));
     assert_eq!(
-        upgrade_with_origin(&node, None).await.map_err(|(status, _)| status),
+        upgrade_with_origin(&node, None)
+            .await
+            .map_err(|(status, _)| status),
         Err(503)
     );
     let (_, _, metrics) = get(&format!("{}/metrics", node.http_url()), None).await;
     assert!(
-        metrics.as_str().unwrap().contains("baraza_connections_limited_total 3"),
+        metrics
+            .as_str()
+            .unwrap()
+            .contains("baraza_connections_limited_total 4"),
         "{metrics}"
     );
     // The held connections are still open (the cap refused newcomers, not them) …
     assert!(still_open(&mut held[0], Duration::from_millis(50)).await);
     // … and once they go, the node serves normally again.
     drop(held);
+    served_again(&node).await;
     let (mut amina, _) = Client::signed_in(&node.ws_url(), &participant("amina", "KE")).await;
     amina.ping().await;
 }
@@ -227,22 +258,26 @@ async fn websocket_upgrades_from_foreign_origins_are_refused() {
     // The node's own origin, a configured one, and none at all (not a browser) are accepted.
     let own = node.http_url();
     for origin in [Some(own.as_str()), Some("https://portal.example.org"), None] {
-        assert_eq!(upgrade_with_origin(&node, origin).await, Ok(()), "{origin:?}");
+        assert_eq!(
+            upgrade_with_origin(&node, origin).await,
+            Ok(()),
+            "{origin:?}"
+        );
     }
     let (_, _, metrics) = get(&format!("{}/metrics", node.http_url()), None).await;
     assert!(
-        metrics.as_str().unwrap().contains("baraza_origins_refused_total 1"),
+        metrics
+            .as_str()
+            .unwrap()
+            .contains("baraza_origins_refused_total 1"),
         "{metrics}"
     );
 }
 
 #[tokio::test]
 async fn a_rest_burst_over_the_limit_gets_429_with_retry_after() {
-    let node = NodeProcess::start_with(
-        DataDir::new(),
-        &["--api-rate", "1", "--api-burst", "5"],
-    )
-    .await;
+    let node =
+        NodeProcess::start_with(DataDir::new(), &["--api-rate", "1", "--api-burst", "5"]).await;
     let url = format!("{}/api/rooms", node.http_url());
     let amina = participant("amina", "KE");
     for _ in 0..5 {
@@ -277,8 +312,7 @@ async fn a_rest_burst_over_the_limit_gets_429_with_retry_after() {
 #[tokio::test]
 async fn low_free_space_makes_the_node_degraded_in_healthz_and_metrics() {
     // More free space than any disk has: the check must fail.
-    let node =
-        NodeProcess::start_with(DataDir::new(), &["--min-free-disk", "1000000TiB"]).await;
+    let node = NodeProcess::start_with(DataDir::new(), &["--min-free-disk", "1000000TiB"]).await;
     let (status, _, health) = get(&format!("{}/healthz", node.http_url()), None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(health["status"], "degraded");

@@ -214,9 +214,15 @@ mod tests {
         assert!(matches!(r1, Admitted::Reserve(_, OverLimit::PerSource)));
         assert!(matches!(r2, Admitted::Reserve(_, OverLimit::PerSource)));
         assert!(matches!(r3, Admitted::Refused(OverLimit::PerSource)));
-        assert!(matches!(admission.admit(ip("10.0.0.2")), Admitted::Serve(_)));
+        assert!(matches!(
+            admission.admit(ip("10.0.0.2")),
+            Admitted::Serve(_)
+        ));
         drop(a);
-        assert!(matches!(admission.admit(ip("10.0.0.1")), Admitted::Serve(_)));
+        assert!(matches!(
+            admission.admit(ip("10.0.0.1")),
+            Admitted::Serve(_)
+        ));
     }
 
     #[test]
@@ -248,6 +254,9 @@ mod tests {
             Source::of(ip("2001:db8:1:2::1")),
             Source::of(ip("2001:db8:1:3::1"))
         );
-        assert_eq!(Source::of(ip("::ffff:10.1.2.3")), Source::of(ip("10.1.2.3")));
+        assert_eq!(
+            Source::of(ip("::ffff:10.1.2.3")),
+            Source::of(ip("10.1.2.3"))
+        );
     }
 }

@@ -181,7 +181,9 @@ impl Connection {
         router: Router,
     ) {
         let progress = Arc::new(AtomicU64::new(0));
-        self.metrics.http_connections.fetch_add(1, Ordering::Relaxed);
+        self.metrics
+            .http_connections
+            .fetch_add(1, Ordering::Relaxed);
         let io = AdmittedStream {
             _permit: permit,
             metrics: self.metrics.clone(),
@@ -249,7 +251,9 @@ struct AdmittedStream {
 
 impl Drop for AdmittedStream {
     fn drop(&mut self) {
-        self.metrics.http_connections.fetch_sub(1, Ordering::Relaxed);
+        self.metrics
+            .http_connections
+            .fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -324,7 +328,10 @@ mod tests {
             .expect("content-length");
         assert_eq!(length, body.len());
         let error: baraza_proto::api::ApiError = serde_json::from_str(body).expect("error body");
-        assert_eq!(error.error.code, baraza_proto::error::ErrorCode::Unavailable);
+        assert_eq!(
+            error.error.code,
+            baraza_proto::error::ErrorCode::Unavailable
+        );
         assert!(head.contains(&format!(
             "retry-after: {}",
             crate::http::RETRY_AFTER_LIMIT_SECS

@@ -91,9 +91,10 @@ async fn at_connection_limit() -> Response {
         ),
     )
     .into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_LIMIT_SECS));
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(RETRY_AFTER_LIMIT_SECS),
+    );
     response
 }
 

@@ -9,9 +9,9 @@ use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use std::sync::Arc;
 use baraza_proto::SUBPROTOCOL;
 use baraza_proto::error::ErrorCode;
+use std::sync::Arc;
 
 /// How much larger than the message limit a frame may be before the socket is closed with 1009
 /// instead of being answered with `frame_too_large`.
@@ -26,7 +26,9 @@ pub async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, HttpError> {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    let origin = headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or("(not text)"));
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("(not text)"));
     if !origins.permits(origin, text(header::HOST)) {
         Metrics::add(&hub.metrics().origins_refused, 1);
         return Err(HttpError::new(
