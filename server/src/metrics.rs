@@ -25,7 +25,7 @@ pub struct Metrics {
     pub auth_failures: AtomicU64,
     /// Appends that lost a race and were decided again.
     pub append_conflicts: AtomicU64,
-    /// Open TCP connections within the limits (HTTP and WebSocket).
+    /// Open TCP connections admitted, within the limits or in the health reserve (HTTP and WebSocket).
     pub http_connections: AtomicI64,
     /// Connections over a connection limit answered from the health reserve.
     pub connections_limited: AtomicU64,
@@ -66,7 +66,7 @@ impl Metrics {
             ),
             (
                 "baraza_http_connections",
-                "Open TCP connections within the limits (HTTP and WebSocket).",
+                "Open TCP connections admitted, within the limits or in the health reserve (HTTP and WebSocket).",
                 self.http_connections.load(Ordering::Relaxed),
             ),
             (

@@ -331,3 +331,65 @@ async fn low_free_space_makes_the_node_degraded_in_healthz_and_metrics() {
     let (mut amina, _) = Client::signed_in(&node.ws_url(), &participant("amina", "KE")).await;
     amina.ping().await;
 }
+
+#[tokio::test]
+async fn with_default_limits_idle_connections_cannot_exhaust_the_descriptors() {
+    // The attack of the review: connections that never send a request, far more than the
+    // node's open-file limit allows, from eight addresses. The caps are derived from the limit
+    // (128 descriptors: 48 connections, a reserve of 16); 127.0.0.1 plays the trusted network
+    // the load balancer's health checks come from.
+    let node = NodeProcess::start_with_nofile(&["--per-address-exempt", "127.0.0.1/32"], 128).await;
+    let mut held = Vec::new();
+    for i in 0..300 {
+        held.push(connect_from(&format!("127.0.0.{}", 2 + i % 8), node.addr()).await);
+    }
+    // The node still answers its health check, at once …
+    let client = reqwest::Client::builder()
+        .timeout(CLOSE_WITHIN)
+        .build()
+        .unwrap();
+    let health = client
+        .get(format!("{}/healthz", node.http_url()))
+        .send()
+        .await
+        .expect("/healthz answers while the node is flooded");
+    assert_eq!(health.status(), StatusCode::OK);
+    // … refuses a WebSocket clearly instead of hanging …
+    assert_eq!(
+        upgrade_with_origin(&node, None)
+            .await
+            .map_err(|(status, _)| status),
+        Err(503)
+    );
+    // … and never ran out of descriptors.
+    let metrics = client
+        .get(format!("{}/metrics", node.http_url()))
+        .send()
+        .await
+        .expect("/metrics answers")
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("baraza_accept_errors_total 0"),
+        "{metrics}"
+    );
+    // Every one of the 300 got an answer or a place: 48 served, the rest (and the three checks
+    // above) answered from the reserve or refused at accept with a 503.
+    let counter = |name: &str| -> u64 {
+        let line = metrics
+            .lines()
+            .find(|line| line.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} missing"));
+        line[name.len() + 1..].parse().expect("a number")
+    };
+    assert_eq!(
+        counter("baraza_connections_limited_total") + counter("baraza_connections_refused_total"),
+        300 - 48 + 3,
+        "{metrics}"
+    );
+    drop(held);
+    served_again(&node).await;
+    let (mut amina, _) = Client::signed_in(&node.ws_url(), &participant("amina", "KE")).await;
+    amina.ping().await;
+}

@@ -21,9 +21,12 @@ pub struct AdmissionLimits {
     /// Open connections served normally from one source (an IPv4 address or an IPv6 /64).
     pub max_per_source: usize,
     /// Connections beyond the limits that are still accepted to answer `/healthz` and
-    /// `/metrics` (everything else gets `503`).
+    /// `/metrics` (everything else gets `503`). Sources outside `exempt` share at most half of
+    /// it, so that a flood from many addresses cannot lock out the monitoring of a trusted
+    /// network.
     pub health_reserve: usize,
-    /// Sources the per-source limit does not apply to (a local TLS proxy carries many people).
+    /// Trusted sources: the per-source limit does not apply to them (a local TLS proxy carries
+    /// many people) and half of the health reserve is kept for them.
     pub exempt: Vec<IpNet>,
 }
 
@@ -89,6 +92,8 @@ pub struct Admission {
 struct Counts {
     served: usize,
     reserve: usize,
+    /// Of `reserve`: held by sources outside `exempt`.
+    reserve_untrusted: usize,
     served_by: HashMap<Source, usize>,
     reserve_by: HashMap<Source, usize>,
 }
@@ -116,7 +121,8 @@ impl Admission {
     ///
     /// Guarantees: at most `max_connections` permits of kind `Serve` exist at once, at most
     /// `max_per_source` of them for one non-exempt source, at most `health_reserve` of kind
-    /// `Reserve`, and at most [`RESERVE_PER_SOURCE`] of those for one source (exempt or not).
+    /// `Reserve`, at most half of those for non-exempt sources together, and at most
+    /// [`RESERVE_PER_SOURCE`] of those for one source (exempt or not).
     pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Admitted {
         let source = Source::of(ip);
         let exempt = self.limits.exempt.iter().any(|net| net.contains(&ip));
@@ -135,29 +141,37 @@ impl Admission {
             return Admitted::Serve(Permit {
                 admission: self.clone(),
                 source,
-                reserve: false,
+                reserve: None,
             });
         };
         let in_reserve = counts.reserve_by.get(&source).copied().unwrap_or(0);
-        if counts.reserve >= self.limits.health_reserve || in_reserve >= RESERVE_PER_SOURCE {
+        let untrusted_full = !exempt && counts.reserve_untrusted >= self.limits.health_reserve / 2;
+        if counts.reserve >= self.limits.health_reserve
+            || in_reserve >= RESERVE_PER_SOURCE
+            || untrusted_full
+        {
             return Admitted::Refused(over);
         }
         counts.reserve += 1;
+        counts.reserve_untrusted += usize::from(!exempt);
         *counts.reserve_by.entry(source).or_default() += 1;
         Admitted::Reserve(
             Permit {
                 admission: self.clone(),
                 source,
-                reserve: true,
+                reserve: Some(Trust::of(exempt)),
             },
             over,
         )
     }
 
-    fn release(&self, source: Source, reserve: bool) {
+    fn release(&self, source: Source, reserve: Option<Trust>) {
         let mut counts = self.counts.lock().expect("admission lock");
         let counts = &mut *counts;
-        let (total, by) = if reserve {
+        if reserve == Some(Trust::Untrusted) {
+            counts.reserve_untrusted = counts.reserve_untrusted.saturating_sub(1);
+        }
+        let (total, by) = if reserve.is_some() {
             (&mut counts.reserve, &mut counts.reserve_by)
         } else {
             (&mut counts.served, &mut counts.served_by)
@@ -172,12 +186,30 @@ impl Admission {
     }
 }
 
+/// Whether a source is in the exempt (trusted) networks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    Trusted,
+    Untrusted,
+}
+
+impl Trust {
+    fn of(exempt: bool) -> Trust {
+        if exempt {
+            Trust::Trusted
+        } else {
+            Trust::Untrusted
+        }
+    }
+}
+
 /// A place taken by an open connection; dropping it gives the place back.
 #[derive(Debug)]
 pub struct Permit {
     admission: Arc<Admission>,
     source: Source,
-    reserve: bool,
+    /// `None` when served normally; in the reserve, whether the source is trusted.
+    reserve: Option<Trust>,
 }
 
 impl Drop for Permit {
@@ -227,7 +259,7 @@ mod tests {
 
     #[test]
     fn the_total_cap_holds_and_exempt_sources_skip_only_the_per_source_cap() {
-        let admission = Admission::new(limits(3, 1, 1));
+        let admission = Admission::new(limits(3, 1, 2));
         let held: Vec<_> = (0..3).map(|_| admission.admit(ip("127.0.0.1"))).collect();
         assert!(held.iter().all(|x| matches!(x, Admitted::Serve(_))));
         assert_eq!(admission.served(), 3);
@@ -242,6 +274,29 @@ mod tests {
         assert_eq!(admission.served(), 0);
         let counts = admission.counts.lock().unwrap();
         assert!(counts.served_by.is_empty() && counts.reserve_by.is_empty());
+    }
+
+    #[test]
+    fn sources_outside_the_exempt_networks_fill_at_most_half_of_the_reserve() {
+        let admission = Admission::new(limits(1, 1, 4));
+        let _served = admission.admit(ip("10.0.0.1"));
+        let flood: Vec<_> = (2..6)
+            .map(|host| admission.admit(ip(&format!("10.0.0.{host}"))))
+            .collect();
+        let kinds: Vec<_> = flood
+            .iter()
+            .map(|a| matches!(a, Admitted::Reserve(..)))
+            .collect();
+        assert_eq!(kinds, [true, true, false, false]);
+        assert!(matches!(
+            admission.admit(ip("127.0.0.1")),
+            Admitted::Reserve(_, OverLimit::Total)
+        ));
+        drop(flood);
+        assert!(matches!(
+            admission.admit(ip("10.0.0.7")),
+            Admitted::Reserve(_, OverLimit::Total)
+        ));
     }
 
     #[test]
