@@ -92,6 +92,9 @@ impl Process {
             .arg(dir.path())
             .args(extra)
             .env("BARAZA_JWT_SECRET", BENCH_SECRET)
+            // The load generator sets up rooms in bulk: it is not a caller to rate-limit.
+            .env("BARAZA_API_RATE", "1000000")
+            .env("BARAZA_API_BURST", "1000000")
             .env(
                 "BARAZA_LOG",
                 std::env::var("BARAZA_LOG").unwrap_or_else(|_| "warn".into()),

@@ -19,6 +19,7 @@ describe('the web client', { concurrency: false }, () => {
   let browser;
   let amina; // participant's context and page
   let ana; // moderator's
+  const cspViolations = []; // every page's, checked by the last test
   before(async () => {
     browser = await launch();
     amina = await newPage('en-GB');
@@ -32,6 +33,9 @@ describe('the web client', { concurrency: false }, () => {
     const context = await browser.newContext({ locale, viewport });
     const page = await context.newPage();
     page.on('pageerror', (error) => console.log(`page error (${locale}): ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
     return { context, page };
   }
 
@@ -41,7 +45,8 @@ describe('the web client', { concurrency: false }, () => {
     page.on('response', async (response) => {
       sizes.push(response.body().then((b) => [response.url(), b.length]).catch(() => [response.url(), 0]));
     });
-    await page.goto(BASE, { waitUntil: 'networkidle' });
+    const document = await page.goto(BASE, { waitUntil: 'networkidle' });
+    assert.match(document.headers()['content-security-policy'] ?? '', /script-src 'self'/, 'the app is served under its CSP');
     const bodies = await Promise.all(sizes);
     const total = bodies.reduce((sum, [, n]) => sum + n, 0);
     console.log(`first load: ${bodies.length} requests, ${total} bytes (${(total / 1024).toFixed(1)} KiB) uncompressed`);
@@ -229,5 +234,9 @@ describe('the web client', { concurrency: false }, () => {
     await assertAccessible(page, 'record');
     await screenshot(page, 'record');
     await context.close();
+  });
+
+  test('nothing the app did violated its Content-Security-Policy', () => {
+    assert.deepEqual(cspViolations, []);
   });
 });

@@ -45,10 +45,11 @@ pub struct ApiErrorBody {
     pub message: String,
 }
 
-/// Body of `GET /healthz`.
+/// Body of `GET /healthz` (`200` when `ok`, `503` when `degraded`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Health {
-    /// `ok` while the node serves.
+    /// `ok` while the node serves normally; `degraded` while it cannot record reliably (see
+    /// `problems`).
     pub status: String,
     /// `embedded` or `redis`.
     pub engine: String,
@@ -56,4 +57,26 @@ pub struct Health {
     pub node: String,
     /// Server version.
     pub version: String,
+    /// Why the node is `degraded`; absent when `ok`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<HealthProblem>,
+}
+
+/// One reason a node is `degraded`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct HealthProblem {
+    /// Which check failed.
+    pub check: HealthCheck,
+    /// What it found, for an operator.
+    pub message: String,
+}
+
+/// The checks behind `/healthz`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthCheck {
+    /// Free space for the embedded record's data directory is below the minimum.
+    DiskSpace,
+    /// The last append to the record failed (and none succeeded since).
+    RecordAppend,
 }

@@ -4,6 +4,10 @@
 //! binary of their own (`tests/support/baraza_node.rs`).
 
 use crate::auth::{self, AuthError, Authenticator, KeySource, TokenRequest};
+use crate::edge::{EdgeConfig, fd_limit};
+use crate::http::WebConfig;
+use crate::http::origin::AllowedOrigins;
+use crate::http::rest_limit::RestRate;
 use crate::hub::HubConfig;
 use crate::node::{Node, NodeConfig, StartError};
 use crate::store::{RedisStore, StoreError, audit_store, embedded};
@@ -131,11 +135,115 @@ struct ServeArgs {
     /// How long a new connection has to send `auth`.
     #[arg(long, env = "BARAZA_AUTH_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     auth_timeout: Duration,
+    #[command(flatten)]
+    edge: EdgeArgs,
     /// Print ready sign-in links of the web client for each role (secretariat, moderator,
     /// participant, observer), valid for 12 hours. For local use: anyone who sees the output
     /// can sign in. Needs the server's own secret (not --jwt-public-key).
     #[arg(long, env = "BARAZA_PRINT_LINKS")]
     print_links: bool,
+}
+
+/// Limits of the network edge: what one client without a token can hold or ask for.
+#[derive(Args, Clone)]
+struct EdgeArgs {
+    /// Open connections served at once (HTTP and WebSocket). Default: the open-file limit
+    /// (raised to its hard limit at start) less 64 and the health reserve, at most 100,000.
+    #[arg(long, env = "BARAZA_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Open connections from one address (an IPv4 address or an IPv6 /64). Default: a quarter
+    /// of --max-connections, at least 8.
+    #[arg(long, env = "BARAZA_MAX_CONNECTIONS_PER_ADDRESS")]
+    max_connections_per_address: Option<usize>,
+    /// Networks the per-address cap does not apply to, comma-separated CIDRs (a TLS proxy
+    /// carries many people on one address), or `none`.
+    #[arg(
+        long,
+        env = "BARAZA_PER_ADDRESS_EXEMPT",
+        value_delimiter = ',',
+        default_value = "127.0.0.0/8,::1/128"
+    )]
+    per_address_exempt: Vec<String>,
+    /// Connections over a limit that are still accepted to answer /healthz and /metrics (others
+    /// get 503 with Retry-After); beyond them a connection is closed at accept.
+    #[arg(long, env = "BARAZA_HEALTH_RESERVE", default_value_t = fd_limit::DEFAULT_HEALTH_RESERVE)]
+    health_reserve: usize,
+    /// Time a connection has to send a request's headers, after opening or after the previous
+    /// response (so also the keep-alive idle time).
+    #[arg(long, env = "BARAZA_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    header_timeout: Duration,
+    /// An HTTP connection on which no byte moves for this long is closed (a stalled body, a
+    /// response nobody reads). WebSockets have --heartbeat instead.
+    #[arg(long, env = "BARAZA_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    idle_timeout: Duration,
+    /// Origins (scheme://host[:port]) besides the node's own whose pages may open a WebSocket;
+    /// repeat or separate with commas; `*` allows any. Requests without Origin are allowed.
+    #[arg(
+        long = "allowed-origin",
+        env = "BARAZA_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    allowed_origins: Vec<String>,
+    /// REST requests per second a caller (a token's user, else an address) may make on average.
+    #[arg(long, env = "BARAZA_API_RATE", default_value_t = RestRate::default().per_second)]
+    api_rate: u32,
+    /// REST requests a caller may make in a burst.
+    #[arg(long, env = "BARAZA_API_BURST", default_value_t = RestRate::default().burst)]
+    api_burst: u32,
+    /// Below this much free space for --data the node reports `degraded` (e.g. 256MiB, 2GiB;
+    /// embedded engine only).
+    #[arg(long, env = "BARAZA_MIN_FREE_DISK", default_value = "256MiB", value_parser = parse_bytes)]
+    min_free_disk: u64,
+}
+
+impl EdgeArgs {
+    /// The edge configuration: flags where given, defaults from the open-file limit otherwise.
+    fn edge_config(&self) -> Result<EdgeConfig, CliError> {
+        let mut config = EdgeConfig::from_nofile_limit();
+        let limits = &mut config.limits;
+        limits.health_reserve = self.health_reserve;
+        if let Some(max) = self.max_connections {
+            limits.max_connections = max;
+            limits.max_per_source = fd_limit::default_max_per_source(max);
+        }
+        if let Some(max) = self.max_connections_per_address {
+            limits.max_per_source = max;
+        }
+        limits.exempt = self
+            .per_address_exempt
+            .iter()
+            .map(|text| text.trim())
+            .filter(|text| !text.is_empty() && *text != "none")
+            .map(|text| {
+                text.parse::<ipnet::IpNet>()
+                    .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        CliError::Usage(format!(
+                            "--per-address-exempt: {text:?} is not a network like 10.0.0.0/8"
+                        ))
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        if self.header_timeout.is_zero() || self.idle_timeout.is_zero() {
+            return Err(CliError::Usage(
+                "--header-timeout and --idle-timeout must be longer than 0".into(),
+            ));
+        }
+        config.timeouts.header = self.header_timeout;
+        config.timeouts.idle = self.idle_timeout;
+        Ok(config)
+    }
+
+    fn web_config(&self) -> Result<WebConfig, CliError> {
+        Ok(WebConfig {
+            allowed_origins: AllowedOrigins::parse(&self.allowed_origins)
+                .map_err(|e| CliError::Usage(format!("--allowed-origin: {e}")))?,
+            rest_rate: RestRate {
+                per_second: self.api_rate,
+                burst: self.api_burst,
+            },
+        })
+    }
 }
 
 #[derive(Args)]
@@ -252,6 +360,9 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             ttl: args.node_ttl,
         },
         hub,
+        edge: args.edge.edge_config()?,
+        web: args.edge.web_config()?,
+        min_free_disk: args.edge.min_free_disk,
         shutdown_grace: Duration::from_secs(5),
     };
     let runtime = tokio::runtime::Runtime::new().map_err(io("starting the runtime"))?;
@@ -454,9 +565,51 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// Parses `1048576`, `512KiB`, `256MiB`, `2GiB` (also `KB`, `MB`, `GB` as powers of 1000).
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size like 256MiB or 2GiB"))?;
+    let factor: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        "TiB" => 1 << 40,
+        "KB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        "TB" => 1_000_000_000_000,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?}; use B, KiB, MiB, GiB or TiB"
+            ));
+        }
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("{text:?} is too large"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_and_decimal_units() {
+        assert_eq!(parse_bytes("256MiB"), Ok(256 << 20));
+        assert_eq!(parse_bytes("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_bytes("1000"), Ok(1000));
+        assert_eq!(parse_bytes("5 MB"), Ok(5_000_000));
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("1PiB").is_err());
+        assert!(parse_bytes("99999999999TiB").is_err());
+    }
 
     #[test]
     fn sign_in_links_carry_a_valid_token_for_each_role_in_the_fragment() {

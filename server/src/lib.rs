@@ -11,7 +11,10 @@
 //! - [`hub`]: room actors and WebSocket sessions on one node.
 //! - [`redis_keys`]: every Redis key and channel name.
 //! - [`redis_link`]: the command connection to Redis (deadline, fail-fast while it is down).
-//! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client.
+//! - [`edge`]: the network edge: connection caps, header-read and idle timeouts, the accept loop.
+//! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client; security
+//!   headers, allowed origins, the REST rate limit.
+//! - [`health`]: the checks behind `/healthz` (free disk space, failing appends).
 //! - [`auth`]: verifying and minting JWTs.
 //! - [`audit`]: the audit trail of refused commands and tokens (log target `baraza::audit`).
 //! - [`metrics`]: the node's counters.
@@ -23,6 +26,8 @@ pub mod auth;
 pub mod broker;
 pub mod cli;
 pub mod domain;
+pub mod edge;
+pub mod health;
 pub mod http;
 pub mod hub;
 pub mod metrics;

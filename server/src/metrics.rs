@@ -28,6 +28,24 @@ pub struct Metrics {
     /// Room actors started (a room loaded from its record, or being created). Rooms that do
     /// not exist are never loaded, so looking them up does not count here.
     pub room_loads: AtomicU64,
+    /// Open TCP connections admitted, within the limits or in the health reserve (HTTP and WebSocket).
+    pub http_connections: AtomicI64,
+    /// Connections over a connection limit answered from the health reserve.
+    pub connections_limited: AtomicU64,
+    /// Connections over a connection limit closed at accept (the reserve was full).
+    pub connections_refused: AtomicU64,
+    /// HTTP connections closed by the header-read or the idle timeout.
+    pub connection_timeouts: AtomicU64,
+    /// Failed `accept` calls (e.g. out of file descriptors).
+    pub accept_errors: AtomicU64,
+    /// REST requests refused with `429`.
+    pub api_rate_limited: AtomicU64,
+    /// WebSocket upgrades refused for their `Origin`.
+    pub origins_refused: AtomicU64,
+    /// 1 while `/healthz` reports `degraded`, else 0.
+    pub health_degraded: AtomicI64,
+    /// Free bytes for the embedded record's data directory (-1 when not measured).
+    pub data_free_bytes: AtomicI64,
 }
 
 impl Metrics {
@@ -48,6 +66,21 @@ impl Metrics {
                 "baraza_rooms",
                 "Rooms loaded on this node.",
                 self.rooms.load(Ordering::Relaxed),
+            ),
+            (
+                "baraza_http_connections",
+                "Open TCP connections admitted, within the limits or in the health reserve (HTTP and WebSocket).",
+                self.http_connections.load(Ordering::Relaxed),
+            ),
+            (
+                "baraza_health_degraded",
+                "1 while /healthz reports degraded, else 0.",
+                self.health_degraded.load(Ordering::Relaxed),
+            ),
+            (
+                "baraza_data_free_bytes",
+                "Free bytes for the embedded record's data directory (-1: not measured).",
+                self.data_free_bytes.load(Ordering::Relaxed),
             ),
         ];
         let counters = [
@@ -90,6 +123,36 @@ impl Metrics {
                 "baraza_append_conflicts_total",
                 "Appends that lost a race and were decided again.",
                 &self.append_conflicts,
+            ),
+            (
+                "baraza_connections_limited_total",
+                "Connections over a connection limit answered from the health reserve.",
+                &self.connections_limited,
+            ),
+            (
+                "baraza_connections_refused_total",
+                "Connections over a connection limit closed at accept.",
+                &self.connections_refused,
+            ),
+            (
+                "baraza_connection_timeouts_total",
+                "HTTP connections closed by the header-read or idle timeout.",
+                &self.connection_timeouts,
+            ),
+            (
+                "baraza_accept_errors_total",
+                "Failed accept calls (e.g. out of file descriptors).",
+                &self.accept_errors,
+            ),
+            (
+                "baraza_api_rate_limited_total",
+                "REST requests refused with 429.",
+                &self.api_rate_limited,
+            ),
+            (
+                "baraza_origins_refused_total",
+                "WebSocket upgrades refused for their Origin.",
+                &self.origins_refused,
             ),
         ];
         let mut text = String::new();

@@ -1,14 +1,17 @@
-//! Starting and stopping a node: record, broker, presence, hub and HTTP listener wired
-//! together, on the embedded engine (default) or on Redis (`--redis`).
+//! Starting and stopping a node: record, broker, presence, hub, health checks and the HTTP
+//! listener behind its edge (connection caps and timeouts) wired together, on the embedded
+//! engine (default) or on Redis (`--redis`).
 
 use crate::auth::{AuthError, Authenticator, KeySource};
 use crate::broker::{BrokerError, DELIVERY_QUEUE, MemoryBus, RedisBroker, delivery_queue};
+use crate::edge::{Admission, EdgeConfig, Routers};
+use crate::health::{HealthConfig, HealthMonitor, ObservedStore};
+use crate::http::WebConfig;
 use crate::hub::{Engine, Hub, HubConfig};
 use crate::metrics::Metrics;
 use crate::presence::{Liveness, LocalPresence, PresenceError, RedisPresence};
 use crate::redis_link::RedisLink;
-use crate::store::{EmbeddedStore, RedisStore, StoreError};
-use axum::serve::ListenerExt;
+use crate::store::{EmbeddedStore, RecordStore, RedisStore, StoreError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,6 +22,9 @@ use tokio_util::sync::CancellationToken;
 
 /// How often rooms compare their head with the record when several nodes share it.
 const AUDIT_INTERVAL: Duration = Duration::from_secs(2);
+
+/// How often the health checks run (and log a change) without anyone asking `/healthz`.
+const HEALTH_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Everything a node needs to start.
 #[derive(Clone)]
@@ -39,6 +45,12 @@ pub struct NodeConfig {
     pub audience: String,
     /// Hub behaviour.
     pub hub: HubConfig,
+    /// Connection caps and HTTP timeouts.
+    pub edge: EdgeConfig,
+    /// Allowed origins and the REST rate limit.
+    pub web: WebConfig,
+    /// Below this many free bytes for `data`, the embedded engine's node is `degraded`.
+    pub min_free_disk: u64,
     /// How long shutdown waits for connections to close.
     pub shutdown_grace: Duration,
 }
@@ -68,6 +80,19 @@ pub enum StartError {
     },
 }
 
+/// Runs the health checks every [`HEALTH_INTERVAL`] so that a change is logged and shown in
+/// `/metrics` even when nobody polls `/healthz`.
+async fn watch_health(health: Arc<HealthMonitor>, stop: CancellationToken) {
+    let mut every = tokio::time::interval(HEALTH_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            () = stop.cancelled() => return,
+        }
+        health.check();
+    }
+}
+
 /// A running node.
 pub struct Node {
     addr: SocketAddr,
@@ -89,9 +114,20 @@ impl Node {
         let (sink, deliveries) = delivery_queue(DELIVERY_QUEUE);
         let stop_broker = CancellationToken::new();
         let mut hub_config = config.hub.clone();
+        let metrics = Arc::new(Metrics::default());
+        let health = HealthMonitor::new(
+            HealthConfig {
+                data_dir: config.redis.is_none().then(|| config.data.clone()),
+                min_free_bytes: config.min_free_disk,
+            },
+            metrics.clone(),
+        );
+        let observed = |store: Arc<dyn RecordStore>| -> Arc<dyn RecordStore> {
+            Arc::new(ObservedStore::new(store, health.clone()))
+        };
         let engine = match &config.redis {
             None => Engine {
-                store: Arc::new(EmbeddedStore::open(&config.data)?),
+                store: observed(Arc::new(EmbeddedStore::open(&config.data)?)),
                 broker: Arc::new(MemoryBus::new().connect(sink)),
                 presence: Arc::new(LocalPresence),
             },
@@ -101,7 +137,7 @@ impl Node {
                     .await
                     .map_err(|e| StoreError::Unavailable(format!("redis: {e}")))?;
                 Engine {
-                    store: Arc::new(RedisStore::on(link.clone())),
+                    store: observed(Arc::new(RedisStore::on(link.clone()))),
                     broker: Arc::new(RedisBroker::start(url, sink, stop_broker.clone())?),
                     presence: Arc::new(
                         RedisPresence::connect(link, &hub_config.node, config.liveness).await?,
@@ -109,13 +145,9 @@ impl Node {
                 }
             }
         };
-        let hub = Hub::new(
-            hub_config,
-            engine,
-            deliveries,
-            auth,
-            Arc::new(Metrics::default()),
-        );
+        let hub = Hub::new(hub_config, engine, deliveries, auth, metrics.clone());
+        health.check();
+        tokio::spawn(hub.track(watch_health(health.clone(), hub.shutdown_token())));
         let bind_error = |source| StartError::Bind {
             addr: config.bind,
             source,
@@ -123,20 +155,27 @@ impl Node {
         let listener = TcpListener::bind(config.bind).await.map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         let stop_accepting = CancellationToken::new();
-        let app = crate::http::router(hub.clone());
-        let stop = stop_accepting.clone();
-        // Frames are written whole and flushed once per batch: send them at once (no Nagle
-        // delay waiting for the client's delayed ACK, which held small answers back ~40 ms).
-        let listener = listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "cannot set TCP_NODELAY");
-            }
-        });
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await
-        });
+        let routers = Routers {
+            full: crate::http::router(hub.clone(), config.web.clone(), health.clone()),
+            reserve: crate::http::reserve_router(hub.clone(), health),
+        };
+        let limits = &config.edge.limits;
+        tracing::info!(
+            max_connections = limits.max_connections,
+            max_per_address = limits.max_per_source,
+            health_reserve = limits.health_reserve,
+            header_timeout = ?config.edge.timeouts.header,
+            idle_timeout = ?config.edge.timeouts.idle,
+            "connection limits"
+        );
+        let server = tokio::spawn(crate::edge::serve(
+            listener,
+            routers,
+            Admission::new(config.edge.limits.clone()),
+            config.edge.timeouts,
+            metrics,
+            stop_accepting.clone(),
+        ));
         Ok(Node {
             addr,
             hub,

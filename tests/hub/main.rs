@@ -3,6 +3,7 @@
 mod bad_input;
 mod batching;
 mod durability;
+mod edge;
 mod http;
 mod limits;
 mod missing_rooms;

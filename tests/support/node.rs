@@ -58,6 +58,7 @@ pub struct NodeProcess {
     addr: SocketAddr,
     data: DataDir,
     args: Vec<String>,
+    nofile: Option<u64>,
 }
 
 impl NodeProcess {
@@ -69,7 +70,7 @@ impl NodeProcess {
     /// Starts a server on `data` with extra command-line flags.
     pub async fn start_with(data: DataDir, extra: &[&str]) -> NodeProcess {
         let args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        Self::spawn(data, args).await
+        Self::spawn(data, args, None).await
     }
 
     /// Starts a server with `extra` flags and the log filter `filter` (`BARAZA_LOG`); every
@@ -80,20 +81,41 @@ impl NodeProcess {
     ) -> (NodeProcess, tokio::sync::mpsc::UnboundedReceiver<String>) {
         let args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
         let (lines, log) = tokio::sync::mpsc::unbounded_channel();
-        let node = Self::spawn_with_log(DataDir::new(), args, Some((filter, lines))).await;
+        let node = Self::spawn_with_log(DataDir::new(), args, None, Some((filter, lines))).await;
         (node, log)
     }
 
-    async fn spawn(data: DataDir, args: Vec<String>) -> NodeProcess {
-        Self::spawn_with_log(data, args, None).await
+    /// Starts a server with extra flags under an open-file limit (`RLIMIT_NOFILE`, soft and
+    /// hard) of `nofile` descriptors, as an operator's `ulimit -n` would.
+    pub async fn start_with_nofile(extra: &[&str], nofile: u64) -> NodeProcess {
+        let args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        Self::spawn(DataDir::new(), args, Some(nofile)).await
+    }
+
+    async fn spawn(data: DataDir, args: Vec<String>, nofile: Option<u64>) -> NodeProcess {
+        Self::spawn_with_log(data, args, nofile, None).await
     }
 
     async fn spawn_with_log(
         data: DataDir,
         args: Vec<String>,
+        nofile: Option<u64>,
         log: Option<(&str, tokio::sync::mpsc::UnboundedSender<String>)>,
     ) -> NodeProcess {
         let mut command = Command::new(binary());
+        if let Some(limit) = nofile {
+            // SAFETY: setrlimit is async-signal-safe and touches no memory of the parent.
+            unsafe {
+                command.pre_exec(move || {
+                    nix::sys::resource::setrlimit(
+                        nix::sys::resource::Resource::RLIMIT_NOFILE,
+                        limit,
+                        limit,
+                    )
+                    .map_err(std::io::Error::from)
+                });
+            }
+        }
         command
             .arg("serve")
             .arg("--bind")
@@ -148,6 +170,7 @@ impl NodeProcess {
             addr,
             data,
             args,
+            nofile,
         }
     }
 
@@ -227,10 +250,10 @@ impl NodeProcess {
 
     /// Stops gracefully and starts again on the same data directory and flags (new port).
     pub async fn restart(self) -> NodeProcess {
-        let (data, args) = (self.data.clone(), self.args.clone());
+        let (data, args, nofile) = (self.data.clone(), self.args.clone(), self.nofile);
         let status = self.stop().await;
         assert!(status.success(), "graceful stop failed: {status}");
-        Self::spawn(data, args).await
+        Self::spawn(data, args, nofile).await
     }
 }
 

@@ -12,38 +12,52 @@ use baraza_proto::identity::Profile;
 /// The authenticated person behind a request.
 pub struct Caller(pub Profile);
 
+/// The outcome of authenticating a request, left in its extensions by the REST rate limit
+/// (which needs to know whom to count) so that the token is verified once.
+#[derive(Clone)]
+pub struct Authenticated(pub Result<Profile, HttpError>);
+
+/// Verifies the request's bearer token; a refused token is counted in `auth_failures`.
+pub fn authenticate(parts: &Parts, hub: &Hub) -> Result<Profile, HttpError> {
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::AuthRequired,
+                "send Authorization: Bearer <token>",
+            )
+        })?;
+    let token = header.strip_prefix("Bearer ").ok_or_else(|| {
+        HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::AuthRequired,
+            "the Authorization scheme must be Bearer",
+        )
+    })?;
+    match hub.auth().verify(token.trim()) {
+        Ok(verified) => Ok(verified.profile),
+        Err(error) => {
+            crate::metrics::Metrics::add(&hub.metrics().auth_failures, 1);
+            Err(HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                error.code(),
+                error.to_string(),
+            ))
+        }
+    }
+}
+
 impl FromRequestParts<Hub> for Caller {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, hub: &Hub) -> Result<Caller, HttpError> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| {
-                HttpError::new(
-                    StatusCode::UNAUTHORIZED,
-                    ErrorCode::AuthRequired,
-                    "send Authorization: Bearer <token>",
-                )
-            })?;
-        let token = header.strip_prefix("Bearer ").ok_or_else(|| {
-            HttpError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::AuthRequired,
-                "the Authorization scheme must be Bearer",
-            )
-        })?;
-        match hub.auth().verify(token.trim()) {
-            Ok(verified) => Ok(Caller(verified.profile)),
-            Err(error) => {
-                crate::metrics::Metrics::add(&hub.metrics().auth_failures, 1);
-                Err(HttpError::new(
-                    StatusCode::UNAUTHORIZED,
-                    error.code(),
-                    error.to_string(),
-                ))
-            }
-        }
+        let outcome = match parts.extensions.remove::<Authenticated>() {
+            Some(Authenticated(outcome)) => outcome,
+            None => authenticate(parts, hub),
+        };
+        outcome.map(Caller)
     }
 }

@@ -8,7 +8,7 @@ use baraza_proto::api::{ApiError, ApiErrorBody};
 use baraza_proto::error::ErrorCode;
 
 /// An error answered over HTTP.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct HttpError {
     status: StatusCode,
     code: ErrorCode,
@@ -37,6 +37,7 @@ impl From<HubError> for HttpError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         HttpError::new(status, code, error.to_string())

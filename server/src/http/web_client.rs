@@ -7,7 +7,9 @@
 //!
 //! Caching: file names carry no content hash, so every response says `no-cache` (the browser
 //! keeps the file but asks again) and carries an `ETag`; an unchanged file is answered with
-//! `304 Not Modified` and no body, which keeps a revisit on a slow connection cheap.
+//! `304 Not Modified` and no body, which keeps a revisit on a slow connection cheap. The
+//! security headers (`nosniff`, the Content-Security-Policy …) are set on every response of the
+//! router ([`super::security`]).
 
 use axum::Router;
 use axum::extract::Path;
@@ -62,10 +64,6 @@ async fn asset(path: &str, headers: HeaderMap) -> Response {
         HeaderValue::from_static(content_type(path)),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     if let Ok(value) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, value);
     }

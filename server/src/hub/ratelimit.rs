@@ -1,4 +1,5 @@
-//! Per-connection rate limit: a token bucket, with time passed in.
+//! Rate limits: a token bucket, with time passed in. Used per WebSocket connection (by the
+//! session) and per REST caller (by `http::rest_limit`).
 
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,13 @@ impl RateLimiter {
         }
     }
 
+    /// Whether the bucket would be full at `now`: forgetting it then changes nothing, since a new
+    /// bucket starts full.
+    pub fn is_full(&self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
+        self.tokens + elapsed * self.per_second >= self.burst
+    }
+
     /// Whether the client has ignored refusals long enough to be disconnected.
     pub fn is_abusive(&self) -> bool {
         f64::from(self.strikes) > self.burst * 4.0
@@ -68,6 +76,17 @@ mod tests {
         assert!(wait <= Duration::from_millis(100) && wait > Duration::ZERO);
         assert!(limiter.take(start + Duration::from_millis(100)).is_ok());
         assert!(limiter.take(start + Duration::from_millis(100)).is_err());
+    }
+
+    #[test]
+    fn a_bucket_is_full_again_once_refilled() {
+        let start = Instant::now();
+        let mut limiter = RateLimiter::new(10, 5, start);
+        assert!(limiter.is_full(start));
+        limiter.take(start).unwrap();
+        assert!(!limiter.is_full(start));
+        assert!(!limiter.is_full(start + Duration::from_millis(50)));
+        assert!(limiter.is_full(start + Duration::from_millis(100)));
     }
 
     #[test]
