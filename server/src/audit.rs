@@ -35,3 +35,14 @@ pub fn token_refused(conn: u64, error: &AuthError) {
         "token refused"
     );
 }
+
+/// Logs that the bearer token of a REST request to `path` was refused.
+pub fn rest_token_refused(path: &str, error: &AuthError) {
+    tracing::info!(
+        target: "baraza::audit",
+        path,
+        code = error.code().as_str(),
+        reason = %error,
+        "token refused"
+    );
+}

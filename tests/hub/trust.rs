@@ -140,6 +140,9 @@ async fn refused_commands_and_tokens_are_in_the_audit_trail() {
     assert_eq!(refused.code, ErrorCode::Forbidden);
     let mut stranger = Client::connect(&node.ws_url()).await;
     assert!(stranger.try_auth("not-a-token").await.is_err());
+    let forger = Api::new(node.http_url(), "forged.token.here".to_string());
+    let (status, _) = forger.get("/api/rooms").await;
+    assert_eq!(status.as_u16(), 401);
 
     let wanted = [
         [
@@ -156,8 +159,15 @@ async fn refused_commands_and_tokens_are_in_the_audit_trail() {
             "reason=",
             "baraza::audit",
         ],
+        [
+            "token refused",
+            "path=\"/api/rooms\"",
+            "code=\"token_invalid\"",
+            "reason=",
+            "baraza::audit",
+        ],
     ];
-    let mut found = [false; 2];
+    let mut found = [false; 3];
     let mut seen = Vec::new();
     while !found.iter().all(|&f| f) {
         let line = tokio::time::timeout(Duration::from_secs(10), log.recv())

@@ -17,7 +17,8 @@ pub struct Caller(pub Profile);
 #[derive(Clone)]
 pub struct Authenticated(pub Result<Profile, HttpError>);
 
-/// Verifies the request's bearer token; a refused token is counted in `auth_failures`.
+/// Verifies the request's bearer token; a refused token is counted in `auth_failures` and
+/// written to the audit trail.
 pub fn authenticate(parts: &Parts, hub: &Hub) -> Result<Profile, HttpError> {
     let header = parts
         .headers
@@ -41,6 +42,7 @@ pub fn authenticate(parts: &Parts, hub: &Hub) -> Result<Profile, HttpError> {
         Ok(verified) => Ok(verified.profile),
         Err(error) => {
             crate::metrics::Metrics::add(&hub.metrics().auth_failures, 1);
+            crate::audit::rest_token_refused(parts.uri.path(), &error);
             Err(HttpError::new(
                 StatusCode::UNAUTHORIZED,
                 error.code(),
