@@ -222,6 +222,17 @@ impl Authenticator {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(classify)?;
         let claims = data.claims;
+        // The subject is an identity key, so it is never rewritten: it must already be what the
+        // name rules would make of it (no control, bidi or invisible characters; NFC; trimmed).
+        match text::clean_name("user id (sub)", &claims.sub) {
+            Ok(clean) if clean == claims.sub => {}
+            Ok(_) => {
+                return Err(AuthError::Claims(
+                    "the user id (sub) must be trimmed and in Unicode NFC".into(),
+                ));
+            }
+            Err(e) => return Err(AuthError::Claims(e.to_string())),
+        }
         let user = UserId::new(claims.sub).map_err(|e| AuthError::Claims(e.to_string()))?;
         if claims.exp > MAX_EXP_SECS {
             return Err(AuthError::Claims(format!(
@@ -546,6 +557,28 @@ mod tests {
         let verified = auth.verify(&token).unwrap();
         assert_eq!(verified.expires_at, MAX_EXP_SECS as Millis * 1000);
         assert!(verified.expires_at > 0);
+    }
+
+    #[test]
+    fn subjects_that_spoof_or_would_be_rewritten_are_refused() {
+        let auth = authenticator();
+        let with_sub = |sub: &str| {
+            signed(
+                serde_json::json!({"sub": sub, "name": "Amina", "role": "participant", "iss": "baraza", "aud": "baraza", "exp": now() + 60}),
+            )
+        };
+        for (sub, says) in [
+            ("\u{202E}anima", "bidi control character (U+202E)"),
+            ("amina\u{200B}", "U+200B"),
+            ("\u{200B}", "U+200B"),
+            (" amina", "trimmed"),
+            ("e\u{301}", "NFC"),
+        ] {
+            let error = auth.verify(&with_sub(sub)).unwrap_err().to_string();
+            assert!(error.contains(says), "{sub:?}: {error}");
+        }
+        let verified = auth.verify(&with_sub("idp|42")).unwrap();
+        assert_eq!(verified.profile.user.as_str(), "idp|42");
     }
 
     #[test]
