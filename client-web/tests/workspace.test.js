@@ -64,6 +64,8 @@ describe('the secretariat sets up and runs consultations in the web client', { c
   }
 
   async function open(who, room) {
+    // Through the room list, so that a page already at this address enters the room afresh.
+    await who.page.goto(`${BASE}/#/`);
     await who.page.goto(`${BASE}/#/rooms/${room}`);
     await who.page.locator('#consultation-panel #phase-banner, #room-refusal').first().waitFor();
   }
@@ -139,7 +141,7 @@ describe('the secretariat sets up and runs consultations in the web client', { c
     assert.equal(await setup().locator('li[data-setup-question]').count(), 1);
     await panel(sec).getByRole('heading', { level: 3, name: QUESTION }).waitFor();
 
-    await setup().getByLabel(/^Pre-moderation/).check();
+    await setup().getByRole('radio', { name: /Pre-moderation/ }).check();
     await panel(sec).locator('#phase-banner', { hasText: 'appear once a moderator approves' }).waitFor();
     await setup().getByLabel('User id').fill('rita');
     await setup().getByRole('button', { name: 'Name rapporteur' }).click();
@@ -244,7 +246,7 @@ describe('the secretariat sets up and runs consultations in the web client', { c
     const { page } = rita;
     const editor = page.locator('#synthesis-editor');
     await editor.waitFor();
-    await editor.getByLabel('The synthesis').fill('Kenyan organisations put secure, collective land tenure first; some ask for extension services too.');
+    await editor.getByRole('textbox', { name: 'The synthesis' }).fill('Kenyan organisations put secure, collective land tenure first; some ask for extension services too.');
     // Select words in the submission, as a reader's mouse would, then cite them.
     await page.evaluate((needle) => {
       const text = [...document.querySelectorAll('#consultation-panel li[data-statement] > article > .text')].find((el) => el.textContent.includes(needle));
@@ -283,5 +285,33 @@ describe('the secretariat sets up and runs consultations in the web client', { c
     await shot(amina.page, '13-regional-roll-up');
     const origin = new URL(BASE).origin;
     assert.deepEqual(requests.filter((url) => !url.startsWith(origin)), [], 'every call went to the node, from the pages');
+  });
+
+  test('the workspace in Arabic and Chinese shows no untranslated string', async () => {
+    const { page } = sec;
+    const english = /\b(New room|Create the room|Set-up|Rolls up into|Working languages|Kind|Scope|Phase|Dismiss|Rapporteurs|Questions)\b|\b(ws|m49|cons|room|rooms|scope|kind)\.[a-z]/;
+    for (const [lang, name] of [['ar', 'rtl'], ['zh', 'ltr']]) {
+      await page.goto(`${BASE}/#/`);
+      await page.locator('#lang-picker').selectOption(lang);
+      await page.waitForFunction(([l, d]) => document.documentElement.lang === l && document.documentElement.dir === d, [lang, name]);
+      await page.locator('li.room').nth(1).waitFor();
+      assert.doesNotMatch(await page.locator('#main').innerText(), english, `${lang} room list`);
+      await page.goto(`${BASE}/#/rooms/new`);
+      await page.locator('#new-room-form select#new-room-region option').nth(5).waitFor({ state: 'attached' });
+      await page.locator('#new-room-level').selectOption('region');
+      assert.doesNotMatch(await page.locator('#main').innerText(), english, `${lang} new room form`);
+      if (lang === 'ar') {
+        await assertAccessible(page, 'new room (Arabic)');
+        await shot(page, '14-new-room-arabic');
+      }
+      await open(sec, NATIONAL);
+      await panel(sec).locator('#consultation-setup').waitFor();
+      assert.doesNotMatch(await page.locator('#main').innerText(), english, `${lang} consultation with its set-up`);
+      if (lang === 'ar') {
+        await assertAccessible(page, 'consultation set-up (Arabic)');
+        await shot(page, '15-published-arabic');
+      }
+    }
+    await page.locator('#lang-picker').selectOption('en');
   });
 });

@@ -129,7 +129,7 @@ async fn the_web_client_works_in_chromium() {
     // The secretariat's workspace test (`workspace.test.js`) starts from a node with no rooms.
     let empty = NodeProcess::start().await;
     let rita = TokenSpec::new("rita", Role::Participant)
-        .from_org("Food Systems Rapporteurs", Constituency::Ngos, "KE")
+        .from_org("Mazingira Institute", Constituency::Ngos, "KE")
         .sign();
     let nadia = TokenSpec::new("nadia", Role::Participant).sign();
 
