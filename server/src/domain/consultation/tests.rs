@@ -1154,10 +1154,7 @@ fn questions_are_edited_and_withdrawn_until_the_consultation_opens() {
     );
     // Withdrawing: the question is no longer asked; its id is not reused.
     assert!(matches!(
-        g.refused(
-            moderator(),
-            RoomCommand::WithdrawQuestion { question: q2 }
-        ),
+        g.refused(moderator(), RoomCommand::WithdrawQuestion { question: q2 }),
         Rejection::Forbidden(_)
     ));
     g.made(sec(), RoomCommand::WithdrawQuestion { question: q2 });
