@@ -188,7 +188,18 @@ function route(sameView = false) {
   }
   const record = path.match(/^\/rooms\/([^/]+)\/record$/);
   const room = path.match(/^\/rooms\/([^/]+)$/);
-  if (record) cleanup = renderRecord(app, main, decodeURIComponent(record[1])) || (() => {});
+  if (path === '/rooms/new') {
+    // The secretariat's form is loaded when first opened, not on every first load.
+    let alive = true;
+    cleanup = () => { alive = false; };
+    import('./views/room-form.js').then((m) => {
+      if (!alive) return;
+      m.renderNewRoom(app, main);
+      if (!sameView) focusHeading();
+    });
+    return;
+  }
+  else if (record) cleanup = renderRecord(app, main, decodeURIComponent(record[1])) || (() => {});
   else if (room) cleanup = renderRoom(app, main, decodeURIComponent(room[1])) || (() => {});
   else cleanup = renderRooms(app, main) || (() => {});
   if (!sameView) focusHeading();

@@ -100,6 +100,9 @@ export class RoomStore extends EventTarget {
         }
         break;
       }
+      case 'room_updated':
+        if (this.info) Object.assign(this.info, { title: body.title, description: body.description || '', languages: body.languages });
+        break;
       default:
         // The roundtable's simple floor changes are applied here so clocks and announcements
         // react at once; the whole roundtable view is then refetched (view-sync.js).

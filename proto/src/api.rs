@@ -80,3 +80,39 @@ pub enum HealthCheck {
     /// The last append to the record failed (and none succeeded since).
     RecordAppend,
 }
+
+/// Body of `GET /api/geo`: the countries and regions a room's scope may name, so that a client
+/// offers them by name (it names them in its own language).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct GeoTable {
+    /// Every assigned ISO 3166-1 alpha-2 code, sorted by code.
+    pub countries: Vec<GeoCountry>,
+    /// The M49 areas, each after its parent (World first).
+    pub areas: Vec<GeoArea>,
+    /// The UN regional group slugs (`african` …).
+    pub groups: Vec<crate::identity::UnGroup>,
+}
+
+/// One country of [`GeoTable`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct GeoCountry {
+    /// ISO 3166-1 alpha-2 code.
+    pub code: crate::ids::CountryCode,
+    /// Its UN regional group; absent for territories and non-members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub un_group: Option<crate::identity::UnGroup>,
+    /// The M49 areas it lies in, most specific first, up to `001` World.
+    pub areas: Vec<String>,
+}
+
+/// One M49 area of [`GeoTable`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct GeoArea {
+    /// M49 code (`002` …).
+    pub code: String,
+    /// Its English name (clients show their own translation).
+    pub name: String,
+    /// The area it lies in; absent for `001` World.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}

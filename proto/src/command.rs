@@ -87,6 +87,36 @@ pub enum RoomCommand {
         /// The question (1–1,000 characters).
         text: String,
     },
+    /// Consultations, secretariat: replace a question's text while the consultation is a draft.
+    EditQuestion {
+        /// Which question.
+        question: QuestionId,
+        /// The new text (1–1,000 characters).
+        text: String,
+    },
+    /// Consultations, secretariat: withdraw a question while the consultation is a draft.
+    WithdrawQuestion {
+        /// Which question.
+        question: QuestionId,
+    },
+    /// Consultations, moderators: set a report aside (the statement stays as it is).
+    DismissReport {
+        /// The reported statement.
+        statement: StatementId,
+        /// Who reported it.
+        reporter: UserId,
+    },
+    /// Secretariat: change a room's title, description and working languages (its kind and
+    /// scope stay as created).
+    UpdateRoom {
+        /// Title (1–200 characters).
+        title: String,
+        /// Description or background paper (at most 4,000 characters).
+        #[serde(default)]
+        description: String,
+        /// Working languages, first is the main one.
+        languages: Vec<LanguageTag>,
+    },
     /// Consultations, secretariat: move to another phase.
     SetPhase {
         /// The new phase.
@@ -195,6 +225,10 @@ impl RoomCommand {
             RoomCommand::ExpelParticipant(_) => "expel_participant",
             RoomCommand::ReadmitParticipant(_) => "readmit_participant",
             RoomCommand::AddQuestion { .. } => "add_question",
+            RoomCommand::EditQuestion { .. } => "edit_question",
+            RoomCommand::WithdrawQuestion { .. } => "withdraw_question",
+            RoomCommand::DismissReport { .. } => "dismiss_report",
+            RoomCommand::UpdateRoom { .. } => "update_room",
             RoomCommand::SetPhase { .. } => "set_phase",
             RoomCommand::SetModeration { .. } => "set_moderation",
             RoomCommand::SetParent { .. } => "set_parent",

@@ -141,6 +141,35 @@ pub enum EventBody {
         /// The question.
         text: String,
     },
+    /// The secretariat replaced a question's text (draft only).
+    QuestionEdited {
+        /// Which question.
+        question: QuestionId,
+        /// The new text.
+        text: String,
+    },
+    /// The secretariat withdrew a question (draft only); it is no longer asked.
+    QuestionWithdrawn {
+        /// Which question.
+        question: QuestionId,
+    },
+    /// A moderator set a report aside; it leaves the moderation queue.
+    ReportDismissed {
+        /// The reported statement.
+        statement: StatementId,
+        /// Who had reported it.
+        reporter: UserId,
+    },
+    /// The secretariat changed the room's title, description and working languages.
+    RoomUpdated {
+        /// Title.
+        title: String,
+        /// Description or background paper.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        description: String,
+        /// Working languages.
+        languages: Vec<LanguageTag>,
+    },
     /// The consultation moved to another phase.
     PhaseChanged {
         /// The new phase.
@@ -247,6 +276,10 @@ impl EventBody {
             EventBody::ParticipantExpelled(_) => "participant_expelled",
             EventBody::ParticipantReadmitted(_) => "participant_readmitted",
             EventBody::QuestionAdded { .. } => "question_added",
+            EventBody::QuestionEdited { .. } => "question_edited",
+            EventBody::QuestionWithdrawn { .. } => "question_withdrawn",
+            EventBody::ReportDismissed { .. } => "report_dismissed",
+            EventBody::RoomUpdated { .. } => "room_updated",
             EventBody::PhaseChanged { .. } => "phase_changed",
             EventBody::ModerationSet { .. } => "moderation_set",
             EventBody::ParentSet { .. } => "parent_set",

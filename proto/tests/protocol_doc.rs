@@ -1,7 +1,7 @@
 //! Keeps `docs/protocol.md` true: every example parses as the type its fence names, and every
 //! message type, event, error code and close code is documented.
 
-use baraza_proto::api::{ApiError, Health, RecordPage};
+use baraza_proto::api::{ApiError, GeoTable, Health, RecordPage};
 use baraza_proto::consultation::ThreadsPage;
 use baraza_proto::error::CloseCode;
 use baraza_proto::message::{ClientMessage, ServerMessage};
@@ -54,6 +54,7 @@ fn every_example_is_a_valid_message() {
             "api_error" => check::<ApiError>(kind, body),
             "health" => check::<Health>(kind, body),
             "threads_page" => check::<ThreadsPage>(kind, body),
+            "geo" => check::<GeoTable>(kind, body),
             other => panic!("unknown example kind {other:?}"),
         };
         // Nothing in an example may be silently ignored: it re-encodes to the same JSON.
@@ -121,6 +122,10 @@ fn every_message_event_and_code_is_documented() {
         "participant_expelled",
         "participant_readmitted",
         "question_added",
+        "question_edited",
+        "question_withdrawn",
+        "report_dismissed",
+        "room_updated",
         "phase_changed",
         "moderation_set",
         "parent_set",

@@ -4,6 +4,9 @@
 //! a token for each role and a second participant, then runs the Node browser tests in `client-web/tests` (playwright-core driving
 //! the system's Chromium) and fails if they fail.
 //!
+//! A second node that starts empty serves the secretariat's workspace test (`workspace.test.js`),
+//! which creates its consultations in the web client itself.
+//!
 //! Needs `node`/`npm` and `/usr/bin/chromium` (`apt-get install -y chromium`, as `.ci/run`
 //! does). Screenshots land in `tests/screenshots/` at the repository root.
 
@@ -123,6 +126,13 @@ async fn the_web_client_works_in_chromium() {
 
     set_up_consultations(&node, &api, &secretariat, &participant).await;
 
+    // The secretariat's workspace test (`workspace.test.js`) starts from a node with no rooms.
+    let empty = NodeProcess::start().await;
+    let rita = TokenSpec::new("rita", Role::Participant)
+        .from_org("Mazingira Institute", Constituency::Ngos, "KE")
+        .sign();
+    let nadia = TokenSpec::new("nadia", Role::Participant).sign();
+
     let started = Instant::now();
     // Inherited stdout and stderr: the Node runner's report streams straight to the console.
     let status = tokio::process::Command::new("node")
@@ -137,6 +147,9 @@ async fn the_web_client_works_in_chromium() {
         .env("BARAZA_RT_ROOM", RT_ROOM)
         .env("BARAZA_CONSULTATION", REGIONAL)
         .env("BARAZA_CHILD_CONSULTATION", NATIONAL)
+        .env("BARAZA_EMPTY_URL", empty.http_url())
+        .env("BARAZA_TOKEN_RAPPORTEUR", &rita)
+        .env("BARAZA_TOKEN_NO_ORG", &nadia)
         .env("CHROMIUM_PATH", CHROMIUM)
         .status()
         .await
@@ -147,6 +160,7 @@ async fn the_web_client_works_in_chromium() {
     );
     assert!(status.success(), "the browser tests failed ({status})");
     node.stop().await;
+    empty.stop().await;
 }
 
 /// Sends a command given as JSON and panics if it is refused; returns its seq.

@@ -1,5 +1,8 @@
 /** العربية (right to left). */
+import workspace from './ws-ar.js';
+
 export default {
+  ...workspace,
   'app.tagline': 'موائد مستديرة يديرها ميسّرون ومشاورات إقليمية إلكترونية.',
   'header.language': 'اللغة',
   'header.signOut': 'تسجيل الخروج',

@@ -1,5 +1,8 @@
 /** English: the reference table; every other language has the same keys. */
+import workspace from './ws-en.js';
+
 export default {
+  ...workspace,
   'app.tagline': 'Moderated roundtables and regional e-consultations.',
   'header.language': 'Language',
   'header.signOut': 'Sign out',

@@ -1,5 +1,8 @@
 /** Español. */
+import workspace from './ws-es.js';
+
 export default {
+  ...workspace,
   'app.tagline': 'Mesas redondas moderadas y consultas regionales en línea.',
   'header.language': 'Idioma',
   'header.signOut': 'Cerrar sesión',

@@ -1,5 +1,8 @@
 /** Français. */
+import workspace from './ws-fr.js';
+
 export default {
+  ...workspace,
   'app.tagline': 'Tables rondes modérées et consultations régionales en ligne.',
   'header.language': 'Langue',
   'header.signOut': 'Se déconnecter',

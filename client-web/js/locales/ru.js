@@ -1,5 +1,8 @@
 /** Русский. */
+import workspace from './ws-ru.js';
+
 export default {
+  ...workspace,
   'app.tagline': 'Модерируемые круглые столы и региональные электронные консультации.',
   'header.language': 'Язык',
   'header.signOut': 'Выйти',

@@ -1,5 +1,8 @@
 /** 中文. */
+import workspace from './ws-zh.js';
+
 export default {
+  ...workspace,
   'app.tagline': '有主持的圆桌会议和区域在线磋商。',
   'header.language': '语言',
   'header.signOut': '退出',

@@ -13,6 +13,9 @@ import { formatTime, language, languageName, t } from '../i18n.js';
 import { act } from './act.js';
 import { phrase } from './labels.js';
 import { synthesisSection, inputsSection } from './synthesis.js';
+import { consultationSetup } from './consultation-setup.js';
+import { synthesisEditor } from './synthesis-editor.js';
+import { noOrganisationNote } from './participation-note.js';
 
 const ALIGNMENTS = ['supports', 'neutral', 'opposes'];
 
@@ -36,9 +39,11 @@ export function consultationPanel(app, store) {
   /** @type {{statement: number, kind: string, node: HTMLElement}|null} the open reply/reason form */
   let open = null;
 
+  const setup = app.claims?.role === 'secretariat' ? consultationSetup(app, store) : null;
+  const editor = synthesisEditor(app, store, (id) => focusStatement(id));
   const element = h('section', { id: 'consultation-panel', class: 'card consultation', 'aria-labelledby': 'consultation-heading' },
     h('h2', { id: 'consultation-heading' }, t('kind.consultation')),
-    banner, status, queue, synthesis, inputs, questions);
+    banner, status, setup?.element, queue, editor.element, synthesis, inputs, questions);
 
   const c = () => store.consultation;
   const byId = () => new Map(store.consultationStatements.map((s) => [s.id, s]));
@@ -172,7 +177,7 @@ export function consultationPanel(app, store) {
     if (s.edited_at) marks.push(h('span', { class: 'help' }, t('cons.edited', { time: formatTime(s.edited_at) })));
     if (s.reports) marks.push(h('span', { class: 'badge reported' }, t('cons.reports', { count: s.reports })));
     const actions = h('p', { class: 'actions' });
-    if (visible && phaseOpen() && canPost) actions.append(h('button', { type: 'button', class: 'small', dataset: { focus: `reply-${s.id}` }, onclick: () => openForm(s, 'reply') }, t('statement.reply')));
+    if (visible && phaseOpen() && canPost && !noOrganisationNote(app, store)) actions.append(h('button', { type: 'button', class: 'small', dataset: { focus: `reply-${s.id}` }, onclick: () => openForm(s, 'reply') }, t('statement.reply')));
     if (visible && s.author !== me && c()?.phase !== 'draft') actions.append(h('button', { type: 'button', class: 'small', dataset: { focus: `report-${s.id}` }, 'aria-label': t('cons.reportNamed', { id: s.id }), onclick: () => openForm(s, 'report') }, t('cons.report')));
     if (app.moderating) actions.append(...moderationButtons(s));
     return h('li', { id: `statement-${s.id}`, tabindex: '-1', dataset: { statement: String(s.id) } },
@@ -202,6 +207,16 @@ export function consultationPanel(app, store) {
     return buttons;
   }
 
+  function dismissButton(report) {
+    return h('button', {
+      type: 'button', class: 'small', dataset: { focus: `q-dismiss-${report.statement}-${report.by}` },
+      'aria-label': t('ws.queue.dismissNamed', { id: report.statement, name: store.nameOf(report.by) }),
+      onclick: async () => {
+        if (await send({ type: 'dismiss_report', statement: report.statement, reporter: report.by })) announce(t('ws.queue.dismissed', { id: report.statement }));
+      },
+    }, t('ws.queue.dismiss'));
+  }
+
   function renderQueue(statements) {
     const q = c()?.queue;
     if (!app.moderating || !q) {
@@ -210,17 +225,18 @@ export function consultationPanel(app, store) {
     }
     const items = [
       ...q.held.map((id) => ({ id, what: t('cons.held') })),
-      ...q.reported.map((r) => ({ id: r.statement, what: phrase('cons.reportedBy', { name: store.nameOf(r.by), reason: r.reason }, 'reason') })),
+      ...q.reported.map((r) => ({ id: r.statement, report: r, what: phrase('cons.reportedBy', { name: store.nameOf(r.by), reason: r.reason }, 'reason') })),
     ];
     replaceChildren(queue, h('section', { id: 'moderation-queue', class: 'queue', 'aria-labelledby': 'queue-heading' },
       h('h3', { id: 'queue-heading' }, t('cons.queue', { count: items.length })),
-      items.length ? h('ul', { class: 'people' }, items.map(({ id, what }) => {
+      items.length ? h('ul', { class: 'people' }, items.map(({ id, what, report }) => {
         const s = statements.get(id);
         return h('li', { dataset: { queued: String(id) } },
           h('a', { href: `#statement-${id}`, onclick: (e) => { e.preventDefault(); focusStatement(id); } }, `#${id}`), ' · ',
           s ? [authorLine(s), ' · '] : null, h('span', {}, what),
           s && !s.redacted ? h('span', { class: 'excerpt', lang: s.lang, dir: 'auto' }, ` “${s.text.slice(0, 120)}”`) : null,
-          s ? h('span', { class: 'actions' }, moderationButtons(s).map((b) => { b.dataset.focus = `q-${b.dataset.focus}`; return b; })) : null);
+          s ? h('span', { class: 'actions' }, moderationButtons(s).map((b) => { b.dataset.focus = `q-${b.dataset.focus}`; return b; }),
+            report ? dismissButton(report) : null) : null);
       })) : h('p', { class: 'help' }, t('cons.queueEmpty'))));
   }
 
@@ -252,9 +268,10 @@ export function consultationPanel(app, store) {
         h('h3', { id: `question-${question.id}`, dir: 'auto' }, question.text),
         h('p', { class: 'help' }, t('cons.figures', { submissions: figures.submissions, organisations: figures.organisations })),
         roots.length ? h('ol', { class: 'thread' }, roots.map(tree)) : h('p', { class: 'help' }, t('cons.noSubmissions')),
-        phaseOpen() && canPost ? submissionForm(question) : null);
+        phaseOpen() && canPost ? (noOrganisationNote(app, store, question.id) || submissionForm(question)) : null);
     }));
     if (!cons.questions.length) questions.append(h('p', { class: 'help' }, t('cons.noQuestions')));
+    editor.update();
     if (active && active.isConnected && document.activeElement !== active) active.focus({ preventScroll: true });
     else if (focusKey && document.activeElement !== active) element.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`)?.focus({ preventScroll: true });
   }
@@ -275,6 +292,8 @@ export function consultationPanel(app, store) {
     replacesStatements: true,
     destroy() {
       store.removeEventListener('change', onChange);
+      setup?.destroy();
+      editor.destroy();
     },
   };
 }

@@ -24,7 +24,8 @@ export function scopeText(scope) {
   }
   const region = scope.region;
   const group = t(`group.${region}`);
-  return t('scope.region', { name: group === `group.${region}` ? `M49 ${region}` : group });
+  const area = t(`m49.${region}`);
+  return t('scope.region', { name: group !== `group.${region}` ? group : area !== `m49.${region}` ? area : `M49 ${region}` });
 }
 
 /**

@@ -10,6 +10,8 @@ import { h, replaceChildren } from '../dom.js';
 import { formatTime, language, languageName, t, tOr } from '../i18n.js';
 import { kindPanel } from './panels.js';
 import { scopeText } from './labels.js';
+import { showRefusal } from './room-refusal.js';
+import { roomHeader } from './room-header.js';
 
 /**
  * Renders a room and keeps it live.
@@ -26,6 +28,7 @@ export function renderRoom(app, main, roomId) {
   const facts = h('p', { class: 'facts-line' });
   const status = h('p', { class: 'status', role: 'status' }, t('common.loading'));
   const panelSlot = h('div');
+  const header = roomHeader(app, store);
   const presentHeading = h('h2', { id: 'present-heading' }, t('room.presentNow', { count: 0 }));
   const presentList = h('ul', { class: 'people', 'aria-labelledby': 'present-heading' });
   const thread = h('ol', { class: 'thread', 'aria-labelledby': 'statements-heading' });
@@ -42,7 +45,7 @@ export function renderRoom(app, main, roomId) {
     h('nav', { class: 'crumbs', 'aria-label': t('room.crumbs') },
       h('a', { href: '#/rooms' }, t('rooms.title')),
       app.moderating ? [' · ', h('a', { href: `#/rooms/${encodeURIComponent(roomId)}/record` }, t('rooms.record'))] : null),
-    heading, facts, status, panelSlot,
+    heading, facts, status, header.element, panelSlot,
     layout);
 
   let infoShown = false;
@@ -64,6 +67,11 @@ export function renderRoom(app, main, roomId) {
       statementsSection.hidden = !!panel?.replacesStatements;
       layout.classList.toggle('single', !!panel?.replacesStatements);
       compose.setLanguages?.(store.info.languages);
+    }
+    header.update();
+    if (heading.textContent !== store.info.title) {
+      heading.textContent = store.info.title;
+      app.setTitle(store.info.title);
     }
     status.textContent = '';
     const present = store.present();
@@ -102,7 +110,13 @@ export function renderRoom(app, main, roomId) {
   }
 
   const onChange = (e) => renderAll(e.detail);
-  const onError = (e) => { status.textContent = tOr(`error.${e.detail.code}`, e.detail.message); };
+  const onError = (e) => {
+    if (!store.info && ['forbidden', 'room_not_found'].includes(e.detail.code)) {
+      showRefusal(app, main, roomId, e.detail);
+      return;
+    }
+    status.textContent = tOr(`error.${e.detail.code}`, e.detail.message);
+  };
   store.addEventListener('change', onChange);
   store.addEventListener('error', onError);
   if (store.info) renderAll(null);

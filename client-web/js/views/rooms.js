@@ -6,6 +6,7 @@ import { listRooms } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { languageName, t } from '../i18n.js';
 import { scopeText } from './labels.js';
+import { roomFilters } from './room-filters.js';
 
 /**
  * Renders the room list.
@@ -18,19 +19,31 @@ export function renderRooms(app, main) {
   const status = h('p', { class: 'status', role: 'status' }, t('common.loading'));
   const list = h('ul', { class: 'rooms', 'aria-labelledby': 'rooms-heading' });
   const refresh = h('button', { type: 'button', onclick: () => load() }, t('rooms.refresh'));
+  let all = [];
+  const filters = roomFilters(() => show());
+  const newRoom = app.claims?.role === 'secretariat' ? h('a', { href: '#/rooms/new', class: 'button primary', id: 'new-room' }, t('ws.room.new')) : null;
   replaceChildren(main,
-    h('div', { class: 'title-row' }, h('h1', { id: 'rooms-heading' }, t('rooms.title')), refresh),
+    h('div', { class: 'title-row' }, h('h1', { id: 'rooms-heading' }, t('rooms.title')), newRoom, refresh),
+    filters.element,
     status,
     list);
   let alive = true;
+
+  function show() {
+    const rooms = filters.apply(all);
+    status.textContent = !all.length ? t('rooms.none')
+      : rooms.length === all.length ? t('rooms.count', { count: all.length })
+        : t('ws.filter.shown', { shown: rooms.length, count: all.length });
+    replaceChildren(list, ...rooms.map((room) => roomCard(app, room)));
+  }
 
   async function load() {
     status.textContent = t('common.loading');
     try {
       const rooms = await listRooms(app.token);
       if (!alive) return;
-      status.textContent = rooms.length ? t('rooms.count', { count: rooms.length }) : t('rooms.none');
-      replaceChildren(list, ...rooms.map((room) => roomCard(app, room)));
+      all = rooms;
+      show();
     } catch (error) {
       if (alive) status.textContent = t('common.failed', { message: error.message });
     }

@@ -6,7 +6,7 @@ use super::{Actor, Command, Rejection, consultation, geo, roundtable, visibility
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::{EventBody, LeaveReason};
 use baraza_proto::identity::{Profile, Role};
-use baraza_proto::ids::{IdempotencyKey, Millis};
+use baraza_proto::ids::{IdempotencyKey, LanguageTag, Millis};
 use baraza_proto::limits::{
     MAX_DESCRIPTION_CHARS, MAX_LANGUAGES, MAX_REASON_CHARS, MAX_STATEMENT_CHARS, MAX_TITLE_CHARS,
 };
@@ -103,23 +103,7 @@ fn create(
         return Err(Rejection::RoomExists);
     }
     let settings = &text::clean_settings(settings)?;
-    check_text("title", &settings.title, 1, MAX_TITLE_CHARS)?;
-    check_text(
-        "description",
-        &settings.description,
-        0,
-        MAX_DESCRIPTION_CHARS,
-    )?;
-    if settings.languages.is_empty() || settings.languages.len() > MAX_LANGUAGES {
-        return Err(Rejection::Invalid(format!(
-            "a room has 1 to {MAX_LANGUAGES} working languages"
-        )));
-    }
-    if settings.languages.iter().collect::<HashSet<_>>().len() != settings.languages.len() {
-        return Err(Rejection::Invalid(
-            "a working language is listed twice".into(),
-        ));
-    }
+    check_room_texts(&settings.title, &settings.description, &settings.languages)?;
     match &settings.scope {
         Scope::Global => {}
         Scope::Region { region } if geo::is_known_region(region) => {}
@@ -142,6 +126,27 @@ fn create(
         ));
     }
     Ok(vec![EventBody::RoomCreated(settings.clone())])
+}
+
+/// The title, description and working languages of a room, as creating and updating check them.
+fn check_room_texts(
+    title: &str,
+    description: &str,
+    languages: &[LanguageTag],
+) -> Result<(), Rejection> {
+    check_text("title", title, 1, MAX_TITLE_CHARS)?;
+    check_text("description", description, 0, MAX_DESCRIPTION_CHARS)?;
+    if languages.is_empty() || languages.len() > MAX_LANGUAGES {
+        return Err(Rejection::Invalid(format!(
+            "a room has 1 to {MAX_LANGUAGES} working languages"
+        )));
+    }
+    if languages.iter().collect::<HashSet<_>>().len() != languages.len() {
+        return Err(Rejection::Invalid(
+            "a working language is listed twice".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn room_command(
@@ -253,6 +258,31 @@ fn room_command(
                     reason: reason.clone(),
                 }]),
             }
+        }
+        RoomCommand::UpdateRoom {
+            title,
+            description,
+            languages,
+        } => {
+            if profile.role != Role::Secretariat {
+                return Err(Rejection::Forbidden(format!(
+                    "only the secretariat edits a room, not a {}",
+                    profile.role.as_str()
+                )));
+            }
+            check_room_texts(title, description, languages)?;
+            let settings = &state.info().ok_or(Rejection::RoomNotFound)?.settings;
+            if settings.title == *title
+                && settings.description == *description
+                && settings.languages == *languages
+            {
+                return Ok(vec![]);
+            }
+            Ok(vec![EventBody::RoomUpdated {
+                title: title.clone(),
+                description: description.clone(),
+                languages: languages.clone(),
+            }])
         }
         // Commands of one room kind go to that kind's module, which refuses the others'.
         other => match state.info().map(|info| info.settings.kind) {

@@ -32,6 +32,17 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 }
             }
         }
+        EventBody::RoomUpdated {
+            title,
+            description,
+            languages,
+        } => {
+            if let Some(info) = &mut state.info {
+                info.settings.title = title.clone();
+                info.settings.description = description.clone();
+                info.settings.languages = languages.clone();
+            }
+        }
         EventBody::MemberJoined { member } => match state.member_index.get(&member.user) {
             Some(&i) => {
                 let view = &mut state.members[i];

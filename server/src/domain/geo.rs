@@ -19,6 +19,7 @@
 //! in the Eastern European Group, and Kiribati in no group. Observers (Holy See,
 //! Palestine) and territories have no group.
 
+use baraza_proto::api::{GeoArea, GeoCountry, GeoTable};
 use baraza_proto::identity::{Region, UnGroup};
 use baraza_proto::ids::CountryCode;
 
@@ -459,6 +460,34 @@ pub fn region_within(inner: &str, outer: &str) -> bool {
     ancestry(inner).any(|(code, _)| code == outer)
 }
 
+/// The whole table as `GET /api/geo` serves it: every country with its group and areas, every
+/// M49 area with its parent, every UN regional group.
+pub fn table() -> GeoTable {
+    let countries = COUNTRIES
+        .iter()
+        .filter_map(|(code, m49, group)| {
+            Some(GeoCountry {
+                code: CountryCode::new(*code).ok()?,
+                un_group: *group,
+                areas: ancestry(m49).map(|(area, _)| area.to_owned()).collect(),
+            })
+        })
+        .collect();
+    let areas = AREAS
+        .iter()
+        .map(|(code, name, parent, _)| GeoArea {
+            code: (*code).to_owned(),
+            name: (*name).to_owned(),
+            parent: (!parent.is_empty()).then(|| (*parent).to_owned()),
+        })
+        .collect();
+    GeoTable {
+        countries,
+        areas,
+        groups: GROUP_SLUGS.iter().map(|(group, _)| *group).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -608,5 +637,20 @@ mod tests {
         assert!(!is_assigned("XK"));
         assert!(!is_assigned("KEN"));
         assert!(!is_assigned(""));
+    }
+
+    #[test]
+    fn the_table_lists_every_country_with_its_areas_up_to_the_world() {
+        let table = table();
+        assert_eq!(table.countries.len(), COUNTRIES.len());
+        let ke = table
+            .countries
+            .iter()
+            .find(|c| c.code.as_str() == "KE")
+            .expect("Kenya");
+        assert_eq!(ke.areas, ["014", "202", "002", "001"]);
+        assert_eq!(ke.un_group, Some(UnGroup::African));
+        assert_eq!(table.areas[0].parent, None);
+        assert_eq!(table.groups.len(), 5);
     }
 }

@@ -153,7 +153,15 @@ pub fn clean_command(command: &RoomCommand) -> Result<RoomCommand, TextError> {
     match &mut command {
         RoomCommand::PostStatement { text, .. } => *text = clean_prose("statement", text)?,
         RoomCommand::EditStatement { text, .. } => *text = clean_prose("statement", text)?,
-        RoomCommand::AddQuestion { text } => *text = clean_prose("question", text)?,
+        RoomCommand::AddQuestion { text } | RoomCommand::EditQuestion { text, .. } => {
+            *text = clean_prose("question", text)?
+        }
+        RoomCommand::UpdateRoom {
+            title, description, ..
+        } => {
+            *title = clean_name("title", title)?;
+            *description = clean_prose("description", description)?;
+        }
         RoomCommand::HideStatement { reason, .. }
         | RoomCommand::RejectStatement { reason, .. }
         | RoomCommand::ReportStatement { reason, .. } => *reason = clean_prose("reason", reason)?,
@@ -196,6 +204,8 @@ pub fn clean_command(command: &RoomCommand) -> Result<RoomCommand, TextError> {
         | RoomCommand::SetParent { .. }
         | RoomCommand::AppointRapporteur { .. }
         | RoomCommand::DismissRapporteur { .. }
+        | RoomCommand::WithdrawQuestion { .. }
+        | RoomCommand::DismissReport { .. }
         | RoomCommand::RestoreStatement { .. }
         | RoomCommand::ApproveStatement { .. } => {}
     }

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use baraza_proto::api::RecordPage;
+use baraza_proto::api::{GeoTable, RecordPage};
 use baraza_proto::error::ErrorCode;
 use baraza_proto::ids::{RoomId, Seq};
 use baraza_proto::room::{RoomSpec, RoomSummary};
@@ -42,6 +42,11 @@ pub async fn list_rooms(
     Caller(caller): Caller,
 ) -> Result<Json<Vec<RoomSummary>>, HttpError> {
     Ok(Json(hub.list_rooms(caller).await?))
+}
+
+/// `GET /api/geo`: the countries, M49 areas and UN regional groups a scope may name.
+pub async fn geo(Caller(_caller): Caller) -> Json<GeoTable> {
+    Json(crate::domain::geo::table())
 }
 
 /// A room's view as the domain lets the caller see it.

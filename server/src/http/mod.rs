@@ -51,6 +51,7 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
     let api = Router::new()
         .route("/api/rooms", get(api::list_rooms).post(api::create_room))
         .route("/api/rooms/{id}", get(api::room_view))
+        .route("/api/geo", get(api::geo))
         .route("/api/rooms/{id}/events", get(api::room_events))
         .route("/api/rooms/{id}/threads", get(consultation::room_threads))
         .route_layer(middleware::from_fn_with_state(

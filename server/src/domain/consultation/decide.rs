@@ -108,9 +108,9 @@ pub fn room_command(
 ) -> Result<Vec<EventBody>, Rejection> {
     let c = consultation(state, &format!("take {}", command.name()))?;
     match command {
-        RoomCommand::PostStatement { .. } | RoomCommand::HideStatement { .. } => {
-            unreachable!("decided by the core")
-        }
+        RoomCommand::PostStatement { .. }
+        | RoomCommand::HideStatement { .. }
+        | RoomCommand::UpdateRoom { .. } => unreachable!("decided by the core"),
         RoomCommand::ConfigureRoundtable(_)
         | RoomCommand::AddAgendaItem(_)
         | RoomCommand::OpenAgendaItem(_)
@@ -148,6 +148,60 @@ pub fn room_command(
                 return Err(Rejection::Invalid("this question is already asked".into()));
             }
             Ok(vec![EventBody::QuestionAdded { text: text.clone() }])
+        }
+        RoomCommand::EditQuestion { question, text } => {
+            require_secretariat(profile, "edit questions")?;
+            require(c, &[Phase::Draft], "questions are edited")?;
+            let Some(asked) = c.questions.iter().find(|q| q.id == *question) else {
+                return Err(Rejection::Invalid(format!(
+                    "this consultation has no question {question}"
+                )));
+            };
+            check_text("question", text, 1, MAX_QUESTION_CHARS)?;
+            if asked.text == *text {
+                return Ok(vec![]);
+            }
+            if c.questions
+                .iter()
+                .any(|q| q.id != *question && q.text.trim() == text.trim())
+            {
+                return Err(Rejection::Invalid("this question is already asked".into()));
+            }
+            Ok(vec![EventBody::QuestionEdited {
+                question: *question,
+                text: text.clone(),
+            }])
+        }
+        RoomCommand::WithdrawQuestion { question } => {
+            require_secretariat(profile, "withdraw questions")?;
+            require(c, &[Phase::Draft], "questions are withdrawn")?;
+            if !c.has_question(*question) {
+                return Err(Rejection::Invalid(format!(
+                    "this consultation has no question {question}"
+                )));
+            }
+            Ok(vec![EventBody::QuestionWithdrawn {
+                question: *question,
+            }])
+        }
+        RoomCommand::DismissReport {
+            statement: id,
+            reporter,
+        } => {
+            require_moderator(profile, "dismiss reports")?;
+            if !c
+                .reports
+                .iter()
+                .any(|r| r.statement == *id && r.by == *reporter)
+            {
+                return Err(Rejection::Invalid(format!(
+                    "there is no open report of statement {id} by {reporter}"
+                )));
+            }
+            Ok(vec![EventBody::ReportDismissed {
+                statement: *id,
+                reporter: reporter.clone(),
+            }])
         }
         RoomCommand::SetPhase { phase: to } => {
             require_secretariat(profile, "change the phase")?;

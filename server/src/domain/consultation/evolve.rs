@@ -62,6 +62,22 @@ pub fn apply(state: &mut RoomState, event: &EventEnvelope) {
                 });
             }
         }
+        EventBody::ReportDismissed {
+            statement,
+            reporter,
+        } => {
+            let Some(c) = &mut state.consultation else {
+                return;
+            };
+            let before = c.reports.len();
+            c.reports
+                .retain(|r| !(r.statement == *statement && r.by == *reporter));
+            let dismissed = before - c.reports.len();
+            if let Some(s) = statement_mut(state, *statement) {
+                s.reports = s.reports.saturating_sub(dismissed as u32);
+            }
+            return;
+        }
         _ => {}
     }
     let Some(c) = &mut state.consultation else {
@@ -73,6 +89,12 @@ pub fn apply(state: &mut RoomState, event: &EventEnvelope) {
             text: text.clone(),
             added_at: ts,
         }),
+        EventBody::QuestionEdited { question, text } => {
+            if let Some(q) = c.questions.iter_mut().find(|q| q.id == *question) {
+                q.text = text.clone();
+            }
+        }
+        EventBody::QuestionWithdrawn { question } => c.questions.retain(|q| q.id != *question),
         EventBody::PhaseChanged { phase } => {
             c.phase = *phase;
             if *phase == Phase::Published {

@@ -1109,3 +1109,149 @@ fn figures_count_visible_submissions_and_distinct_organisations() {
     assert_eq!(f.by_language["en"].submissions, 3);
     assert_eq!(f.by_language["fr"].submissions, 1);
 }
+
+#[test]
+fn questions_are_edited_and_withdrawn_until_the_consultation_opens() {
+    let mut g = Given::new("ke-food", kenya());
+    let q1 = g.made(
+        sec(),
+        RoomCommand::AddQuestion {
+            text: "What shuold change first?".into(),
+        },
+    );
+    let q2 = g.made(
+        sec(),
+        RoomCommand::AddQuestion {
+            text: "Who pays?".into(),
+        },
+    );
+    let edit = |question: u64, text: &str| RoomCommand::EditQuestion {
+        question,
+        text: text.into(),
+    };
+    // Only the secretariat edits; the text is checked like a new question's.
+    assert!(matches!(
+        g.refused(moderator(), edit(q1, "What should change first?")),
+        Rejection::Forbidden(_)
+    ));
+    assert!(matches!(
+        g.refused(sec(), edit(q1, "  ")),
+        Rejection::Invalid(_)
+    ));
+    assert!(matches!(
+        g.refused(sec(), edit(q1, "Who pays?")),
+        Rejection::Invalid(_)
+    ));
+    assert!(matches!(
+        g.refused(sec(), edit(99, "Anything?")),
+        Rejection::Invalid(_)
+    ));
+    g.made(sec(), edit(q1, "What should change first?"));
+    assert_eq!(
+        g.keys_when(sec(), edit(q1, "What should change first?")),
+        Ok(vec![]),
+        "the same text is no change"
+    );
+    // Withdrawing: the question is no longer asked; its id is not reused.
+    assert!(matches!(
+        g.refused(moderator(), RoomCommand::WithdrawQuestion { question: q2 }),
+        Rejection::Forbidden(_)
+    ));
+    g.made(sec(), RoomCommand::WithdrawQuestion { question: q2 });
+    let view = g.state.view(ReaderKind::Moderating).unwrap();
+    let questions = view.consultation.unwrap().questions;
+    assert_eq!(questions.len(), 1);
+    assert_eq!(
+        (questions[0].id, questions[0].text.as_str()),
+        (q1, "What should change first?")
+    );
+    assert!(matches!(
+        g.refused(sec(), RoomCommand::WithdrawQuestion { question: q2 }),
+        Rejection::Invalid(_)
+    ));
+    // Once open, the questions people answer stay as they were asked.
+    let g = g.did(sec(), phase(Phase::Open));
+    assert!(matches!(
+        g.refused(sec(), edit(q1, "Something else?")),
+        Rejection::Invalid(_)
+    ));
+    assert!(matches!(
+        g.refused(sec(), RoomCommand::WithdrawQuestion { question: q1 }),
+        Rejection::Invalid(_)
+    ));
+    let g = g.did(amina(), Command::Join);
+    let mut g = g;
+    g.made(amina(), submit("Land tenure.", q1));
+}
+
+#[test]
+fn a_moderator_dismisses_a_report_and_it_leaves_the_queue() {
+    let (mut g, q) = open();
+    let s = g.made(amina(), submit("Seed banks for all.", q));
+    g.made(
+        bruno(),
+        RoomCommand::ReportStatement {
+            statement: s,
+            reason: "Off topic".into(),
+        },
+    );
+    let dismiss = |reporter: &str| RoomCommand::DismissReport {
+        statement: s,
+        reporter: uid(reporter),
+    };
+    assert!(matches!(
+        g.refused(chloe(), dismiss("bruno")),
+        Rejection::Forbidden(_)
+    ));
+    assert!(matches!(
+        g.refused(moderator(), dismiss("chloe")),
+        Rejection::Invalid(_)
+    ));
+    g.made(moderator(), dismiss("bruno"));
+    let m = g.state.view(ReaderKind::Moderating).unwrap();
+    assert_eq!(m.statements[0].reports, 0);
+    assert!(m.statements[0].hidden.is_none(), "the statement stays");
+    assert!(m.consultation.unwrap().queue.unwrap().reported.is_empty());
+    assert!(matches!(
+        g.refused(moderator(), dismiss("bruno")),
+        Rejection::Invalid(_)
+    ));
+}
+
+#[test]
+fn the_secretariat_updates_title_description_and_languages() {
+    let mut g = Given::new("ke-food", kenya());
+    let update = |title: &str, languages: &[&str]| RoomCommand::UpdateRoom {
+        title: title.into(),
+        description: "Background paper: see the annex.".into(),
+        languages: languages
+            .iter()
+            .map(|l| LanguageTag::new(*l).unwrap())
+            .collect(),
+    };
+    assert!(matches!(
+        g.refused(moderator(), update("New", &["en"])),
+        Rejection::Forbidden(_)
+    ));
+    assert!(matches!(
+        g.refused(sec(), update("New", &[])),
+        Rejection::Invalid(_)
+    ));
+    assert!(matches!(
+        g.refused(sec(), update(" ", &["en"])),
+        Rejection::Invalid(_)
+    ));
+    g.made(sec(), update("Kenya food systems", &["en", "sw"]));
+    let info = g.info();
+    assert_eq!(info.settings.title, "Kenya food systems");
+    assert_eq!(
+        info.settings.description,
+        "Background paper: see the annex."
+    );
+    assert_eq!(info.settings.languages.len(), 2);
+    assert_eq!(info.settings.scope, kenya(), "the scope stays");
+    assert_eq!(
+        g.keys_when(sec(), update("Kenya food systems", &["en", "sw"])),
+        Ok(vec![])
+    );
+}

@@ -39,10 +39,15 @@ pub(crate) fn decide(
         )));
     };
     match command {
-        RoomCommand::PostStatement { .. } | RoomCommand::HideStatement { .. } => {
+        RoomCommand::PostStatement { .. }
+        | RoomCommand::HideStatement { .. }
+        | RoomCommand::UpdateRoom { .. } => {
             Err(Rejection::Invalid("not a roundtable command".into()))
         }
         RoomCommand::AddQuestion { .. }
+        | RoomCommand::EditQuestion { .. }
+        | RoomCommand::WithdrawQuestion { .. }
+        | RoomCommand::DismissReport { .. }
         | RoomCommand::SetPhase { .. }
         | RoomCommand::SetModeration { .. }
         | RoomCommand::SetParent { .. }
