@@ -170,7 +170,11 @@ impl RedisLink {
     /// connected, connections are re-established by themselves after Redis comes back.
     pub async fn connect(url: &str) -> RedisResult<RedisLink> {
         let target = RedisTarget::parse(url).map_err(|e| {
-            RedisError::from((redis::ErrorKind::InvalidClientConfig, "bad redis url", e.to_string()))
+            RedisError::from((
+                redis::ErrorKind::InvalidClientConfig,
+                "bad redis url",
+                e.to_string(),
+            ))
         })?;
         match target {
             RedisTarget::Single(url) => {
@@ -308,14 +312,23 @@ mod tests {
         let healths = Healths::per_slot();
         let append = |room: &str| {
             let mut cmd = redis::cmd("EVALSHA");
-            cmd.arg("0123").arg(2).arg(format!("baraza:{{room:{room}}}:log")).arg("x");
+            cmd.arg("0123")
+                .arg(2)
+                .arg(format!("baraza:{{room:{room}}}:log"))
+                .arg("x");
             cmd
         };
         let read = redis::cmd("XRANGE").arg("baraza:{room:a}:log").clone();
         let down = healths.of(Some(&append("a")));
         down.settle::<()>(&Admission::Normal, &Err(timed_out()));
-        assert!(matches!(healths.of(Some(&read)).admit(), Admission::Probe), "same slot");
-        assert!(matches!(healths.of(Some(&read)).admit(), Admission::Refused));
+        assert!(
+            matches!(healths.of(Some(&read)).admit(), Admission::Probe),
+            "same slot"
+        );
+        assert!(matches!(
+            healths.of(Some(&read)).admit(),
+            Admission::Refused
+        ));
         for room in ["b", "c", "hlpf-2026"] {
             assert!(
                 matches!(healths.of(Some(&append(room))).admit(), Admission::Normal),

@@ -68,7 +68,10 @@ async fn name_where(
 async fn nodes_on(cluster: &RedisCluster, names: [&str; 2], rooms: &[&str]) -> [NodeProcess; 2] {
     let a = NodeProcess::start_on_redis(&cluster.url(), names[0], NODE_FLAGS).await;
     let b = NodeProcess::start_on_redis(&cluster.url(), names[1], NODE_FLAGS).await;
-    let api = Api::new(a.http_url(), TokenSpec::new("sec", Role::Secretariat).sign());
+    let api = Api::new(
+        a.http_url(),
+        TokenSpec::new("sec", Role::Secretariat).sign(),
+    );
     for room in rooms {
         api.create_room(room, &settings()).await;
     }
@@ -88,10 +91,17 @@ async fn assert_consistent(
     cluster: &RedisCluster,
     room: &str,
 ) -> Vec<EventEnvelope> {
-    let api = Api::new(node.http_url(), TokenSpec::new("mod", Role::Moderator).sign());
+    let api = Api::new(
+        node.http_url(),
+        TokenSpec::new("mod", Role::Moderator).sign(),
+    );
     let record = api.record(room).await;
     let seqs: Vec<u64> = record.events.iter().map(|e| e.event.seq).collect();
-    assert_eq!(seqs, (1..=record.head).collect::<Vec<_>>(), "no gaps, no duplicates");
+    assert_eq!(
+        seqs,
+        (1..=record.head).collect::<Vec<_>>(),
+        "no gaps, no duplicates"
+    );
     for pair in record.events.windows(2) {
         assert_eq!(pair[1].prev_hash, pair[0].hash, "chained");
     }
@@ -200,7 +210,12 @@ async fn on_a_cluster_members_on_two_nodes_see_one_order_with_nothing_doubled() 
     for round in 0..5 {
         for (who, client) in [("amina", &mut amina), ("bruno", &mut bruno)] {
             last = client
-                .post("rt", &format!("{who}-r{round}"), &format!("round {round}"), None)
+                .post(
+                    "rt",
+                    &format!("{who}-r{round}"),
+                    &format!("round {round}"),
+                    None,
+                )
                 .await;
         }
     }
@@ -258,8 +273,16 @@ async fn killing_the_master_of_a_room_loses_nothing_acknowledged_and_records_not
     subscribed_nodes(&cluster, &room, 2).await;
     let mut acked = Vec::new();
     for i in 0..5 {
-        acked.push(amina.post(&room, &format!("a-{i}"), "Before the crash.", None).await);
-        acked.push(bruno.post(&room, &format!("b-{i}"), "Before the crash.", None).await);
+        acked.push(
+            amina
+                .post(&room, &format!("a-{i}"), "Before the crash.", None)
+                .await,
+        );
+        acked.push(
+            bruno
+                .post(&room, &format!("b-{i}"), "Before the crash.", None)
+                .await,
+        );
     }
 
     cluster.kill(doomed).await;
@@ -267,7 +290,11 @@ async fn killing_the_master_of_a_room_loses_nothing_acknowledged_and_records_not
     refused_promptly(&mut bruno, &room, "outage-b").await;
     // Rooms on the other masters carry on.
     let elsewhere = amina
-        .command(&other, Some("elsewhere"), post("Another room, another master."))
+        .command(
+            &other,
+            Some("elsewhere"),
+            post("Another room, another master."),
+        )
         .await
         .expect("a room on a live master accepts commands");
     tokio::time::sleep(OUTAGE).await; // the outage itself
@@ -276,7 +303,9 @@ async fn killing_the_master_of_a_room_loses_nothing_acknowledged_and_records_not
     // The client retries with the same key; exactly one statement results.
     let seq = until_acknowledged(&mut amina, &room, "outage", "During the outage.").await;
     assert_eq!(
-        amina.command(&room, Some("outage"), post("During the outage.")).await,
+        amina
+            .command(&room, Some("outage"), post("During the outage."))
+            .await,
         Ok((seq, true)),
         "a second retry is a duplicate"
     );
@@ -316,7 +345,11 @@ async fn a_restart_of_the_whole_cluster_loses_no_acknowledged_event_and_a_retry_
     let mut bruno = member(&nodes[1], "rt", "bruno").await;
     let mut acked = Vec::new();
     for i in 0..10 {
-        acked.push(amina.post("rt", &format!("k{i}"), "acknowledged", None).await);
+        acked.push(
+            amina
+                .post("rt", &format!("k{i}"), "acknowledged", None)
+                .await,
+        );
     }
 
     cluster.kill_all().await;
@@ -326,7 +359,9 @@ async fn a_restart_of_the_whole_cluster_loses_no_acknowledged_event_and_a_retry_
     // The client retries with the same key until the cluster is back; one statement results.
     let seq = until_acknowledged(&mut amina, "rt", "restart", "During the outage.").await;
     assert_eq!(
-        amina.command("rt", Some("restart"), post("During the outage.")).await,
+        amina
+            .command("rt", Some("restart"), post("During the outage."))
+            .await,
         Ok((seq, true)),
         "a second retry is a duplicate"
     );

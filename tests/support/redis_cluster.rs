@@ -157,10 +157,7 @@ impl RedisCluster {
 
     /// A plain connection to the master serving `key` (for the test's own commands there,
     /// such as `PUBSUB SHARDNUMSUB`).
-    pub async fn connection_to_master_of(
-        &self,
-        key: &str,
-    ) -> redis::aio::MultiplexedConnection {
+    pub async fn connection_to_master_of(&self, key: &str) -> redis::aio::MultiplexedConnection {
         self.masters[self.master_of(key).await].connection().await
     }
 
@@ -184,8 +181,7 @@ impl RedisCluster {
                     .query_async(&mut connection)
                     .await
                     .unwrap_or_default();
-                if !(info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384"))
-                {
+                if !(info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384")) {
                     healthy = false;
                     last = info;
                     break;

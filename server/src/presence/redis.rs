@@ -236,7 +236,13 @@ impl RedisPresence {
         match reach.get_mut(node) {
             Some(run) if now - run.last <= gap => run.last = now,
             _ => {
-                reach.insert(node.to_owned(), Run { since: now, last: now });
+                reach.insert(
+                    node.to_owned(),
+                    Run {
+                        since: now,
+                        last: now,
+                    },
+                );
             }
         }
     }
