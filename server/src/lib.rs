@@ -11,6 +11,7 @@
 //! - [`hub`]: room actors and WebSocket sessions on one node.
 //! - [`redis_keys`]: every Redis key and channel name.
 //! - [`redis_link`]: the command connection to Redis (deadline, fail-fast while it is down).
+//! - [`redis_target`]: one Redis server or a Redis Cluster, read from the `--redis` URL.
 //! - [`edge`]: the network edge: connection caps, header-read and idle timeouts, the accept loop.
 //! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client; security
 //!   headers, allowed origins, the REST rate limit.
@@ -36,4 +37,5 @@ pub mod presence;
 pub mod record;
 pub mod redis_keys;
 pub mod redis_link;
+pub mod redis_target;
 pub mod store;

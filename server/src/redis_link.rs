@@ -8,11 +8,21 @@
 //! marks the link down; until a call succeeds again, one call at a time goes through as a
 //! probe and every other call fails immediately with an I/O error, so answers stay within
 //! about one timeout.
+//!
+//! On a Redis Cluster (see [`crate::redis_target`]) the link routes each command to the
+//! master owning its key's slot and follows the slot map when it changes (failover, restart).
+//! There, "down" is judged per hash slot: a failed master makes only the rooms whose slots it
+//! owns fail fast, while rooms on the other masters carry on.
 
+use crate::redis_target::RedisTarget;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
-use redis::{Cmd, Pipeline, RedisError, RedisFuture, RedisResult, Value};
-use std::sync::Arc;
+use redis::cluster::ClusterClientBuilder;
+use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::Slot;
+use redis::{Arg, Cmd, Pipeline, RedisError, RedisFuture, RedisResult, Value};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long one Redis call may take before it counts as failed.
@@ -21,8 +31,77 @@ pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
 /// A clonable connection to Redis (all clones share one connection and one health state).
 #[derive(Clone)]
 pub struct RedisLink {
-    connection: ConnectionManager,
-    health: Arc<Health>,
+    connection: Connection,
+    health: Arc<Healths>,
+}
+
+/// The connection underneath: one server, or every master of a cluster.
+#[derive(Clone)]
+enum Connection {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+/// The health states of a link: one for a single server; on a cluster one per hash slot
+/// (and `whole` for calls without a key).
+#[derive(Default)]
+struct Healths {
+    whole: Arc<Health>,
+    slots: Option<Mutex<HashMap<Slot, Arc<Health>>>>,
+}
+
+impl Healths {
+    fn per_slot() -> Healths {
+        Healths {
+            whole: Arc::default(),
+            slots: Some(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// The health state that `cmd` is judged by.
+    fn of(&self, cmd: Option<&Cmd>) -> Arc<Health> {
+        match (&self.slots, cmd.and_then(first_key)) {
+            (Some(slots), Some(key)) => slots
+                .lock()
+                .expect("slot health lock")
+                .entry(Slot::for_key(key))
+                .or_default()
+                .clone(),
+            _ => self.whole.clone(),
+        }
+    }
+
+    fn any_down(&self) -> bool {
+        self.whole.down.load(Ordering::Acquire)
+            || self.slots.as_ref().is_some_and(|slots| {
+                slots
+                    .lock()
+                    .expect("slot health lock")
+                    .values()
+                    .any(|health| health.down.load(Ordering::Acquire))
+            })
+    }
+}
+
+/// The key a cluster routes `cmd` by: the first key of a script call, else the first
+/// argument after the command name (every keyed command Baraza sends has its key there).
+fn first_key(cmd: &Cmd) -> Option<&[u8]> {
+    let args: Vec<&[u8]> = cmd
+        .args_iter()
+        .filter_map(|arg| match arg {
+            Arg::Simple(bytes) => Some(bytes),
+            _ => None,
+        })
+        .collect();
+    let name = args.first()?.to_ascii_uppercase();
+    match name.as_slice() {
+        b"EVAL" | b"EVALSHA" | b"EVAL_RO" | b"EVALSHA_RO" | b"FCALL" => {
+            let keys: usize = std::str::from_utf8(args.get(2)?).ok()?.parse().ok()?;
+            (keys > 0).then(|| args.get(3).copied()).flatten()
+        }
+        b"PING" | b"SCRIPT" | b"INFO" | b"CLUSTER" => None,
+        _ => args.get(1).copied(),
+    }
 }
 
 #[derive(Default)]
@@ -86,24 +165,55 @@ fn timed_out() -> RedisError {
 }
 
 impl RedisLink {
-    /// Connects to `url` (`redis://host:port/db`). Fails if Redis cannot be reached now; once
-    /// connected, the connection is re-established by itself after Redis comes back.
+    /// Connects to `url`: `redis://host:port/db` for one server, `redis+cluster://h:p,h:p`
+    /// for a cluster (see [`RedisTarget`]). Fails if Redis cannot be reached now; once
+    /// connected, connections are re-established by themselves after Redis comes back.
     pub async fn connect(url: &str) -> RedisResult<RedisLink> {
-        let client = redis::Client::open(url)?;
-        let connection = ConnectionManager::new_with_config(client, manager_config()).await?;
-        Ok(RedisLink {
-            connection,
-            health: Arc::new(Health::default()),
-        })
+        let target = RedisTarget::parse(url).map_err(|e| {
+            RedisError::from((
+                redis::ErrorKind::InvalidClientConfig,
+                "bad redis url",
+                e.to_string(),
+            ))
+        })?;
+        match target {
+            RedisTarget::Single(url) => {
+                let client = redis::Client::open(url)?;
+                let connection =
+                    ConnectionManager::new_with_config(client, manager_config()).await?;
+                Ok(RedisLink {
+                    connection: Connection::Single(connection),
+                    health: Arc::new(Healths::default()),
+                })
+            }
+            RedisTarget::Cluster(nodes) => {
+                let client = cluster_client(nodes).build()?;
+                let connection = client.get_async_connection().await?;
+                Ok(RedisLink {
+                    connection: Connection::Cluster(connection),
+                    health: Arc::new(Healths::per_slot()),
+                })
+            }
+        }
     }
 
-    /// Whether the last call reached Redis.
+    /// Whether the last call reached Redis (on a cluster: the last call to every slot).
     pub fn is_up(&self) -> bool {
-        !self.health.down.load(Ordering::Acquire)
+        !self.health.any_down()
     }
 
-    async fn guarded<T>(&mut self, call: impl Future<Output = RedisResult<T>>) -> RedisResult<T> {
-        let admission = self.health.admit();
+    /// Whether this link is to a Redis Cluster (whose pub/sub is sharded: see the broker).
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.connection, Connection::Cluster(_))
+    }
+
+    async fn guarded<T>(
+        &mut self,
+        cmd: Option<&Cmd>,
+        call: impl Future<Output = RedisResult<T>>,
+    ) -> RedisResult<T> {
+        let health = self.health.of(cmd);
+        let admission = health.admit();
         if matches!(admission, Admission::Refused) {
             return Err(refused());
         }
@@ -111,9 +221,20 @@ impl RedisLink {
             Ok(result) => result,
             Err(_) => Err(timed_out()),
         };
-        self.health.settle(&admission, &result);
+        health.settle(&admission, &result);
         result
     }
+}
+
+/// A cluster client that connects, answers and gives up like [`manager_config`]: the caller's
+/// [`RESPONSE_TIMEOUT`] bounds each call including the client's own retries.
+pub(crate) fn cluster_client(nodes: Vec<String>) -> ClusterClientBuilder {
+    ClusterClientBuilder::new(nodes)
+        .connection_timeout(Duration::from_secs(1))
+        .response_timeout(RESPONSE_TIMEOUT)
+        .retries(3)
+        .min_retry_wait(50)
+        .max_retry_wait(500)
 }
 
 /// Reconnects quickly and gives up on a call after [`RESPONSE_TIMEOUT`].
@@ -129,9 +250,14 @@ fn manager_config() -> ConnectionManagerConfig {
 impl ConnectionLike for RedisLink {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         Box::pin(async move {
-            let mut connection = self.connection.clone();
-            self.guarded(async move { connection.req_packed_command(cmd).await })
-                .await
+            let connection = self.connection.clone();
+            self.guarded(Some(cmd), async move {
+                match connection {
+                    Connection::Single(mut c) => c.req_packed_command(cmd).await,
+                    Connection::Cluster(mut c) => c.req_packed_command(cmd).await,
+                }
+            })
+            .await
         })
     }
 
@@ -142,18 +268,26 @@ impl ConnectionLike for RedisLink {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         Box::pin(async move {
-            let mut connection = self.connection.clone();
-            self.guarded(async move {
-                connection
-                    .req_packed_commands(pipeline, offset, count)
-                    .await
+            let connection = self.connection.clone();
+            self.guarded(None, async move {
+                match connection {
+                    Connection::Single(mut c) => {
+                        c.req_packed_commands(pipeline, offset, count).await
+                    }
+                    Connection::Cluster(mut c) => {
+                        c.req_packed_commands(pipeline, offset, count).await
+                    }
+                }
             })
             .await
         })
     }
 
     fn get_db(&self) -> i64 {
-        self.connection.get_db()
+        match &self.connection {
+            Connection::Single(c) => c.get_db(),
+            Connection::Cluster(c) => c.get_db(),
+        }
     }
 }
 
@@ -171,6 +305,37 @@ mod tests {
         assert!(matches!(health.admit(), Admission::Refused));
         health.settle(&probe, &Ok(()));
         assert!(matches!(health.admit(), Admission::Normal));
+    }
+
+    #[test]
+    fn on_a_cluster_one_slot_down_leaves_the_others_up() {
+        let healths = Healths::per_slot();
+        let append = |room: &str| {
+            let mut cmd = redis::cmd("EVALSHA");
+            cmd.arg("0123")
+                .arg(2)
+                .arg(format!("baraza:{{room:{room}}}:log"))
+                .arg("x");
+            cmd
+        };
+        let read = redis::cmd("XRANGE").arg("baraza:{room:a}:log").clone();
+        let down = healths.of(Some(&append("a")));
+        down.settle::<()>(&Admission::Normal, &Err(timed_out()));
+        assert!(
+            matches!(healths.of(Some(&read)).admit(), Admission::Probe),
+            "same slot"
+        );
+        assert!(matches!(
+            healths.of(Some(&read)).admit(),
+            Admission::Refused
+        ));
+        for room in ["b", "c", "hlpf-2026"] {
+            assert!(
+                matches!(healths.of(Some(&append(room))).admit(), Admission::Normal),
+                "room {room} has its own slot"
+            );
+        }
+        assert!(healths.any_down());
     }
 
     #[test]

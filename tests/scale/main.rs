@@ -11,6 +11,7 @@ use baraza_proto::message::ServerMessage;
 use baraza_proto::room::{RoomKind, RoomSettings, Scope};
 use std::time::{Duration, Instant};
 
+mod cluster;
 mod outage;
 
 fn settings() -> RoomSettings {

@@ -6,15 +6,18 @@
 //! - [`tokens`]: tokens signed with the test secret, valid or deliberately broken.
 //! - [`api`]: the HTTP API.
 //! - [`redis`]: a Redis server of the test's own, killable and restartable.
+//! - [`redis_cluster`]: a Redis Cluster of the test's own (3 masters), one master killable.
 
 pub mod api;
 pub mod client;
 pub mod node;
 pub mod redis;
+pub mod redis_cluster;
 pub mod tokens;
 
 pub use api::Api;
 pub use client::Client;
 pub use node::{DataDir, NodeProcess};
 pub use redis::RedisProcess;
+pub use redis_cluster::RedisCluster;
 pub use tokens::TokenSpec;

@@ -14,26 +14,48 @@ pub struct RedisProcess {
     child: Option<Child>,
     port: u16,
     dir: tempfile::TempDir,
+    extra: Vec<String>,
 }
 
 impl RedisProcess {
     /// Starts a server on a free port. Fails the test if `redis-server` is not installed.
     pub async fn start() -> RedisProcess {
+        RedisProcess::start_with(&[]).await
+    }
+
+    /// Starts a server on a free port with extra `redis-server` arguments (kept on restart).
+    pub async fn start_with(extra: &[&str]) -> RedisProcess {
+        let mut redis = RedisProcess::on_free_port(extra);
+        redis.spawn().await;
+        redis
+    }
+
+    /// A server not started yet.
+    pub(crate) fn on_free_port(extra: &[&str]) -> RedisProcess {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("free port")
             .local_addr()
             .expect("addr")
             .port();
-        let mut redis = RedisProcess {
+        RedisProcess {
             child: None,
             port,
             dir: tempfile::tempdir().expect("temp dir"),
-        };
-        redis.spawn().await;
-        redis
+            extra: extra.iter().map(|a| a.to_string()).collect(),
+        }
     }
 
-    async fn spawn(&mut self) {
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Whether the process is running (not killed).
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    pub(crate) async fn spawn(&mut self) {
         let binary = which_redis();
         let child = Command::new(&binary)
             .args([
@@ -48,6 +70,7 @@ impl RedisProcess {
             ])
             .args(["--appendfsync", "always", "--dir"])
             .arg(self.dir.path())
+            .args(&self.extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -126,15 +149,20 @@ impl RedisProcess {
 }
 
 fn which_redis() -> PathBuf {
+    which("redis-server")
+}
+
+/// Where an installed Redis program is (`redis-server`, `redis-cli`, `redis-sentinel`).
+pub(crate) fn which(program: &str) -> PathBuf {
     for dir in std::env::var("PATH")
         .unwrap_or_default()
         .split(':')
         .chain(["/usr/bin", "/usr/local/bin"])
     {
-        let candidate = PathBuf::from(dir).join("redis-server");
+        let candidate = PathBuf::from(dir).join(program);
         if candidate.exists() {
             return candidate;
         }
     }
-    panic!("redis-server is not installed: run `apt-get install -y redis-server` (or .ci/run)");
+    panic!("{program} is not installed: run `apt-get install -y redis-server` (or .ci/run)");
 }

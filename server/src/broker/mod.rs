@@ -2,6 +2,8 @@
 //!
 //! - [`memory`]: in-process, for one node (and for several hubs in one test process).
 //! - [`redis`]: Redis pub/sub, one subscriber connection per node.
+//! - [`redis_cluster`]: sharded pub/sub on a Redis Cluster (the subscriber follows each room's
+//!   slot to the master that appends its record).
 //!
 //! A broker never sees connections. It carries events that are already in the record from the
 //! node that appended them to every node with members in the room; each node's hub then hands
@@ -9,6 +11,7 @@
 
 pub mod memory;
 pub mod redis;
+pub mod redis_cluster;
 
 use crate::record::RecordedEvent;
 use async_trait::async_trait;

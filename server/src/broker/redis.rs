@@ -6,10 +6,14 @@
 //! hub, pings Redis every second to notice a silently dead connection, and when the connection
 //! is lost it reconnects with backoff, subscribes to every wanted room again and sends
 //! [`Delivery::Resync`], after which every room repairs what it missed from the record.
+//!
+//! On a Redis Cluster the subscriber is [`super::redis_cluster`]'s instead (sharded pub/sub).
 
+use super::redis_cluster::ClusterSubscriber;
 use super::{Broker, BrokerError, Delivery, DeliverySink};
 use crate::record::RecordedEvent;
 use crate::redis_keys;
+use crate::redis_target::RedisTarget;
 use crate::store::redis::parse_hash;
 use async_trait::async_trait;
 use baraza_proto::ids::RoomId;
@@ -23,7 +27,7 @@ const PING_EVERY: Duration = Duration::from_secs(1);
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
-enum Request {
+pub(super) enum Request {
     Subscribe(RoomId, oneshot::Sender<Result<(), BrokerError>>),
     Unsubscribe(RoomId, oneshot::Sender<Result<(), BrokerError>>),
 }
@@ -40,9 +44,18 @@ impl RedisBroker {
         sink: DeliverySink,
         stop: CancellationToken,
     ) -> Result<RedisBroker, BrokerError> {
+        let target =
+            RedisTarget::parse(url).map_err(|e| BrokerError::Unavailable(e.to_string()))?;
+        let (requests, receiver) = mpsc::unbounded_channel();
+        let url = match target {
+            RedisTarget::Single(url) => url,
+            RedisTarget::Cluster(nodes) => {
+                tokio::spawn(ClusterSubscriber::new(nodes, sink, stop).run(receiver));
+                return Ok(RedisBroker { requests });
+            }
+        };
         let client =
             redis::Client::open(url).map_err(|e| BrokerError::Unavailable(e.to_string()))?;
-        let (requests, receiver) = mpsc::unbounded_channel();
         tokio::spawn(
             Subscriber {
                 client,
@@ -205,7 +218,7 @@ enum Ended {
 }
 
 /// Decodes `"<prev hex> <hash hex> <canonical JSON>"` published on a room channel.
-fn decode(channel: &str, payload: &[u8]) -> Option<RecordedEvent> {
+pub(super) fn decode(channel: &str, payload: &[u8]) -> Option<RecordedEvent> {
     let room = redis_keys::room_of_channel(channel)?;
     let text = std::str::from_utf8(payload).ok()?;
     let mut parts = text.splitn(3, ' ');

@@ -59,7 +59,8 @@ impl Default for Liveness {
 /// The cross-node presence registry.
 ///
 /// Guarantees: `heartbeat_and_claim_dead` claims a node only after this node has seen Redis
-/// without a break for a whole TTL and the other's heartbeat stayed missing; each epoch of a
+/// (on a cluster: its own keys and the other node's keys) without a break for a whole TTL and
+/// the other's heartbeat stayed missing; each epoch of a
 /// node is claimed by exactly one caller across all nodes, so its clean-up happens once;
 /// everything else is idempotent.
 #[async_trait]

@@ -14,6 +14,16 @@
 //! heartbeat missing. A Redis outage breaks every node's run of beats, so it never makes one
 //! node take another for dead. Every script touches the keys of one node only, and every other
 //! command one key, so this also runs on Redis Cluster.
+//!
+//! On a cluster, Redis can be partly down: the master holding node N's keys fails while this
+//! node's own keys (on another master) keep beating. So a node also tracks, per other node,
+//! since when it has reached that node's keys without a break, and judges N only after a whole
+//! TTL of that too: when N's master comes back, N has a whole TTL to beat again before anyone
+//! may take its missing heartbeat as evidence.
+//!
+//! Forgetting a claimed node is fenced by the epoch it was claimed under: if the node came
+//! back meanwhile (and so took a new epoch and registered its rooms again), its rooms list is
+//! left alone.
 
 use super::{Heartbeat, Liveness, Presence, PresenceError};
 use crate::redis_keys;
@@ -21,6 +31,7 @@ use crate::redis_link::RedisLink;
 use async_trait::async_trait;
 use baraza_proto::ids::{RoomId, UserId};
 use redis::AsyncCommands;
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -41,7 +52,7 @@ return 0
 ";
 
 /// Claims a node whose heartbeat is missing, once per epoch, superseding its epoch.
-/// KEYS: epoch, alive, claimed. Returns 1 if this call claimed it.
+/// KEYS: epoch, alive, claimed. Returns the new epoch if this call claimed it, else 0.
 const CLAIM_SCRIPT: &str = r"
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return 0
@@ -52,6 +63,16 @@ if redis.call('GET', KEYS[3]) == current then
 end
 local next = redis.call('INCR', KEYS[1])
 redis.call('SET', KEYS[3], tostring(next))
+return next
+";
+
+/// Deletes a claimed node's rooms list unless the node took a new epoch since the claim.
+/// KEYS: epoch, rooms. ARGV: the epoch the node was claimed under. Returns 1 if deleted.
+const FORGET_SCRIPT: &str = r"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('DEL', KEYS[2])
 return 1
 ";
 
@@ -62,7 +83,19 @@ pub struct RedisPresence {
     liveness: Liveness,
     beat: redis::Script,
     claim: redis::Script,
+    forget: redis::Script,
     state: Mutex<BeatState>,
+    /// Per other node: how long its keys have been reachable without a break.
+    reach: Mutex<HashMap<String, Run>>,
+    /// Per claimed node: the epoch it was claimed under (fences [`Presence::forget_node`]).
+    claimed: Mutex<HashMap<String, u64>>,
+}
+
+/// An unbroken run of successful calls.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    since: Instant,
+    last: Instant,
 }
 
 /// This node's run of successful heartbeats.
@@ -92,7 +125,10 @@ impl RedisPresence {
             liveness,
             beat: redis::Script::new(BEAT_SCRIPT),
             claim: redis::Script::new(CLAIM_SCRIPT),
+            forget: redis::Script::new(FORGET_SCRIPT),
             state: Mutex::new(BeatState::default()),
+            reach: Mutex::new(HashMap::new()),
+            claimed: Mutex::new(HashMap::new()),
         };
         let epoch = presence.new_epoch().await?;
         presence.state().epoch = epoch;
@@ -188,35 +224,96 @@ impl RedisPresence {
                 .is_some_and(|last| now - last <= self.liveness.ttl)
     }
 
-    async fn claim_dead(&self) -> Result<Vec<(String, Vec<RoomId>)>, PresenceError> {
+    /// Notes whether `node`'s keys were reached just now.
+    fn reached(&self, node: &str, ok: bool) {
+        let mut reach = self.reach.lock().expect("presence reach lock");
+        if !ok {
+            reach.remove(node);
+            return;
+        }
+        let now = Instant::now();
+        let gap = self.liveness.ttl.saturating_sub(self.liveness.beat_every);
+        match reach.get_mut(node) {
+            Some(run) if now - run.last <= gap => run.last = now,
+            _ => {
+                reach.insert(
+                    node.to_owned(),
+                    Run {
+                        since: now,
+                        last: now,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Whether `node`'s keys have been reachable without a break for a whole TTL (so that a
+    /// heartbeat missing now was missing while `node` could have written it).
+    fn reached_for_a_ttl(&self, node: &str) -> bool {
+        let reach = self.reach.lock().expect("presence reach lock");
+        let now = Instant::now();
+        reach
+            .get(node)
+            .is_some_and(|run| now - run.since >= self.liveness.ttl)
+    }
+
+    /// Looks at every other node's heartbeat (tracking whether its keys are reachable) and,
+    /// if this node may judge, claims those that have been missing long enough.
+    async fn observe_and_claim(
+        &self,
+        judge: bool,
+    ) -> Result<Vec<(String, Vec<RoomId>)>, PresenceError> {
         let mut connection = self.connection.clone();
         let nodes: Vec<String> = connection.smembers(redis_keys::NODES).await.map_err(fail)?;
         let mut claimed = Vec::new();
         for node in nodes.into_iter().filter(|n| *n != self.node) {
-            let won: i64 = self
-                .claim
-                .key(redis_keys::node_epoch(&node))
-                .key(redis_keys::node_alive(&node))
-                .key(redis_keys::node_claimed(&node))
-                .invoke_async(&mut connection)
-                .await
-                .map_err(fail)?;
-            if won != 1 {
+            let alive: Result<bool, _> = connection.exists(redis_keys::node_alive(&node)).await;
+            self.reached(&node, alive.is_ok());
+            let missing = matches!(alive, Ok(false));
+            if !judge || !missing || !self.reached_for_a_ttl(&node) {
                 continue;
             }
-            let rooms: Vec<String> = connection
-                .smembers(redis_keys::node_rooms(&node))
-                .await
-                .map_err(fail)?;
-            claimed.push((
-                node,
-                rooms
-                    .into_iter()
-                    .filter_map(|r| RoomId::new(r).ok())
-                    .collect(),
-            ));
+            match self.claim(&node).await {
+                Ok(Some(rooms)) => claimed.push((node, rooms)),
+                Ok(None) => {}
+                Err(error) => {
+                    // That node's keys are out of reach: judge it another time.
+                    self.reached(&node, false);
+                    tracing::debug!(%node, %error, "cannot claim a silent node now");
+                }
+            }
         }
         Ok(claimed)
+    }
+
+    /// Claims `node` (once per epoch); its rooms if this call claimed it.
+    async fn claim(&self, node: &str) -> Result<Option<Vec<RoomId>>, PresenceError> {
+        let mut connection = self.connection.clone();
+        let epoch: u64 = self
+            .claim
+            .key(redis_keys::node_epoch(node))
+            .key(redis_keys::node_alive(node))
+            .key(redis_keys::node_claimed(node))
+            .invoke_async(&mut connection)
+            .await
+            .map_err(fail)?;
+        if epoch == 0 {
+            return Ok(None);
+        }
+        let rooms: Vec<String> = connection
+            .smembers(redis_keys::node_rooms(node))
+            .await
+            .map_err(fail)?;
+        self.claimed
+            .lock()
+            .expect("presence claimed lock")
+            .insert(node.to_owned(), epoch);
+        Ok(Some(
+            rooms
+                .into_iter()
+                .filter_map(|r| RoomId::new(r).ok())
+                .collect(),
+        ))
     }
 }
 
@@ -258,7 +355,7 @@ impl Presence for RedisPresence {
             if holder != user.as_str() || node == self.node {
                 continue;
             }
-            if !self.can_judge() {
+            if !self.can_judge() || !self.reached_for_a_ttl(node) {
                 return Ok(true);
             }
             let alive: bool = connection
@@ -310,11 +407,7 @@ impl Presence for RedisPresence {
         // Every beat: a claim by another node removes this one from the set, perhaps after
         // this node already came back.
         self.register().await?;
-        let dead = if self.can_judge() {
-            self.claim_dead().await?
-        } else {
-            Vec::new()
-        };
+        let dead = self.observe_and_claim(self.can_judge()).await?;
         Ok(Heartbeat { reestablish, dead })
     }
 
@@ -322,14 +415,34 @@ impl Presence for RedisPresence {
         self.liveness.beat_every
     }
 
+    /// Forgets `node` unless it came back since it was claimed: its rooms list is deleted
+    /// only under the epoch of the claim, so a node that returned keeps its rooms registered.
     async fn forget_node(&self, node: &str) -> Result<(), PresenceError> {
         let mut connection = self.connection.clone();
-        let _: i64 = connection
-            .srem(redis_keys::NODES, node)
+        let epoch = self
+            .claimed
+            .lock()
+            .expect("presence claimed lock")
+            .remove(node);
+        let Some(epoch) = epoch else {
+            return Ok(()); // Not claimed by this node: not ours to forget.
+        };
+        let forgotten: i64 = self
+            .forget
+            .key(redis_keys::node_epoch(node))
+            .key(redis_keys::node_rooms(node))
+            .arg(epoch)
+            .invoke_async(&mut connection)
             .await
             .map_err(fail)?;
+        if forgotten == 0 {
+            tracing::info!(%node, "a claimed node came back before it was forgotten; its rooms stay registered");
+            return Ok(());
+        }
+        // Two keys of different tags: a second command (a node that returns right now
+        // registers again on its next beat).
         let _: i64 = connection
-            .del(redis_keys::node_rooms(node))
+            .srem(redis_keys::NODES, node)
             .await
             .map_err(fail)?;
         Ok(())

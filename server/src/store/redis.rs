@@ -5,6 +5,8 @@
 //! - `baraza:{room:ID}:head`: a hash with the room's last `seq` and `hash`.
 //! - `redis_append.lua` checks the head, adds the entries, moves the head and publishes every
 //!   event on the room's channel, atomically: the order of publishes is the order of the record.
+//!   On a Redis Cluster it publishes with `SPUBLISH` (sharded pub/sub): the channel shares the
+//!   room's hash tag, so the event goes out from the very master that holds the record.
 //! - `baraza:rooms`: the set of room ids (added before a room's first append, so a room with a
 //!   record is always listed).
 //!
@@ -67,7 +69,12 @@ impl RecordStore for RedisStore {
         invocation
             .key(redis_keys::head(room))
             .arg(expected_seq)
-            .arg(redis_keys::channel(room));
+            .arg(redis_keys::channel(room))
+            .arg(if self.connection.is_cluster() {
+                "SPUBLISH"
+            } else {
+                "PUBLISH"
+            });
         for event in events {
             invocation
                 .arg(event.seq())
