@@ -41,4 +41,3 @@ impl HubError {
         self.code().is_retryable().then_some(500)
     }
 }
-

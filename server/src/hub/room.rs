@@ -342,3 +342,7 @@ async fn sleep_until(deadline: Option<Millis>) {
         None => std::future::pending().await,
     }
 }
+
+#[cfg(test)]
+#[path = "driver_tests.rs"]
+mod tests;

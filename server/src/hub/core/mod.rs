@@ -679,7 +679,11 @@ impl<I: Io> RoomCore<I> {
                         user,
                         reason: LeaveReason::Left,
                     };
-                    self.exec_one(Actor::Person(profile), command, Then::Left { conn, request });
+                    self.exec_one(
+                        Actor::Person(profile),
+                        command,
+                        Then::Left { conn, request },
+                    );
                 }
             }
             AfterHeld::Absence { reason, retry } => {
