@@ -30,6 +30,8 @@ pub(super) struct Client<I: Io> {
 }
 
 /// One command of a batch.
+// Moved once per message, never stored in bulk: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Item<I: Io> {
     /// A client's command, answered with `ack` or `error` on its connection.
     Client(Client<I>),

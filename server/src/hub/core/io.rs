@@ -161,6 +161,8 @@ pub enum Done {
 }
 
 /// Something that reaches the core.
+// Moved once per message, never stored in bulk: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Input<I: Io> {
     /// A message from the mailbox. Queued; handled in order when the core is free.
     Request(Request<I>),
@@ -175,6 +177,8 @@ pub enum Input<I: Io> {
 }
 
 /// An answer to a request from inside the node.
+// Moved once per message, never stored in bulk: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Reply<I: Io> {
     /// To `create`.
     Created(I::Created, Result<RoomSummary, HubError>),
@@ -193,6 +197,8 @@ pub enum Reply<I: Io> {
 /// Effects marked *awaited* are IO whose result the core needs: the driver performs it and
 /// feeds the result back as [`Input::Done`] before anything else (the core asks for at most
 /// one at a time, and takes no new request meanwhile). The others need no answer.
+// Moved once per message, never stored in bulk: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Effect<I: Io> {
     /// Queue `item` on `conn` without waiting; if it is refused, feed [`Input::Stalled`].
     Send {

@@ -93,6 +93,8 @@ struct Executed {
 }
 
 /// Something the core does when it is free, in order.
+// Moved once per message, never stored in bulk: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 enum Job<I: Io> {
     /// Read the record for the first time.
     Load,
