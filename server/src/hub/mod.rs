@@ -10,6 +10,8 @@
 //! - [`frames`]: encoding server messages once.
 //! - [`rollup`]: consultations across rooms (parent lookup, delivering inputs).
 
+pub mod core;
+pub mod error;
 pub mod frames;
 pub mod outbound;
 pub mod ratelimit;
@@ -26,12 +28,12 @@ use crate::metrics::Metrics;
 use crate::presence::Presence;
 use crate::record::RecordedEvent;
 use crate::store::{RecordStore, StoreError};
-use baraza_proto::error::ErrorCode;
 use baraza_proto::identity::Profile;
 use baraza_proto::ids::{RoomId, Seq};
 use baraza_proto::limits::Limits;
 use baraza_proto::room::{RoomSpec, RoomSummary};
 use baraza_proto::view::RoomView;
+pub use error::HubError;
 use room::{RoomHandle, RoomMsg};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -76,44 +78,6 @@ impl Default for HubConfig {
             idle_unload: Duration::from_secs(600),
             audit_interval: None,
         }
-    }
-}
-
-/// Why the hub could not do what was asked.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum HubError {
-    /// The domain core refused the command.
-    #[error(transparent)]
-    Rejected(#[from] Rejection),
-    /// The record failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Other nodes kept appending first; the command was not applied.
-    #[error("the room is too busy right now; retry")]
-    Contended,
-    /// The node is shutting down.
-    #[error("the server is shutting down; reconnect and retry")]
-    ShuttingDown,
-}
-
-impl HubError {
-    /// The wire error code.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            HubError::Rejected(rejection) => rejection.code(),
-            HubError::Store(
-                StoreError::Unavailable(_) | StoreError::Closed | StoreError::Conflict { .. },
-            ) => ErrorCode::Unavailable,
-            HubError::Store(StoreError::Corrupt(_) | StoreError::InvalidAppend(_)) => {
-                ErrorCode::Internal
-            }
-            HubError::Contended | HubError::ShuttingDown => ErrorCode::Unavailable,
-        }
-    }
-
-    /// When a retry may succeed, how long to wait first.
-    pub fn retry_after_ms(&self) -> Option<u64> {
-        self.code().is_retryable().then_some(500)
     }
 }
 

@@ -1,18 +1,26 @@
-//! The room actor (batching) and the hub's fan-out to rooms, driven through mailboxes over a
-//! record held in memory: the store holds appends at a gate, so commands pile up in the
-//! mailbox deterministically.
+//! The room driver and the hub's routing to rooms, through real mailboxes over a record held
+//! in memory: the store holds appends at a gate, so messages pile up in the mailbox
+//! deterministically. (What a room decides is tested in `hub::core::tests`, without a runtime.)
 
 use super::*;
 use crate::auth::{Authenticator, KeySource};
 use crate::broker::MemoryBus;
 use crate::hub::{Engine, HubConfig};
 use crate::presence::LocalPresence;
-use crate::store::{RecordStore, audit_store, check_append};
+use crate::record::{Head, RecordedEvent};
+use crate::store::StoreError;
+use crate::store::{RecordStore, check_append};
 use async_trait::async_trait;
+use baraza_proto::command::RoomCommand;
+use baraza_proto::event::{EventBody, EventEnvelope};
+use baraza_proto::identity::Profile;
 use baraza_proto::identity::Role;
 use baraza_proto::ids::LanguageTag;
+use baraza_proto::ids::{IdempotencyKey, UserId};
+use baraza_proto::room::RoomSettings;
 use baraza_proto::room::{RoomKind, Scope};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
@@ -266,11 +274,6 @@ impl Conn {
         }
     }
 
-    /// `seen` without what differs between two runs (times, hashes) and before `from`.
-    fn comparable(&self, from: usize) -> Vec<Value> {
-        self.seen[from..].iter().cloned().map(timeless).collect()
-    }
-
     /// The answer to `request`: `("ack", seq, duplicate)` or `("error", 0, code)`.
     fn answer(&self, request: &str) -> (String, u64, String) {
         let answers: Vec<&Value> = self
@@ -293,285 +296,6 @@ impl Conn {
             ),
         }
     }
-
-    /// The seqs of the events received, in order.
-    fn event_seqs(&self) -> Vec<u64> {
-        self.seen
-            .iter()
-            .filter(|v| v["type"] == "event")
-            .filter_map(|v| v["seq"].as_u64())
-            .collect()
-    }
-}
-
-/// Drops times and hashes, which differ between runs at different moments.
-fn timeless(mut value: Value) -> Value {
-    if let Value::Object(map) = &mut value {
-        map.retain(|k, _| k != "ts" && k != "hash" && k != "prev_hash" && !k.ends_with("_at"));
-        for v in map.values_mut() {
-            *v = timeless(v.take());
-        }
-    } else if let Value::Array(items) = &mut value {
-        for v in items.iter_mut() {
-            *v = timeless(v.take());
-        }
-    }
-    value
-}
-
-/// What one run of the scenario left: each connection's frames after joining, the seq a
-/// `summary` between the commands saw, the appends made while commands waited, the record.
-struct Run {
-    frames: Vec<Vec<Value>>,
-    summary_seq: Seq,
-    appends: usize,
-    record: Vec<Value>,
-    conns: Vec<Conn>,
-    head: Seq,
-}
-
-/// Three people join; then, while the first command is held at the store's gate, more
-/// commands queue behind it (a reply to a statement of the same batch, a refusal, repeated
-/// keys, a moderator hiding a statement of the same batch, a command without a key) with a
-/// `summary` request in the middle.
-async fn scenario(sole_writer: bool) -> Run {
-    let store = TestStore::new(sole_writer);
-    let hub = hub_over(store.clone());
-    let id = RoomId::new("rt").expect("room id");
-    let room = hub.room(&id);
-    let (reply, created) = oneshot::channel();
-    let create = RoomMsg::Create {
-        profile: person("sec", Role::Secretariat),
-        settings: settings(),
-        reply,
-    };
-    assert!(room.send(create).await.is_ok());
-    created.await.expect("reply").expect("created");
-    let mut conns = vec![
-        Conn::new(&hub, "amina", Role::Participant),
-        Conn::new(&hub, "bruno", Role::Participant),
-        Conn::new(&hub, "mod", Role::Moderator),
-    ];
-    for conn in &mut conns {
-        let join = RoomMsg::Join {
-            conn: conn.handle.clone(),
-            profile: conn.profile.clone(),
-            since: None,
-            request: "join".into(),
-        };
-        assert!(room.send(join).await.is_ok());
-        conn.until_answer("join").await;
-    }
-    let joined: Vec<usize> = conns.iter().map(|c| c.seen.len()).collect();
-    let head = store.events(&id).len() as Seq;
-
-    store.open.send_replace(false);
-    let held = *store.arrived.borrow() + 1;
-    let passed_before = *store.passed.borrow();
-    let [amina, bruno, moderator] = &conns[..] else {
-        unreachable!("three connections")
-    };
-    assert!(
-        room.send(amina.command("a0", Some("a0"), post("First.", None)))
-            .await
-            .is_ok()
-    );
-    store.wait_arrived(held).await;
-    let (reply, summary) = oneshot::channel();
-    let waiting = [
-        bruno.command("b1", Some("b1"), post("Second.", None)),
-        amina.command("a2", Some("a2"), post("A reply.", Some(head + 2))),
-        bruno.command(
-            "b3",
-            None,
-            RoomCommand::HideStatement {
-                statement: head + 1,
-                reason: "I do not like it".into(),
-            },
-        ),
-        amina.command("a0-again", Some("a0"), post("First.", None)),
-        moderator.command(
-            "m5",
-            None,
-            RoomCommand::HideStatement {
-                statement: head + 2,
-                reason: "Off topic".into(),
-            },
-        ),
-        amina.command("a6", None, post("No key.", None)),
-        RoomMsg::Summary {
-            reader: None,
-            reply,
-        },
-        bruno.command("b7", Some("b7"), post("After the summary.", None)),
-        amina.command("a2-again", Some("a2"), post("A reply.", Some(head + 2))),
-        moderator.command("m9", Some("m9"), post("Closing.", None)),
-    ];
-    for message in waiting {
-        assert!(room.send(message).await.is_ok());
-    }
-    store.open.send_replace(true);
-    let summary_seq = summary
-        .await
-        .expect("reply")
-        .expect("summary")
-        .expect("room exists")
-        .seq;
-    for (conn, last) in conns.iter_mut().zip(["a2-again", "b7", "m9"]) {
-        conn.until_answer(last).await;
-    }
-    let head_after = store.events(&id).len() as Seq;
-    for conn in &mut conns {
-        conn.until_event(head_after).await;
-    }
-    let report = audit_store(&*store).await.expect("audit");
-    assert_eq!(report.rooms.len(), 1);
-    assert_eq!(report.rooms[0].intact, head_after, "{report:?}");
-    assert!(report.rooms[0].broken.is_none());
-    Run {
-        frames: conns
-            .iter()
-            .zip(joined)
-            .map(|(c, from)| c.comparable(from))
-            .collect(),
-        summary_seq,
-        appends: *store.passed.borrow() - passed_before,
-        record: store
-            .events(&id)
-            .iter()
-            .map(|e| timeless(serde_json::to_value(&e.envelope).expect("json")))
-            .collect(),
-        conns,
-        head,
-    }
-}
-
-#[tokio::test]
-async fn waiting_commands_are_appended_together_with_the_frames_of_one_at_a_time() {
-    let batched = scenario(true).await;
-    let single = scenario(false).await;
-
-    // The held command alone, then the six before the summary, then the three after it.
-    assert_eq!(batched.appends, 3);
-    assert_eq!(single.appends, 6, "a0 b1 a2 m5 b7 m9 one by one");
-    assert_eq!(
-        batched.frames, single.frames,
-        "the same frames in the same order"
-    );
-    assert_eq!(batched.record, single.record, "the same events");
-    assert_eq!(batched.summary_seq, single.summary_seq);
-
-    let h = batched.head;
-    let [amina, bruno, moderator] = &batched.conns[..] else {
-        unreachable!("three connections")
-    };
-    let ack = |seq: Seq, duplicate: bool| ("ack".to_string(), seq, duplicate.to_string());
-    let refused = |code: &str| ("error".to_string(), 0, code.to_string());
-    assert_eq!(amina.answer("a0"), ack(h + 1, false));
-    assert_eq!(bruno.answer("b1"), ack(h + 2, false));
-    assert_eq!(
-        amina.answer("a2"),
-        ack(h + 3, false),
-        "replies in the batch"
-    );
-    assert_eq!(bruno.answer("b3"), refused("forbidden"));
-    assert_eq!(amina.answer("a0-again"), ack(h + 1, true));
-    assert_eq!(moderator.answer("m5"), ack(h + 4, false));
-    assert_eq!(amina.answer("a6"), refused("idempotency_key_required"));
-    assert_eq!(batched.summary_seq, h + 4, "the summary comes between");
-    assert_eq!(bruno.answer("b7"), ack(h + 5, false));
-    assert_eq!(amina.answer("a2-again"), ack(h + 3, true));
-    assert_eq!(moderator.answer("m9"), ack(h + 6, false));
-    for conn in &batched.conns {
-        let after: Vec<u64> = conn.event_seqs().into_iter().filter(|&s| s > h).collect();
-        assert_eq!(
-            after,
-            (h + 1..=h + 6).collect::<Vec<_>>(),
-            "each event once, in order"
-        );
-    }
-}
-
-#[tokio::test]
-async fn a_failed_batch_answers_every_command_with_the_error_and_sends_none_of_its_events() {
-    let store = TestStore::new(true);
-    let hub = hub_over(store.clone());
-    let id = RoomId::new("rt").expect("room id");
-    let room = hub.room(&id);
-    let (reply, created) = oneshot::channel();
-    let create = RoomMsg::Create {
-        profile: person("sec", Role::Secretariat),
-        settings: settings(),
-        reply,
-    };
-    assert!(room.send(create).await.is_ok());
-    created.await.expect("reply").expect("created");
-    let mut amina = Conn::new(&hub, "amina", Role::Participant);
-    let join = RoomMsg::Join {
-        conn: amina.handle.clone(),
-        profile: amina.profile.clone(),
-        since: None,
-        request: "join".into(),
-    };
-    assert!(room.send(join).await.is_ok());
-    amina.until_answer("join").await;
-    let h = store.events(&id).len() as Seq;
-
-    store.fail.store(true, Ordering::SeqCst);
-    store.open.send_replace(false);
-    let held = *store.arrived.borrow() + 1;
-    let first = amina.command("f1", Some("f1"), post("Lost.", None));
-    assert!(room.send(first).await.is_ok());
-    store.wait_arrived(held).await;
-    let batch = [
-        amina.command("f2", Some("f2"), post("Lost too.", None)),
-        amina.command("f3", Some("f3"), post("A reply to f2.", Some(h + 1))),
-    ];
-    for message in batch {
-        assert!(room.send(message).await.is_ok());
-    }
-    store.open.send_replace(true);
-    amina.until_answer("f3").await;
-    store.wait_arrived(held + 1).await;
-    let refused = ("error".to_string(), 0, "unavailable".to_string());
-    for request in ["f1", "f2", "f3"] {
-        assert_eq!(amina.answer(request), refused, "{request}");
-    }
-    assert_eq!(*store.arrived.borrow(), held + 1, "f2 and f3 in one append");
-    assert_eq!(store.events(&id).len() as Seq, h);
-
-    // The client retries with the same keys: nothing of the failed batch stood.
-    store.fail.store(false, Ordering::SeqCst);
-    let retries = [
-        amina.command("r1", Some("f1"), post("Lost.", None)),
-        amina.command("r2", Some("f2"), post("Lost too.", None)),
-        amina.command("r3", Some("f3"), post("A reply to f2.", Some(h + 2))),
-    ];
-    for message in retries {
-        assert!(room.send(message).await.is_ok());
-    }
-    amina.until_answer("r3").await;
-    for (request, seq) in [("r1", h + 1), ("r2", h + 2), ("r3", h + 3)] {
-        assert_eq!(amina.answer(request), ("ack".into(), seq, "false".into()));
-    }
-    let since_join: Vec<u64> = amina.event_seqs().into_iter().filter(|&s| s > h).collect();
-    assert_eq!(since_join, vec![h + 1, h + 2, h + 3], "each event once");
-    let (reply, viewed) = oneshot::channel();
-    assert!(
-        room.send(RoomMsg::View {
-            profile: amina.profile.clone(),
-            path: ReadPath::View,
-            reply
-        })
-        .await
-        .is_ok()
-    );
-    let (seq, view) = viewed.await.expect("reply").expect("view");
-    assert_eq!(seq, h + 3);
-    let statements: Vec<(u64, Option<u64>)> =
-        view.statements.iter().map(|s| (s.id, s.parent)).collect();
-    let expected = vec![(h + 1, None), (h + 2, None), (h + 3, Some(h + 2))];
-    assert_eq!(statements, expected, "the state is the record's");
 }
 
 /// Creates room `id` through the hub, as the secretariat.

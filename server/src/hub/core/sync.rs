@@ -1,0 +1,204 @@
+//! Keeping the state at the record, and delivering events: catch-up page by page, folding
+//! again after a failed batch, events from other nodes (apply the next, repair a gap, drop the
+//! old), and the fan-out of each event to the subscribers who may read it.
+
+use super::exec::Rollup;
+use super::io::{Effect, Io};
+use super::ring::PerKind;
+use super::{CATCH_UP_PAGE, Job, RoomCore, Wait};
+use crate::domain::visibility::{self, ReaderKind, Visibility};
+use crate::domain::{RoomState, evolve};
+use crate::hub::error::HubError;
+use crate::hub::frames;
+use crate::hub::outbound::Outbound;
+use crate::record::{Head, RecordedEvent};
+use crate::store::StoreError;
+use axum::extract::ws::Utf8Bytes;
+use baraza_proto::consultation::Phase;
+use baraza_proto::error::ErrorCode;
+use baraza_proto::event::{EventBody, EventEnvelope};
+use baraza_proto::ids::UserId;
+
+impl<I: Io> RoomCore<I> {
+    /// Asks for the next page of the record; `job` runs once the state is up to it.
+    pub(super) fn begin_read(&mut self, job: Job<I>) {
+        self.effects.push_back(Effect::Read {
+            after: self.head.seq,
+            limit: CATCH_UP_PAGE,
+        });
+        self.waiting = Some(Wait::Fresh(job));
+    }
+
+    /// A page of the record arrived: apply it, then read on or run `job`.
+    pub(super) fn read_page(
+        &mut self,
+        job: Job<I>,
+        result: Result<Vec<RecordedEvent>, StoreError>,
+    ) {
+        let events = match result {
+            Ok(events) => events,
+            Err(error) => return self.fail(job, error.into()),
+        };
+        let full = events.len() >= CATCH_UP_PAGE;
+        for event in events {
+            if event.prev_hash != self.head.hash {
+                let error = StoreError::Corrupt(format!(
+                    "{} seq {} does not chain onto seq {}",
+                    self.id,
+                    event.seq(),
+                    self.head.seq
+                ));
+                return self.fail(job, error.into());
+            }
+            if event.seq() <= self.replay_until {
+                // Delivered before the failed batch: folded again, not sent again.
+                evolve(&mut self.state, &event.envelope);
+                self.head = event.head();
+            } else {
+                self.apply(event);
+            }
+        }
+        if full {
+            return self.begin_read(job);
+        }
+        if self.head.seq < self.replay_until {
+            let error = StoreError::Corrupt(format!(
+                "the record of {} no longer holds the events delivered up to seq {}",
+                self.id, self.replay_until
+            ));
+            return self.fail(job, HubError::from(error));
+        }
+        self.replay_until = 0;
+        self.stale = false;
+        self.run(job);
+    }
+
+    /// The state holds events that may not be in the record: fold the record again from the
+    /// start before the state is used (what was delivered is not sent again).
+    pub(super) fn diverge(&mut self) {
+        self.replay_until = self.replay_until.max(self.head.seq);
+        self.state = RoomState::default();
+        self.head = Head::EMPTY;
+        self.snapshots.clear();
+        self.stale = true;
+    }
+
+    /// An event from another node: apply it if it is the next one, repair a gap, drop the old.
+    pub(super) fn receive(&mut self, event: RecordedEvent) {
+        if event.seq() <= self.head.seq.max(self.replay_until) {
+            return;
+        }
+        if !self.stale && event.seq() == self.head.seq + 1 && event.prev_hash == self.head.hash {
+            self.apply(event);
+            return;
+        }
+        self.stale = true;
+        self.start(Job::Sync);
+    }
+
+    /// Folds one event into the state and delivers it.
+    fn apply(&mut self, event: RecordedEvent) {
+        let rollup = self.fold(&event.envelope);
+        self.deliver(event, rollup);
+    }
+
+    /// Folds one event into the state; for a publication, also what rolls up into the parent.
+    /// Inside a batch this runs before the append: nothing here leaves the core.
+    pub(super) fn fold(&mut self, event: &EventEnvelope) -> Rollup {
+        evolve(&mut self.state, event);
+        match &event.body {
+            EventBody::PhaseChanged {
+                phase: Phase::Published,
+            } => crate::domain::consultation::rollup(&self.state),
+            _ => None,
+        }
+    }
+
+    /// The effects of a folded, appended event: roll-up, head, ring, fan-out, and cutting off
+    /// whoever may no longer read the room.
+    pub(super) fn deliver(&mut self, event: RecordedEvent, rollup: Rollup) {
+        // Consultations: a publication rolls up into the parent, again on every load (the
+        // parent ignores an input it already holds), so a lost delivery is repaired.
+        if let Some((parent, input)) = rollup {
+            self.effects.push_back(Effect::Rollup(parent, input));
+        }
+        self.head = event.head();
+        self.last_ts = self.last_ts.max(event.envelope.ts);
+        let per_kind = self.frames_of(&event);
+        self.ring.push(event.seq(), per_kind.clone());
+        // Each subscriber gets the frame of its kind of reader; one whose right to read the
+        // room this event took away gets it too (it says why), then is cut off.
+        let mut revoked: Vec<(UserId, String)> = Vec::new();
+        for subscriber in self.members.live() {
+            let kind = match visibility::may_enter(&subscriber.profile, &self.state) {
+                Ok(kind) => kind,
+                Err(refusal) => {
+                    if !revoked.iter().any(|(u, _)| *u == subscriber.profile.user) {
+                        revoked.push((subscriber.profile.user.clone(), refusal.to_string()));
+                    }
+                    visibility::reader_kind(&subscriber.profile, &self.state)
+                }
+            };
+            self.effects.push_back(Effect::Send {
+                conn: subscriber.conn.clone(),
+                item: Outbound::Frame(per_kind[kind.index()].clone()),
+            });
+        }
+        for (user, refusal) in revoked {
+            let message = match &event.envelope.body {
+                EventBody::ParticipantExpelled(sanction) if sanction.user == user => {
+                    format!("you were expelled from {}: {}", self.id, sanction.reason)
+                }
+                _ => format!("you may no longer read {}: {refusal}", self.id),
+            };
+            self.cut_off(&user, message);
+        }
+        // The record says they left, but they are connected here: that was not a fact (e.g.
+        // another node took this one for dead). They are recorded joined again.
+        if let EventBody::MemberLeft { user, .. } = &event.envelope.body
+            && self.members.holds(user)
+        {
+            self.rejoin.insert(user.clone());
+        }
+    }
+
+    /// Each kind of reader's frame of `event`; each distinct frame is encoded once.
+    fn frames_of(&self, event: &RecordedEvent) -> PerKind {
+        let shared: Utf8Bytes = event.wire_frame().into();
+        let mut redacted: Option<Utf8Bytes> = None;
+        ReaderKind::ALL.map(|kind| {
+            match visibility::frame_for(kind, &self.state, &event.envelope.body) {
+                Visibility::All => shared.clone(),
+                Visibility::Redacted => redacted
+                    .get_or_insert_with(|| frames::event(event, Visibility::Redacted))
+                    .clone(),
+            }
+        })
+    }
+
+    /// Stops sending this room to every local connection of `user`: each gets a `forbidden`
+    /// error naming the room (after the frames already queued), then nothing more from it.
+    /// Their other rooms are not affected. If the record still shows them present, their
+    /// departure is recorded at once (they cannot come back).
+    fn cut_off(&mut self, user: &UserId, message: String) {
+        let cut = self.members.remove_user(user);
+        if cut.is_empty() {
+            return;
+        }
+        for subscriber in cut {
+            self.effects.push_back(Effect::Send {
+                conn: subscriber.conn,
+                item: Outbound::Frame(frames::error(
+                    None,
+                    ErrorCode::Forbidden,
+                    message.clone(),
+                    None,
+                )),
+            });
+        }
+        self.effects.push_back(Effect::Detach(user.clone()));
+        if self.state.is_present(user) {
+            self.timers.schedule_leave(user.clone(), self.clock);
+        }
+    }
+}
