@@ -11,6 +11,7 @@
 //! - [`hub`]: room actors and WebSocket sessions on one node.
 //! - [`redis_keys`]: every Redis key and channel name.
 //! - [`redis_link`]: the command connection to Redis (deadline, fail-fast while it is down).
+//! - [`export`]: the record as documents: HTML, Markdown, JSON, CSV, Akoma Ntoso.
 //! - [`edge`]: the network edge: connection caps, header-read and idle timeouts, the accept loop.
 //! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client; security
 //!   headers, allowed origins, the REST rate limit.
@@ -27,6 +28,7 @@ pub mod broker;
 pub mod cli;
 pub mod domain;
 pub mod edge;
+pub mod export;
 pub mod health;
 pub mod http;
 pub mod hub;
