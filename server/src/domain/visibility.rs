@@ -323,8 +323,7 @@ pub enum InExport {
 /// moderating readers and left out for everyone else, so a participant's export never
 /// contains a statement that is not published.
 pub fn statement_in_export(reader: ReaderKind, statement: &StatementView) -> InExport {
-    let published =
-        !statement.held && statement.rejected.is_none() && statement.hidden.is_none();
+    let published = !statement.held && statement.rejected.is_none() && statement.hidden.is_none();
     if published {
         InExport::Shown
     } else if reader.moderating() {
@@ -337,7 +336,11 @@ pub fn statement_in_export(reader: ReaderKind, statement: &StatementView) -> InE
 /// What `reader` may see of `event` in an export of the record of a room now in `state` (its
 /// end): what [`frame_for`] gives, and in addition, for readers who do not moderate, the texts
 /// of statements that are not published now (hidden or rejected later) emptied.
-pub fn export_frame_for(reader: ReaderKind, state: &RoomState, event: &EventEnvelope) -> Visibility {
+pub fn export_frame_for(
+    reader: ReaderKind,
+    state: &RoomState,
+    event: &EventEnvelope,
+) -> Visibility {
     if frame_for(reader, state, &event.body) == Visibility::Redacted {
         return Visibility::Redacted;
     }

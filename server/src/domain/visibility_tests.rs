@@ -6,8 +6,8 @@
 //! block in docs/architecture.md when the rules change on purpose.
 
 use super::visibility::{
-    EventFilter, InExport, ReadPath, ReaderKind, Visibility, export_frame_for, frame_for,
-    may_read, redact, statement_in_export, summary_for,
+    EventFilter, InExport, ReadPath, ReaderKind, Visibility, export_frame_for, frame_for, may_read,
+    redact, statement_in_export, summary_for,
 };
 use super::{Rejection, RoomState, evolve, geo};
 use baraza_proto::consultation::{Citation, Phase};

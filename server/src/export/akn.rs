@@ -53,7 +53,11 @@ impl Xml {
 
     /// One `<p>` per line of `text` (at least one).
     fn paragraphs(&mut self, text: &str) {
-        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         if lines.is_empty() {
             self.text("p", &[], "");
         }
@@ -86,7 +90,9 @@ impl Refs {
     fn by(&self, user: &str) -> String {
         format!(
             "#{}",
-            self.person.get(user).map_or("unknown-speaker", String::as_str)
+            self.person
+                .get(user)
+                .map_or("unknown-speaker", String::as_str)
         )
     }
 }
@@ -128,7 +134,10 @@ pub fn render(export: &Export) -> String {
     x.empty("FRBRuri", &[("value", &format!("{expression}.akn"))]);
     x.empty(
         "FRBRdate",
-        &[("date", &generated), ("name", &format!("seq-{}", export.head.seq))],
+        &[
+            ("date", &generated),
+            ("name", &format!("seq-{}", export.head.seq)),
+        ],
     );
     x.empty("FRBRauthor", &[("href", "#baraza")]);
     x.end("FRBRManifestation");
@@ -136,7 +145,11 @@ pub fn render(export: &Export) -> String {
     x.start("references", &[("source", "#baraza")]);
     x.empty(
         "TLCOrganization",
-        &[("eId", "baraza"), ("href", "/ontology/organization/baraza"), ("showAs", "Baraza")],
+        &[
+            ("eId", "baraza"),
+            ("href", "/ontology/organization/baraza"),
+            ("showAs", "Baraza"),
+        ],
     );
     x.empty(
         "TLCOrganization",
@@ -149,23 +162,39 @@ pub fn render(export: &Export) -> String {
     for (name, id) in &refs.org {
         x.empty(
             "TLCOrganization",
-            &[("eId", id), ("href", &format!("/ontology/organization/baraza/{id}")), ("showAs", name)],
+            &[
+                ("eId", id),
+                ("href", &format!("/ontology/organization/baraza/{id}")),
+                ("showAs", name),
+            ],
         );
     }
     for p in &export.people {
         let id = &refs.person[p.user.as_str()];
         x.empty(
             "TLCPerson",
-            &[("eId", id), ("href", &format!("/ontology/person/baraza/{id}")), ("showAs", &p.name)],
+            &[
+                ("eId", id),
+                ("href", &format!("/ontology/person/baraza/{id}")),
+                ("showAs", &p.name),
+            ],
         );
     }
     x.empty(
         "TLCRole",
-        &[("eId", "chair"), ("href", "/ontology/role/baraza/chair"), ("showAs", l.chair)],
+        &[
+            ("eId", "chair"),
+            ("href", "/ontology/role/baraza/chair"),
+            ("showAs", l.chair),
+        ],
     );
     x.empty(
         "TLCRole",
-        &[("eId", "speaker"), ("href", "/ontology/role/baraza/speaker"), ("showAs", l.statement)],
+        &[
+            ("eId", "speaker"),
+            ("href", "/ontology/role/baraza/speaker"),
+            ("showAs", l.statement),
+        ],
     );
     x.end("references");
     x.end("meta");
@@ -177,7 +206,11 @@ pub fn render(export: &Export) -> String {
     x.start("p", &[]);
     x.text("docDate", &[("date", &date)], &text::date_time(export.from));
     x.end("p");
-    x.text("p", &[], &format!("{}: {}", l.forum, text::scope(&export.scope, l)));
+    x.text(
+        "p",
+        &[],
+        &format!("{}: {}", l.forum, text::scope(&export.scope, l)),
+    );
     if !export.chairs.is_empty() {
         x.text("p", &[], &format!("{}: {}", l.chair, text::chairs(export)));
     }
@@ -217,7 +250,13 @@ pub fn render(export: &Export) -> String {
                 speech(&mut x, export, &refs, s, "answer");
             }
             if !q.withheld.is_empty() {
-                x.start("debateSection", &[("eId", &format!("{eid}_withheld")), ("name", "notPublished")]);
+                x.start(
+                    "debateSection",
+                    &[
+                        ("eId", &format!("{eid}_withheld")),
+                        ("name", "notPublished"),
+                    ],
+                );
                 x.text("heading", &[], l.withheld);
                 for s in &q.withheld {
                     speech(&mut x, export, &refs, s, "answer");
@@ -228,7 +267,10 @@ pub fn render(export: &Export) -> String {
         }
         if let Some(syn) = &c.synthesis {
             sections += 1;
-            x.start("debateSection", &[("eId", "dbsect_synthesis"), ("name", "synthesis")]);
+            x.start(
+                "debateSection",
+                &[("eId", "dbsect_synthesis"), ("name", "synthesis")],
+            );
             x.text("heading", &[], l.synthesis);
             x.start("speech", &[("by", &refs.by(syn.by.as_str()))]);
             x.text("from", &[], &export.name(&syn.by));
@@ -236,7 +278,11 @@ pub fn render(export: &Export) -> String {
             for cit in &syn.citations {
                 if let Some(id) = cit.statement.filter(|&id| export.has_statement(id)) {
                     x.start("p", &[]);
-                    x.text("ref", &[("href", &format!("#stmt_{id}"))], &format!("#{id}"));
+                    x.text(
+                        "ref",
+                        &[("href", &format!("#stmt_{id}"))],
+                        &format!("#{id}"),
+                    );
                     if let Some(e) = &cit.excerpt {
                         x.event(Event::Text(BytesText::new(&format!(" “{e}”"))));
                     }
@@ -249,7 +295,13 @@ pub fn render(export: &Export) -> String {
         for input in &c.inputs {
             sections += 1;
             let i = &input.input;
-            x.start("debateSection", &[("eId", &format!("dbsect_input{}", input.id)), ("name", "input")]);
+            x.start(
+                "debateSection",
+                &[
+                    ("eId", &format!("dbsect_input{}", input.id)),
+                    ("name", "input"),
+                ],
+            );
             x.text("heading", &[], &format!("{} ({})", i.title, i.from));
             x.start("narrative", &[]);
             x.paragraphs(&i.synthesis);
@@ -274,7 +326,10 @@ pub fn render(export: &Export) -> String {
         }
     }
     if !export.other_statements.is_empty() || sections == 0 {
-        x.start("debateSection", &[("eId", "dbsect_other"), ("name", "otherStatements")]);
+        x.start(
+            "debateSection",
+            &[("eId", "dbsect_other"), ("name", "otherStatements")],
+        );
         x.text("heading", &[], l.other_statements);
         for s in &export.other_statements {
             speech(&mut x, export, &refs, s, "speech");
@@ -283,8 +338,19 @@ pub fn render(export: &Export) -> String {
     }
     x.end("debateBody");
     x.start("conclusions", &[]);
-    x.text("p", &[], &format!("{}: seq {}, SHA-256 {}", l.verification, export.head.seq, export.head.hash));
-    x.text("p", &[], &l.verify_how.replace("{id}", export.room.as_str()));
+    x.text(
+        "p",
+        &[],
+        &format!(
+            "{}: seq {}, SHA-256 {}",
+            l.verification, export.head.seq, export.head.hash
+        ),
+    );
+    x.text(
+        "p",
+        &[],
+        &l.verify_how.replace("{id}", export.room.as_str()),
+    );
     x.end("conclusions");
     x.end("debate");
     x.end("akomaNtoso");
@@ -316,14 +382,22 @@ fn turn(x: &mut Xml, export: &Export, refs: &Refs, t: &Turn, section: &str) {
     x.text("from", &[], &export.name(&t.speaker));
     if let Some(reason) = &t.out_of_order {
         x.start("p", &[]);
-        x.text("i", &[], &format!("{}: {reason}", export.lang.labels().out_of_order));
+        x.text(
+            "i",
+            &[],
+            &format!("{}: {reason}", export.lang.labels().out_of_order),
+        );
         x.end("p");
     }
     if t.statements.is_empty() {
         let l = export.lang.labels();
         let spoke = t.spoken_ms.map(text::duration).unwrap_or_default();
         x.start("p", &[]);
-        x.text("i", &[], &format!("{} {} {}", text::kind(t.kind, l), l.spoke, spoke));
+        x.text(
+            "i",
+            &[],
+            &format!("{} {} {}", text::kind(t.kind, l), l.spoke, spoke),
+        );
         x.end("p");
     }
     for s in &t.statements {
@@ -334,8 +408,15 @@ fn turn(x: &mut Xml, export: &Export, refs: &Refs, t: &Turn, section: &str) {
         if let Some(r) = &t.ruling {
             let by = refs.by(r.by.as_str());
             let at = text::iso(r.at);
-            x.start("speech", &[("by", &by), ("as", "#chair"), ("startTime", &at)]);
-            x.text("from", &[], &format!("{} ({})", export.name(&r.by), export.lang.labels().ruling));
+            x.start(
+                "speech",
+                &[("by", &by), ("as", "#chair"), ("startTime", &at)],
+            );
+            x.text(
+                "from",
+                &[],
+                &format!("{} ({})", export.name(&r.by), export.lang.labels().ruling),
+            );
             x.paragraphs(&r.text);
             x.end("speech");
         }
@@ -351,12 +432,21 @@ fn statement_body(x: &mut Xml, s: &Statement) {
         Status::Rejected => "rejected",
         Status::Hidden => "hidden",
     };
-    let mut lines: Vec<&str> = s.text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let mut lines: Vec<&str> = s
+        .text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     if lines.is_empty() {
         lines.push("");
     }
     for (n, line) in lines.iter().enumerate() {
-        let eid = if n == 0 { id.clone() } else { format!("{id}_{n}") };
+        let eid = if n == 0 {
+            id.clone()
+        } else {
+            format!("{id}_{n}")
+        };
         let mut attrs = vec![("eId", eid.as_str()), ("xml:lang", s.lang.as_str())];
         if s.status != Status::Published {
             attrs.push(("class", class));
@@ -368,9 +458,13 @@ fn statement_body(x: &mut Xml, s: &Statement) {
 fn speech(x: &mut Xml, export: &Export, refs: &Refs, s: &Statement, element: &str) {
     let by = refs.by(s.author.as_str());
     let start = text::iso(s.posted_at);
-    let parent = s
-        .parent
-        .and_then(|p| export.statements().into_iter().find(|o| o.id == p).map(|o| refs.by(o.author.as_str())));
+    let parent = s.parent.and_then(|p| {
+        export
+            .statements()
+            .into_iter()
+            .find(|o| o.id == p)
+            .map(|o| refs.by(o.author.as_str()))
+    });
     let mut attrs: Vec<(&str, &str)> = vec![("by", &by), ("startTime", &start)];
     if let Some(to) = &parent {
         attrs.push(("to", to));
@@ -379,7 +473,11 @@ fn speech(x: &mut Xml, export: &Export, refs: &Refs, s: &Statement, element: &st
     x.text("from", &[], &export.name(&s.author));
     if s.status != Status::Published {
         let l = export.lang.labels();
-        let reason = s.status_reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+        let reason = s
+            .status_reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
         x.start("p", &[]);
         x.text("b", &[], &format!("{}{reason}", text::status(s.status, l)));
         x.end("p");

@@ -40,20 +40,38 @@ pub fn render(export: &Export) -> String {
     };
     for item in &export.agenda {
         for t in &item.turns {
-            let reply = t.reply_to.as_ref().map(|(id, _)| id.to_string()).unwrap_or_default();
-            let spoken = t.spoken_ms.map(|ms| (ms / 1000).to_string()).unwrap_or_default();
+            let reply = t
+                .reply_to
+                .as_ref()
+                .map(|(id, _)| id.to_string())
+                .unwrap_or_default();
+            let spoken = t
+                .spoken_ms
+                .map(|ms| (ms / 1000).to_string())
+                .unwrap_or_default();
             row(
                 &mut out,
-                &person_row(export, "turn", t.id.to_string(), item.title.clone(), &t.speaker, [
-                    kind_name(t.kind).into(),
-                    reply,
-                    String::new(),
-                    String::new(),
-                    text::iso(t.started_at),
-                    String::new(),
-                    spoken,
-                    t.ruling.as_ref().map(|r| r.text.clone()).or(t.out_of_order.clone()).unwrap_or_default(),
-                ]),
+                &person_row(
+                    export,
+                    "turn",
+                    t.id.to_string(),
+                    item.title.clone(),
+                    &t.speaker,
+                    [
+                        kind_name(t.kind).into(),
+                        reply,
+                        String::new(),
+                        String::new(),
+                        text::iso(t.started_at),
+                        String::new(),
+                        spoken,
+                        t.ruling
+                            .as_ref()
+                            .map(|r| r.text.clone())
+                            .or(t.out_of_order.clone())
+                            .unwrap_or_default(),
+                    ],
+                ),
             );
             for s in &t.statements {
                 statement(&mut out, export, s, &item.title, kind_name(t.kind));
@@ -71,11 +89,29 @@ pub fn render(export: &Export) -> String {
         }
         let f = &c.figures;
         let groups = [
-            ("total", std::iter::once(("all".to_owned(), f.total)).collect::<Vec<_>>()),
-            ("question", f.by_question.iter().map(|(k, v)| (k.clone(), *v)).collect()),
-            ("constituency", f.by_constituency.iter().map(|(k, v)| (k.clone(), *v)).collect()),
-            ("region", f.by_region.iter().map(|(k, v)| (k.clone(), *v)).collect()),
-            ("language", f.by_language.iter().map(|(k, v)| (k.clone(), *v)).collect()),
+            (
+                "total",
+                std::iter::once(("all".to_owned(), f.total)).collect::<Vec<_>>(),
+            ),
+            (
+                "question",
+                f.by_question.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            ),
+            (
+                "constituency",
+                f.by_constituency
+                    .iter()
+                    .map(|(k, v)| (k.clone(), *v))
+                    .collect(),
+            ),
+            (
+                "region",
+                f.by_region.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            ),
+            (
+                "language",
+                f.by_language.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            ),
         ];
         for (group, tallies) in groups {
             for (key, t) in tallies {
@@ -133,7 +169,9 @@ fn person_row(
         user.to_string(),
         export.name(user),
         p.and_then(|p| p.org.clone()).unwrap_or_default(),
-        p.and_then(|p| p.constituency).map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        p.and_then(|p| p.constituency)
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
         p.and_then(|p| p.country.clone()).unwrap_or_default(),
         p.and_then(|p| p.un_group.clone()).unwrap_or_default(),
         lang,
@@ -152,16 +190,23 @@ fn statement(out: &mut String, export: &Export, s: &Statement, context: &str, ki
         Status::Rejected => "rejected",
         Status::Hidden => "hidden",
     };
-    let mut cells = person_row(export, "statement", s.id.to_string(), context.to_owned(), &s.author, [
-        kind.into(),
-        s.parent.map(|p| p.to_string()).unwrap_or_default(),
-        s.lang.to_string(),
-        status.into(),
-        text::iso(s.posted_at),
-        String::new(),
-        String::new(),
-        s.text.clone(),
-    ]);
+    let mut cells = person_row(
+        export,
+        "statement",
+        s.id.to_string(),
+        context.to_owned(),
+        &s.author,
+        [
+            kind.into(),
+            s.parent.map(|p| p.to_string()).unwrap_or_default(),
+            s.lang.to_string(),
+            status.into(),
+            text::iso(s.posted_at),
+            String::new(),
+            String::new(),
+            s.text.clone(),
+        ],
+    );
     if let Some(org) = &s.org {
         cells[7] = org.clone();
     }

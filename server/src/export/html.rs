@@ -75,7 +75,11 @@ pub fn render(export: &Export) -> String {
         }
         Audience::Public => l.public_record.to_owned(),
     };
-    let _ = write!(out, "<p class=\"note\">{}</p>\n</header>\n", escape(&audience));
+    let _ = write!(
+        out,
+        "<p class=\"note\">{}</p>\n</header>\n",
+        escape(&audience)
+    );
     if !export.agenda.is_empty() {
         let _ = write!(out, "<h2>{}</h2>\n<ol>\n", l.agenda);
         for item in &export.agenda {
@@ -153,9 +157,7 @@ pub fn render(export: &Export) -> String {
         let who = export
             .person(&a.user)
             .map_or_else(|| a.user.to_string(), text::person_line);
-        let to = a
-            .to
-            .map_or_else(|| l.present.to_owned(), text::date_time);
+        let to = a.to.map_or_else(|| l.present.to_owned(), text::date_time);
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -366,13 +368,14 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
     let _ = write!(
         out,
         "<h2>{}</h2>\n<p>{} {} · {} {}</p>\n<table>\n",
-        l.figures,
-        f.total.submissions,
-        l.submissions,
-        f.total.organisations,
-        l.organisations
+        l.figures, f.total.submissions, l.submissions, f.total.organisations, l.organisations
     );
-    for map in [&f.by_question, &f.by_constituency, &f.by_region, &f.by_language] {
+    for map in [
+        &f.by_question,
+        &f.by_constituency,
+        &f.by_region,
+        &f.by_language,
+    ] {
         for (key, t) in map {
             let name = c
                 .questions

@@ -48,10 +48,7 @@ pub fn write(
         if i > 0 {
             out.write_all(b",\n")?;
         }
-        serde_json::to_writer(
-            &mut *out,
-            &Line { entry, redacted },
-        )?;
+        serde_json::to_writer(&mut *out, &Line { entry, redacted })?;
     }
     write!(out, "\n],\n\"head\":")?;
     serde_json::to_writer(&mut *out, &export.head)?;

@@ -25,7 +25,12 @@ pub fn render(export: &Export) -> String {
         text::date_time(export.from),
         text::date_time(export.to)
     );
-    let _ = writeln!(out, "- **{}:** {}", l.forum, iso(&text::scope(&export.scope, l)));
+    let _ = writeln!(
+        out,
+        "- **{}:** {}",
+        l.forum,
+        iso(&text::scope(&export.scope, l))
+    );
     if !export.chairs.is_empty() {
         let _ = writeln!(out, "- **{}:** {}", l.chair, iso(&text::chairs(export)));
     }
@@ -70,7 +75,11 @@ pub fn render(export: &Export) -> String {
                 let target = match (cit.statement, cit.input, cit.point) {
                     (Some(id), _, _) => format!("#{id}"),
                     (None, Some(i), p) => {
-                        format!("{} {i}{}", l.origin, p.map(|p| format!(".{}", p + 1)).unwrap_or_default())
+                        format!(
+                            "{} {i}{}",
+                            l.origin,
+                            p.map(|p| format!(".{}", p + 1)).unwrap_or_default()
+                        )
                     }
                     _ => continue,
                 };
@@ -124,11 +133,24 @@ pub fn render(export: &Export) -> String {
             .person(&a.user)
             .map_or_else(|| a.user.to_string(), text::person_line);
         let to = a.to.map_or_else(|| l.present.to_owned(), text::date_time);
-        let _ = writeln!(out, "- {}: {} – {}", iso(&escape(&who)), text::date_time(a.from), to);
+        let _ = writeln!(
+            out,
+            "- {}: {} – {}",
+            iso(&escape(&who)),
+            text::date_time(a.from),
+            to
+        );
     }
     let _ = writeln!(out, "\n## {}\n", l.verification);
-    paragraphs(&mut out, &l.verify_how.replace("{id}", export.room.as_str()));
-    let _ = writeln!(out, "`seq {}` · `SHA-256 {}`", export.head.seq, export.head.hash);
+    paragraphs(
+        &mut out,
+        &l.verify_how.replace("{id}", export.room.as_str()),
+    );
+    let _ = writeln!(
+        out,
+        "`seq {}` · `SHA-256 {}`",
+        export.head.seq, export.head.hash
+    );
     out
 }
 
@@ -154,7 +176,12 @@ fn turn(out: &mut String, export: &Export, t: &Turn, l: &Labels) {
     if t.kind == RequestKind::PointOfOrder {
         match &t.ruling {
             Some(r) => {
-                let _ = writeln!(out, "**{}** ({}):\n", l.ruling, iso(&escape(&export.name(&r.by))));
+                let _ = writeln!(
+                    out,
+                    "**{}** ({}):\n",
+                    l.ruling,
+                    iso(&escape(&export.name(&r.by)))
+                );
                 paragraphs(out, &r.text);
             }
             None => {
@@ -211,7 +238,11 @@ fn escape(text: &str) -> String {
         out.push(c);
     }
     // A leading "1." or "-" or "+" would start a list.
-    if out.starts_with(['-', '+']) || out.split_once('.').is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())) {
+    if out.starts_with(['-', '+'])
+        || out
+            .split_once('.')
+            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    {
         out.insert(0, '\\');
     }
     out
@@ -230,7 +261,10 @@ mod tests {
     #[test]
     fn statement_text_is_a_paragraph_and_never_markup() {
         let mut out = String::new();
-        paragraphs(&mut out, "    indented would be code\n# not a heading\n1. not a list");
+        paragraphs(
+            &mut out,
+            "    indented would be code\n# not a heading\n1. not a list",
+        );
         assert_eq!(
             out,
             "indented would be code\n\n\\# not a heading\n\n\\1. not a list\n\n"

@@ -51,7 +51,13 @@ pub enum Format {
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 5] = [Format::Html, Format::Md, Format::Json, Format::Csv, Format::Akn];
+    pub const ALL: [Format; 5] = [
+        Format::Html,
+        Format::Md,
+        Format::Json,
+        Format::Csv,
+        Format::Akn,
+    ];
 
     /// The format named `name` (`html`, `md`, `json`, `csv`, `akn`).
     pub fn parse(name: &str) -> Result<Format, ExportError> {
@@ -122,7 +128,9 @@ pub fn choose_lang(requested: Option<&str>, events: &[RecordedEvent]) -> Result<
         baraza_proto::event::EventBody::RoomCreated(s) => s.languages.first().cloned(),
         _ => None,
     });
-    Ok(main.and_then(|t| Lang::from_tag(t.as_str())).unwrap_or(Lang::En))
+    Ok(main
+        .and_then(|t| Lang::from_tag(t.as_str()))
+        .unwrap_or(Lang::En))
 }
 
 /// A rendered export.
@@ -166,7 +174,10 @@ pub fn render(
 }
 
 /// Reads the whole record of `room` from `store`, in order.
-pub async fn load(store: &dyn RecordStore, room: &RoomId) -> Result<Vec<RecordedEvent>, StoreError> {
+pub async fn load(
+    store: &dyn RecordStore,
+    room: &RoomId,
+) -> Result<Vec<RecordedEvent>, StoreError> {
     const PAGE: usize = 1_000;
     let mut events: Vec<RecordedEvent> = Vec::new();
     loop {

@@ -262,9 +262,7 @@ impl Export {
                 q.withheld.iter().for_each(|s| walk(s, &mut out));
             }
         }
-        self.other_statements
-            .iter()
-            .for_each(|s| walk(s, &mut out));
+        self.other_statements.iter().for_each(|s| walk(s, &mut out));
         out
     }
 

@@ -288,14 +288,16 @@ impl<'a> Statements<'a> {
             .copied()
             .filter(|s| self.question_of(s) == Some(question))
             .collect();
-        let is_shown = |s: &StatementView| {
-            visibility::statement_in_export(self.reader, s) == InExport::Shown
-        };
+        let is_shown =
+            |s: &StatementView| visibility::statement_in_export(self.reader, s) == InExport::Shown;
         let roots: Vec<&StatementView> = mine
             .iter()
             .copied()
             .filter(|s| is_shown(s))
-            .filter(|s| s.parent.is_none_or(|p| !self.all.get(&p).is_some_and(|p| is_shown(p))))
+            .filter(|s| {
+                s.parent
+                    .is_none_or(|p| !self.all.get(&p).is_some_and(|p| is_shown(p)))
+            })
             .collect();
         let published = roots
             .into_iter()

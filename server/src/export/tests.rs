@@ -60,7 +60,10 @@ impl Room {
             kind,
             title: "Financing for development".into(),
             description: "Interactive dialogue".into(),
-            languages: languages.iter().map(|l| LanguageTag::new(*l).unwrap()).collect(),
+            languages: languages
+                .iter()
+                .map(|l| LanguageTag::new(*l).unwrap())
+                .collect(),
             scope: Scope::Region {
                 region: "002".into(),
             },
@@ -218,9 +221,18 @@ fn every_format_of_a_participants_export_leaves_out_the_hidden_statement() {
 fn markdown_statements_are_paragraphs_not_code() {
     let room = roundtable();
     let md = export(&room, ReaderKind::Member, Format::Md, Lang::En);
-    assert!(md.contains("\nDebt service now exceeds health spending.\n"), "{md}");
-    assert!(!md.lines().any(|l| l.starts_with("    ")), "no indented code\n{md}");
-    assert!(md.contains("\u{2068}Debt and fiscal space\u{2069}"), "isolated headings");
+    assert!(
+        md.contains("\nDebt service now exceeds health spending.\n"),
+        "{md}"
+    );
+    assert!(
+        !md.lines().any(|l| l.starts_with("    ")),
+        "no indented code\n{md}"
+    );
+    assert!(
+        md.contains("\u{2068}Debt and fiscal space\u{2069}"),
+        "isolated headings"
+    );
 }
 
 #[test]
@@ -250,10 +262,19 @@ fn the_csv_export_has_one_row_per_statement_and_turn() {
     let csv = export(&room, ReaderKind::Member, Format::Csv, Lang::En);
     let rows: Vec<&str> = csv.split("\r\n").filter(|r| !r.is_empty()).collect();
     assert!(rows[0].starts_with("record,id,context"));
-    assert_eq!(rows.iter().filter(|r| r.starts_with("statement,")).count(), 2);
+    assert_eq!(
+        rows.iter().filter(|r| r.starts_with("statement,")).count(),
+        2
+    );
     assert_eq!(rows.iter().filter(|r| r.starts_with("turn,")).count(), 3);
-    assert!(rows.iter().any(|r| r.starts_with("turn,") && r.contains("Speakers keep to the item.")));
-    assert!(rows.iter().any(|r| r.starts_with("speaking,amina,participant,")));
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("turn,") && r.contains("Speakers keep to the item."))
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("speaking,amina,participant,"))
+    );
 }
 
 #[test]
@@ -272,10 +293,24 @@ fn the_akoma_ntoso_export_is_well_formed_with_frbr_per_language() {
                 _ => {}
             }
         }
-        for name in ["debate", "debateSection", "speech", "pointOfOrder", "TLCPerson", "TLCRole", "TLCOrganization"] {
+        for name in [
+            "debate",
+            "debateSection",
+            "speech",
+            "pointOfOrder",
+            "TLCPerson",
+            "TLCRole",
+            "TLCOrganization",
+        ] {
             assert!(names.iter().any(|n| n == name), "{name} in {lang:?}");
         }
-        assert!(akn.contains(&format!("/akn/un/debate/baraza/ffd/2026-11-18/{}@", lang.iso639_2())), "{akn}");
+        assert!(
+            akn.contains(&format!(
+                "/akn/un/debate/baraza/ffd/2026-11-18/{}@",
+                lang.iso639_2()
+            )),
+            "{akn}"
+        );
     }
 }
 
@@ -288,7 +323,12 @@ fn consultation() -> Room {
             text: "Quelles priorités pour le financement ?".into(),
         },
     );
-    room.run(&sec(), RoomCommand::SetModeration { mode: ModerationMode::Pre });
+    room.run(
+        &sec(),
+        RoomCommand::SetModeration {
+            mode: ModerationMode::Pre,
+        },
+    );
     room.run(&sec(), RoomCommand::SetPhase { phase: Phase::Open });
     for p in [amina(), bruno()] {
         room.exec(&p, Command::Join);
@@ -301,7 +341,10 @@ fn consultation() -> Room {
         question,
         alignment: parent.map(|_| baraza_proto::consultation::Alignment::Supports),
     };
-    let good = room.run(&amina(), submit("La sécurité foncière d’abord.", None, Some(q)));
+    let good = room.run(
+        &amina(),
+        submit("La sécurité foncière d’abord.", None, Some(q)),
+    );
     room.run(&chair(), RoomCommand::ApproveStatement { statement: good });
     let spam = room.run(&bruno(), submit("SPAM SPAM", None, Some(q)));
     room.run(
@@ -313,8 +356,18 @@ fn consultation() -> Room {
     );
     let reply = room.run(&bruno(), submit("D’accord, et l’eau.", Some(good), None));
     room.run(&chair(), RoomCommand::ApproveStatement { statement: reply });
-    room.run(&sec(), RoomCommand::SetPhase { phase: Phase::Closed });
-    room.run(&sec(), RoomCommand::SetPhase { phase: Phase::Synthesis });
+    room.run(
+        &sec(),
+        RoomCommand::SetPhase {
+            phase: Phase::Closed,
+        },
+    );
+    room.run(
+        &sec(),
+        RoomCommand::SetPhase {
+            phase: Phase::Synthesis,
+        },
+    );
     room.run(
         &sec(),
         RoomCommand::DraftSynthesis {
@@ -327,7 +380,12 @@ fn consultation() -> Room {
             }],
         },
     );
-    room.run(&sec(), RoomCommand::SetPhase { phase: Phase::Published });
+    room.run(
+        &sec(),
+        RoomCommand::SetPhase {
+            phase: Phase::Published,
+        },
+    );
     room
 }
 
@@ -347,13 +405,19 @@ fn a_consultation_export_has_submissions_by_status_replies_synthesis_and_figures
     ] {
         assert!(html.contains(needle), "{needle:?} missing in\n{html}");
     }
-    assert!(!html.contains("SPAM"), "a rejected statement is never in a participant's export");
+    assert!(
+        !html.contains("SPAM"),
+        "a rejected statement is never in a participant's export"
+    );
     assert!(!html.contains("Non publiées"));
     let full = export(&room, ReaderKind::Moderating, Format::Html, Lang::Fr);
     assert!(full.contains("Non publiées"));
     assert!(full.contains("rejetée: Spam"));
     for format in Format::ALL {
-        assert!(!export(&room, ReaderKind::Member, format, Lang::En).contains("SPAM"), "{format:?}");
+        assert!(
+            !export(&room, ReaderKind::Member, format, Lang::En).contains("SPAM"),
+            "{format:?}"
+        );
     }
 }
 
@@ -376,11 +440,21 @@ fn samples_are_written_where_asked() {
         return;
     };
     let dir = std::path::PathBuf::from(dir);
-    for (name, room) in [("roundtable", roundtable()), ("consultation", consultation())] {
+    for (name, room) in [
+        ("roundtable", roundtable()),
+        ("consultation", consultation()),
+    ] {
         for format in Format::ALL {
-            for (reader, who) in [(ReaderKind::Member, "public"), (ReaderKind::Moderating, "full")] {
+            for (reader, who) in [
+                (ReaderKind::Member, "public"),
+                (ReaderKind::Moderating, "full"),
+            ] {
                 let doc = render(&room.events, reader, format, Lang::En).unwrap();
-                std::fs::write(dir.join(format!("{name}-{who}.{}", format.extension())), doc.body).unwrap();
+                std::fs::write(
+                    dir.join(format!("{name}-{who}.{}", format.extension())),
+                    doc.body,
+                )
+                .unwrap();
             }
         }
     }

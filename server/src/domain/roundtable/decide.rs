@@ -275,7 +275,10 @@ pub(crate) fn decide(
             moderates(profile, "rule on a point of order")?;
             check_text("ruling", &c.ruling, 1, MAX_RULING_CHARS)?;
             let Some(turn) = rt.turns.iter().find(|t| t.id == c.turn) else {
-                return Err(Rejection::Invalid(format!("this room has no turn {}", c.turn)));
+                return Err(Rejection::Invalid(format!(
+                    "this room has no turn {}",
+                    c.turn
+                )));
             };
             if turn.kind != RequestKind::PointOfOrder {
                 return Err(Rejection::Invalid(format!(

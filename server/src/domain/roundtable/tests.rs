@@ -901,7 +901,9 @@ fn the_chair_rules_once_on_a_point_of_order_and_the_view_shows_the_ruling() {
     // Only the chair rules, only on a point of order, with a ruling.
     let refused = room.run(&dara(), rule(point, "Sustained")).unwrap_err();
     assert!(matches!(refused, Rejection::Forbidden(_)));
-    let refused = room.run(&moderator(), rule(speech, "Sustained")).unwrap_err();
+    let refused = room
+        .run(&moderator(), rule(speech, "Sustained"))
+        .unwrap_err();
     assert!(matches!(refused, Rejection::Invalid(_)), "{refused}");
     let refused = room.run(&moderator(), rule(point, "   ")).unwrap_err();
     assert!(matches!(refused, Rejection::Invalid(_)));
@@ -917,7 +919,12 @@ fn the_chair_rules_once_on_a_point_of_order_and_the_view_shows_the_ruling() {
             ruling: "The point is well taken: speakers keep to the item.".into(),
         })]
     );
-    let turn = room.view().turns.into_iter().find(|t| t.id == point).unwrap();
+    let turn = room
+        .view()
+        .turns
+        .into_iter()
+        .find(|t| t.id == point)
+        .unwrap();
     let ruling = turn.ruling.expect("a ruling");
     assert_eq!(ruling.by.as_str(), "mod");
     assert_eq!(ruling.at, room.now);
