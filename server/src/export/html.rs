@@ -44,7 +44,7 @@ pub fn render(export: &Export) -> String {
         escape(&export.title)
     );
     if !export.description.is_empty() {
-        let _ = write!(out, "<p>{}</p>\n", escape(&export.description));
+        let _ = writeln!(out, "<p>{}</p>", escape(&export.description));
     }
     out.push_str("<dl class=\"meta\">\n");
     let date = if text::date(export.from) == text::date(export.to) {
@@ -83,9 +83,9 @@ pub fn render(export: &Export) -> String {
     if !export.agenda.is_empty() {
         let _ = write!(out, "<h2>{}</h2>\n<ol>\n", l.agenda);
         for item in &export.agenda {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<li><a href=\"#item-{}\">{}</a></li>\n",
+                "<li><a href=\"#item-{}\">{}</a></li>",
                 item.id,
                 escape(&item.title)
             );
@@ -113,7 +113,7 @@ pub fn render(export: &Export) -> String {
         consultation(&mut out, export, c, l);
     }
     if !export.other_statements.is_empty() {
-        let _ = write!(out, "<h2>{}</h2>\n", l.other_statements);
+        let _ = writeln!(out, "<h2>{}</h2>", l.other_statements);
         for s in &export.other_statements {
             statement(&mut out, export, s, l);
         }
@@ -141,9 +141,9 @@ pub fn render(export: &Export) -> String {
                 } else {
                     key.replace('_', " ")
                 };
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                     escape(&name),
                     tally.turns,
                     text::duration(tally.speaking_ms)
@@ -158,9 +158,9 @@ pub fn render(export: &Export) -> String {
             .person(&a.user)
             .map_or_else(|| a.user.to_string(), text::person_line);
         let to = a.to.map_or_else(|| l.present.to_owned(), text::date_time);
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&who),
             text::date_time(a.from),
             escape(&to)
@@ -180,7 +180,7 @@ pub fn render(export: &Export) -> String {
 }
 
 fn meta(out: &mut String, name: &str, value: &str) {
-    let _ = write!(out, "<dt>{}</dt><dd>{}</dd>\n", escape(name), escape(value));
+    let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(name), escape(value));
 }
 
 fn turn(out: &mut String, export: &Export, turn: &Turn, l: &Labels) {
@@ -211,17 +211,17 @@ fn turn(out: &mut String, export: &Export, turn: &Turn, l: &Labels) {
         .spoken_ms
         .map(|ms| format!(", {} {}", l.spoke, text::duration(ms)))
         .unwrap_or_default();
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<p class=\"meta-line\">{} {}{}</p>\n",
+        "<p class=\"meta-line\">{} {}{}</p>",
         l.started,
         text::time(turn.started_at),
         spoke
     );
     if let Some(reason) = &turn.out_of_order {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"meta-line\">{}: {}</p>\n",
+            "<p class=\"meta-line\">{}: {}</p>",
             l.out_of_order,
             escape(reason)
         );
@@ -232,9 +232,9 @@ fn turn(out: &mut String, export: &Export, turn: &Turn, l: &Labels) {
     if turn.kind == RequestKind::PointOfOrder {
         match &turn.ruling {
             Some(r) => {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<div class=\"ruling\"><p><span class=\"who\">{}</span> ({}, {})</p><p class=\"text\" dir=\"auto\">{}</p></div>\n",
+                    "<div class=\"ruling\"><p><span class=\"who\">{}</span> ({}, {})</p><p class=\"text\" dir=\"auto\">{}</p></div>",
                     l.ruling,
                     escape(&export.name(&r.by)),
                     text::time(r.at),
@@ -242,7 +242,7 @@ fn turn(out: &mut String, export: &Export, turn: &Turn, l: &Labels) {
                 );
             }
             None => {
-                let _ = write!(out, "<p class=\"meta-line\">{}</p>\n", l.no_ruling);
+                let _ = writeln!(out, "<p class=\"meta-line\">{}</p>", l.no_ruling);
             }
         }
     }
@@ -279,15 +279,15 @@ fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels) {
             .as_ref()
             .map(|r| format!(": {}", escape(r)))
             .unwrap_or_default();
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"status\">{}{reason}</p>\n",
+            "<p class=\"status\">{}{reason}</p>",
             text::status(s.status, l)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<p class=\"text\" lang=\"{}\" dir=\"auto\">{}</p>\n",
+        "<p class=\"text\" lang=\"{}\" dir=\"auto\">{}</p>",
         escape(s.lang.as_str()),
         escape(&s.text)
     );
@@ -302,7 +302,7 @@ fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels) {
 }
 
 fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Labels) {
-    let _ = write!(out, "<h2>{}</h2>\n", l.questions);
+    let _ = writeln!(out, "<h2>{}</h2>", l.questions);
     for q in &c.questions {
         let _ = write!(
             out,
@@ -315,7 +315,7 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
             statement(out, export, s, l);
         }
         if !q.withheld.is_empty() {
-            let _ = write!(out, "<h4>{}</h4>\n", l.withheld);
+            let _ = writeln!(out, "<h4>{}</h4>", l.withheld);
             for s in &q.withheld {
                 statement(out, export, s, l);
             }
@@ -340,15 +340,15 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
                 .unwrap_or_default();
             match (cit.statement, cit.input, cit.point) {
                 (Some(id), _, _) if export.has_statement(id) => {
-                    let _ = write!(out, "<li><a href=\"#s-{id}\">#{id}</a> {excerpt}</li>\n");
+                    let _ = writeln!(out, "<li><a href=\"#s-{id}\">#{id}</a> {excerpt}</li>");
                 }
                 (Some(id), _, _) => {
-                    let _ = write!(out, "<li>#{id} {excerpt}</li>\n");
+                    let _ = writeln!(out, "<li>#{id} {excerpt}</li>");
                 }
                 (None, Some(input), point) => {
-                    let _ = write!(
+                    let _ = writeln!(
                         out,
-                        "<li><a href=\"#input-{input}\">{} {input}</a>{} {excerpt}</li>\n",
+                        "<li><a href=\"#input-{input}\">{} {input}</a>{} {excerpt}</li>",
                         l.origin,
                         point.map(|p| format!(".{}", p + 1)).unwrap_or_default()
                     );
@@ -359,7 +359,7 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
         out.push_str("</ol>\n");
     }
     if !c.inputs.is_empty() {
-        let _ = write!(out, "<h2>{}</h2>\n", l.inputs);
+        let _ = writeln!(out, "<h2>{}</h2>", l.inputs);
         for input in &c.inputs {
             self::input(out, input, l);
         }
@@ -382,9 +382,9 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
                 .iter()
                 .find(|q| q.id.to_string() == *key)
                 .map_or_else(|| key.replace('_', " "), |q| q.text.clone());
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr><td dir=\"auto\">{}</td><td>{} {}</td><td>{} {}</td></tr>\n",
+                "<tr><td dir=\"auto\">{}</td><td>{} {}</td><td>{} {}</td></tr>",
                 escape(&name),
                 t.submissions,
                 l.submissions,
@@ -409,9 +409,9 @@ fn input(out: &mut String, input: &InputView, l: &Labels) {
     );
     for p in &i.points {
         let chain: Vec<&str> = p.chain.iter().map(|r| r.as_str()).collect();
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<li><p class=\"text\" lang=\"{}\" dir=\"auto\">{}</p><p class=\"meta-line\">{} · {}: {} #{} → {}</p></li>\n",
+            "<li><p class=\"text\" lang=\"{}\" dir=\"auto\">{}</p><p class=\"meta-line\">{} · {}: {} #{} → {}</p></li>",
             escape(p.lang.as_str()),
             escape(&p.text),
             escape(p.org.as_deref().unwrap_or(p.author.as_str())),

@@ -59,16 +59,14 @@ pub fn project(events: &[RecordedEvent], reader: ReaderKind, lang: Lang) -> Opti
         }
         match &e.body {
             EventBody::FloorGranted(g) => people.add(&g.speaker),
-            EventBody::MemberJoined { member } => {
-                if !open.contains_key(&member.user) {
-                    open.insert(member.user.clone(), attendance.len());
-                    attendance.push(Attendance {
-                        user: member.user.clone(),
-                        from: e.ts,
-                        to: None,
-                        reason: None,
-                    });
-                }
+            EventBody::MemberJoined { member } if !open.contains_key(&member.user) => {
+                open.insert(member.user.clone(), attendance.len());
+                attendance.push(Attendance {
+                    user: member.user.clone(),
+                    from: e.ts,
+                    to: None,
+                    reason: None,
+                });
             }
             EventBody::MemberLeft { user, reason } => {
                 if let Some(i) = open.remove(user) {
