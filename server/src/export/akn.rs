@@ -303,7 +303,8 @@ pub fn render(export: &Export) -> String {
                 ],
             );
             x.text("heading", &[], &format!("{} ({})", i.title, i.from));
-            x.start("narrative", &[]);
+            x.start("speech", &[("by", "#secretariat")]);
+            x.text("from", &[], &i.title);
             x.paragraphs(&i.synthesis);
             for p in &i.points {
                 let chain: Vec<&str> = p.chain.iter().map(|r| r.as_str()).collect();
@@ -321,7 +322,7 @@ pub fn render(export: &Export) -> String {
                     ),
                 );
             }
-            x.end("narrative");
+            x.end("speech");
             x.end("debateSection");
         }
     }
