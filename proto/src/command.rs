@@ -81,6 +81,8 @@ pub enum RoomCommand {
     ExpelParticipant(rt::Sanction),
     /// Roundtables: allow an expelled person back (moderators).
     ReadmitParticipant(rt::UserRef),
+    /// Roundtables: the chair's ruling on a point of order (moderators; once per turn).
+    RulePointOfOrder(rt::RulePointOfOrder),
     /// Consultations, secretariat: add a question (draft or open). Needs an idempotency key;
     /// the question's id is the `seq` of its `question_added` event.
     AddQuestion {
@@ -224,6 +226,7 @@ impl RoomCommand {
             RoomCommand::UnmuteParticipant(_) => "unmute_participant",
             RoomCommand::ExpelParticipant(_) => "expel_participant",
             RoomCommand::ReadmitParticipant(_) => "readmit_participant",
+            RoomCommand::RulePointOfOrder(_) => "rule_point_of_order",
             RoomCommand::AddQuestion { .. } => "add_question",
             RoomCommand::EditQuestion { .. } => "edit_question",
             RoomCommand::WithdrawQuestion { .. } => "withdraw_question",

@@ -136,6 +136,8 @@ pub enum EventBody {
     ParticipantExpelled(rt::Sanction),
     /// Roundtables: an expelled person may join again.
     ParticipantReadmitted(rt::UserRef),
+    /// Roundtables: the chair ruled on a point of order (the event's actor is the chair).
+    PointOfOrderRuled(rt::RulePointOfOrder),
     /// The secretariat added a question; its id is this event's `seq`.
     QuestionAdded {
         /// The question.
@@ -275,6 +277,7 @@ impl EventBody {
             EventBody::ParticipantUnmuted(_) => "participant_unmuted",
             EventBody::ParticipantExpelled(_) => "participant_expelled",
             EventBody::ParticipantReadmitted(_) => "participant_readmitted",
+            EventBody::PointOfOrderRuled(_) => "point_of_order_ruled",
             EventBody::QuestionAdded { .. } => "question_added",
             EventBody::QuestionEdited { .. } => "question_edited",
             EventBody::QuestionWithdrawn { .. } => "question_withdrawn",

@@ -274,6 +274,19 @@ pub struct UserRef {
     pub user: UserId,
 }
 
+/// `rule_point_of_order` (command) and `point_of_order_ruled` (event): the chair's ruling on
+/// the point of order raised in `turn`, recorded once per turn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RulePointOfOrder {
+    /// The `point_of_order` turn ruled on (during or after it).
+    pub turn: TurnId,
+    /// The ruling (1–2,000 characters).
+    pub ruling: String,
+}
+
+/// Most characters of a ruling on a point of order.
+pub const MAX_RULING_CHARS: usize = 2_000;
+
 // ---------------------------------------------------------------------------------------------
 // Events
 // ---------------------------------------------------------------------------------------------
@@ -528,6 +541,20 @@ pub struct TurnView {
     /// Time spoken, once ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spoken_ms: Option<u64>,
+    /// For a point of order: the chair's ruling, once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ruling: Option<RulingView>,
+}
+
+/// The chair's ruling on a point of order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RulingView {
+    /// The ruling.
+    pub text: String,
+    /// The chair who ruled.
+    pub by: UserId,
+    /// When.
+    pub at: Millis,
 }
 
 /// Turns and speaking time of one participant, organisation, constituency or region.

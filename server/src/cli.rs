@@ -1,4 +1,4 @@
-//! The `baraza` command line: `serve` (the default), `token` and `verify`.
+//! The `baraza` command line: `serve` (the default), `token`, `verify` and `export`.
 //!
 //! Lives in the library so that the end-to-end tests can build the very same command as a
 //! binary of their own (`tests/support/baraza_node.rs`).
@@ -67,6 +67,9 @@ enum Cmd {
     Token(TokenArgs),
     /// Check every room's hash chain in a data directory.
     Verify(VerifyArgs),
+    /// Write a room's record as a document (html, md, json, csv, akn), offline from a data
+    /// directory.
+    Export(ExportArgs),
 }
 
 #[derive(Args, Clone)]
@@ -285,6 +288,29 @@ struct VerifyArgs {
     redis: Option<String>,
 }
 
+#[derive(Args)]
+struct ExportArgs {
+    /// Data directory holding the record (read-only; the server may be running).
+    #[arg(long, env = "BARAZA_DATA", default_value = "./baraza-data")]
+    data: PathBuf,
+    /// The room.
+    #[arg(long)]
+    room: String,
+    /// html, md, json, csv or akn (Akoma Ntoso 3.0).
+    #[arg(long, default_value = "html")]
+    format: String,
+    /// Language of the headings: ar, en, es, fr, ru or zh (default: the room's main language).
+    #[arg(long)]
+    lang: Option<String>,
+    /// Whose export: `public` (what participants may read: only published statements) or
+    /// `full` (the moderators': held, rejected and hidden statements included, marked).
+    #[arg(long, default_value = "public", value_parser = ["public", "full"])]
+    audience: String,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -293,6 +319,7 @@ pub fn main() -> ExitCode {
         Some(Cmd::Serve(args)) => serve(args),
         Some(Cmd::Token(args)) => token(args),
         Some(Cmd::Verify(args)) => verify(args),
+        Some(Cmd::Export(args)) => export(args),
     };
     match result {
         Ok(code) => code,
@@ -505,6 +532,37 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(2));
     }
     println!("all {} rooms intact", report.rooms.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(args: ExportArgs) -> Result<ExitCode, CliError> {
+    use crate::domain::visibility::ReaderKind;
+    let usage = |e: crate::export::ExportError| CliError::Usage(e.to_string());
+    let format = crate::export::Format::parse(&args.format).map_err(usage)?;
+    let room = baraza_proto::ids::RoomId::new(args.room.clone())
+        .map_err(|e| CliError::Usage(format!("--room: {e}")))?;
+    let events = embedded::read_room(&args.data, &room)?;
+    if events.is_empty() {
+        return Err(CliError::Usage(format!(
+            "no room {room} in {}",
+            args.data.display()
+        )));
+    }
+    let lang = crate::export::choose_lang(args.lang.as_deref(), &events).map_err(usage)?;
+    // The operator chooses the audience; what each audience may read is the domain's rule.
+    let reader = if args.audience == "full" {
+        ReaderKind::Moderating
+    } else {
+        ReaderKind::Member
+    };
+    let document = crate::export::render(&events, reader, format, lang).map_err(usage)?;
+    match &args.out {
+        Some(path) => std::fs::write(path, &document.body)
+            .map_err(io(format!("writing {}", path.display())))?,
+        None => std::io::stdout()
+            .write_all(&document.body)
+            .map_err(io("writing to standard output"))?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,6 +12,7 @@
 //! - [`redis_keys`]: every Redis key and channel name.
 //! - [`redis_link`]: the command connection to Redis (deadline, fail-fast while it is down).
 //! - [`redis_target`]: one Redis server or a Redis Cluster, read from the `--redis` URL.
+//! - [`export`]: the record as documents: HTML, Markdown, JSON, CSV, Akoma Ntoso.
 //! - [`edge`]: the network edge: connection caps, header-read and idle timeouts, the accept loop.
 //! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client; security
 //!   headers, allowed origins, the REST rate limit.
@@ -28,6 +29,7 @@ pub mod broker;
 pub mod cli;
 pub mod domain;
 pub mod edge;
+pub mod export;
 pub mod health;
 pub mod http;
 pub mod hub;

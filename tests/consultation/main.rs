@@ -2,7 +2,7 @@
 //! national consultations in different UN regional groups roll up into one regional
 //! consultation, and a cited point is traced back to the national submission it came from.
 
-use baraza_e2e::{Api, Client, NodeProcess, TokenSpec};
+use baraza_e2e::{Api, Client, NodeProcess, TokenSpec, export};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::consultation::{Alignment, Citation, ModerationMode, Phase, ThreadsPage};
 use baraza_proto::event::EventBody;
@@ -11,6 +11,7 @@ use baraza_proto::ids::{CountryCode, LanguageTag, Seq};
 use baraza_proto::room::{RoomKind, RoomSettings, Scope};
 use std::time::Duration;
 
+mod rejected_export;
 mod visibility;
 
 fn consultation(title: &str, scope: Scope) -> RoomSettings {
@@ -482,6 +483,25 @@ async fn national_consultations_roll_up_into_a_regional_one() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let region = threads(&api, "americas-food").await;
     assert_eq!(region.inputs.len(), 2);
+
+    // Exports: the regional consultation with its roll-up inputs in every format, Akoma Ntoso
+    // valid; a participant's export of Brazil's never holds the hidden advert, the
+    // secretariat's marks it.
+    let reader = participant("kofi", "Vozes do Campo", Constituency::Farmers, "BR");
+    let docs = export::every_format(&node.http_url(), &reader, "americas-food", "en").await;
+    export::assert_valid_akn(&docs["akn"]);
+    assert!(docs["html"].contains("Inputs from national and regional consultations"));
+    let docs = export::every_format(&node.http_url(), &reader, "br-food", "es").await;
+    export::assert_valid_akn(&docs["akn"]);
+    for (format, body) in &docs {
+        assert!(
+            !body.contains("Compre sementes"),
+            "{format}: the hidden advert"
+        );
+    }
+    let full = export::every_format(&node.http_url(), &sec_token, "br-food", "es").await;
+    export::assert_valid_akn(&full["akn"]);
+    assert!(full["html"].contains("Compre sementes"));
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! statistics at the end.
 
 use baraza_e2e::client::Incoming;
-use baraza_e2e::{Api, Client, NodeProcess, TokenSpec};
+use baraza_e2e::{Api, Client, NodeProcess, TokenSpec, export};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::error::ErrorCode;
 use baraza_proto::event::{EventBody, EventEnvelope};
@@ -321,6 +321,42 @@ async fn a_moderated_item_from_requests_to_statistics() {
         .collect();
     assert_eq!(live_users, per_user);
     assert_eq!(live_constituencies, per_constituency);
+
+    // The chair rules on Dara's point of order; the record, and every export of it, show it.
+    ok(
+        &mut moderator,
+        None,
+        RoomCommand::RulePointOfOrder(RulePointOfOrder {
+            turn,
+            ruling: "Speakers keep to the item under discussion.".into(),
+        }),
+    )
+    .await;
+    let ruling = roundtable_view(&api).await.turns[1].ruling.clone();
+    assert_eq!(
+        ruling.map(|r| r.text),
+        Some("Speakers keep to the item under discussion.".into())
+    );
+    let participant_token = participant("chen", Constituency::Ngos, "KE");
+    for lang in ["en", "ar"] {
+        let docs = export::every_format(&_node.http_url(), &participant_token, ROOM, lang).await;
+        for (format, body) in &docs {
+            assert!(
+                body.contains("Debt service now exceeds health spending."),
+                "{format}"
+            );
+            assert!(
+                body.contains("Speakers keep to the item under discussion."),
+                "{format}"
+            );
+        }
+        assert!(docs["html"].contains("Debt and fiscal space"));
+        export::assert_valid_akn(&docs["akn"]);
+    }
+    // Offline, on the data directory, the same document.
+    let offline = export::offline(_node.data().path(), ROOM, "akn", "full");
+    export::assert_valid_akn(&offline);
+    assert!(offline.contains("<pointOfOrder"));
 }
 
 #[tokio::test]

@@ -5,11 +5,13 @@
 //! - [`client`]: a WebSocket client speaking `baraza.v1`, with waits that time out loudly.
 //! - [`tokens`]: tokens signed with the test secret, valid or deliberately broken.
 //! - [`api`]: the HTTP API.
+//! - [`export`]: exports in every format; Akoma Ntoso validated against the official schema.
 //! - [`redis`]: a Redis server of the test's own, killable and restartable.
 //! - [`redis_cluster`]: a Redis Cluster of the test's own (3 masters), one master killable.
 
 pub mod api;
 pub mod client;
+pub mod export;
 pub mod node;
 pub mod redis;
 pub mod redis_cluster;

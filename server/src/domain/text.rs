@@ -174,6 +174,7 @@ pub fn clean_command(command: &RoomCommand) -> Result<RoomCommand, TextError> {
             }
         }
         RoomCommand::AddAgendaItem(item) => item.title = clean_name("title", &item.title)?,
+        RoomCommand::RulePointOfOrder(rule) => rule.ruling = clean_prose("ruling", &rule.ruling)?,
         RoomCommand::DraftSynthesis { text, citations } => {
             *text = clean_prose("synthesis", text)?;
             for citation in citations {

@@ -19,16 +19,20 @@
 //! - the text of a statement held for pre-moderation (as posted or edited), held and rejected
 //!   statements in views, reports and the moderation queue: the secretariat and moderators;
 //! - a synthesis before publication (view and `synthesis_drafted` frames): the secretariat,
-//!   moderators and the consultation's rapporteurs.
+//!   moderators and the consultation's rapporteurs;
+//! - an export of the record (`GET /api/rooms/{id}/export`, `baraza export`): whoever may
+//!   enter the room, as the kind of reader they are; a statement that is not published (held,
+//!   rejected or hidden) is left out of every export but a moderating reader's, where it is
+//!   marked with its status ([`statement_in_export`], [`export_frame_for`]).
 
 use super::Rejection;
 use super::state::RoomState;
 use baraza_proto::consultation::Phase;
-use baraza_proto::event::EventBody;
+use baraza_proto::event::{EventBody, EventEnvelope};
 use baraza_proto::identity::Profile;
 use baraza_proto::ids::StatementId;
 use baraza_proto::room::{RoomKind, RoomSummary};
-use baraza_proto::view::RoomView;
+use baraza_proto::view::{RoomView, StatementView};
 
 /// A way the contents of a room leave the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,16 +47,19 @@ pub enum ReadPath {
     Threads,
     /// `GET /api/rooms/{id}/events`: the record as stored, with its hashes.
     Record,
+    /// `GET /api/rooms/{id}/export` and `baraza export`: the record as a document.
+    Export,
 }
 
 impl ReadPath {
     /// Every read path, in the order the matrix shows them.
-    pub const ALL: [ReadPath; 5] = [
+    pub const ALL: [ReadPath; 6] = [
         ReadPath::Snapshot,
         ReadPath::Events,
         ReadPath::View,
         ReadPath::Threads,
         ReadPath::Record,
+        ReadPath::Export,
     ];
 
     /// How the path is named in the documentation.
@@ -63,6 +70,7 @@ impl ReadPath {
             ReadPath::View => "GET view",
             ReadPath::Threads => "GET threads",
             ReadPath::Record => "GET record",
+            ReadPath::Export => "GET export",
         }
     }
 
@@ -182,7 +190,11 @@ pub fn may_read(
 ) -> Result<ReaderKind, Rejection> {
     let reader = may_enter(profile, state)?;
     match path {
-        ReadPath::Snapshot | ReadPath::Events | ReadPath::View | ReadPath::Threads => Ok(reader),
+        ReadPath::Snapshot
+        | ReadPath::Events
+        | ReadPath::View
+        | ReadPath::Threads
+        | ReadPath::Export => Ok(reader),
         ReadPath::Record if reader.moderating() => Ok(reader),
         ReadPath::Record => Err(Rejection::Forbidden(
             "the full record is for the secretariat and moderators".into(),
@@ -292,4 +304,53 @@ pub fn redact(event: &EventBody) -> EventBody {
         _ => {}
     }
     event
+}
+
+/// What an export shows of one statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InExport {
+    /// Published: shown as it stands.
+    Shown,
+    /// Not published (held, rejected or hidden): shown, marked with its status, apart from
+    /// the published ones.
+    Marked,
+    /// Not published, and this reader may not read it: not in the export at all.
+    LeftOut,
+}
+
+/// What an export made for `reader` holds of `statement` (as the moderating view of the room
+/// shows it): a published statement is shown; a held, rejected or hidden one is marked for
+/// moderating readers and left out for everyone else, so a participant's export never
+/// contains a statement that is not published.
+pub fn statement_in_export(reader: ReaderKind, statement: &StatementView) -> InExport {
+    let published = !statement.held && statement.rejected.is_none() && statement.hidden.is_none();
+    if published {
+        InExport::Shown
+    } else if reader.moderating() {
+        InExport::Marked
+    } else {
+        InExport::LeftOut
+    }
+}
+
+/// What `reader` may see of `event` in an export of the record of a room now in `state` (its
+/// end): what [`frame_for`] gives, and in addition, for readers who do not moderate, the texts
+/// of statements that are not published now (hidden or rejected later) emptied.
+pub fn export_frame_for(
+    reader: ReaderKind,
+    state: &RoomState,
+    event: &EventEnvelope,
+) -> Visibility {
+    if frame_for(reader, state, &event.body) == Visibility::Redacted {
+        return Visibility::Redacted;
+    }
+    let statement = match &event.body {
+        EventBody::StatementPosted { .. } => event.seq,
+        EventBody::StatementEdited { statement, .. } => *statement,
+        _ => return Visibility::All,
+    };
+    match state.statement(statement) {
+        Some(s) if statement_in_export(reader, s) == InExport::LeftOut => Visibility::Redacted,
+        _ => Visibility::All,
+    }
 }

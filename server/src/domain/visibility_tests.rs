@@ -6,7 +6,8 @@
 //! block in docs/architecture.md when the rules change on purpose.
 
 use super::visibility::{
-    EventFilter, ReadPath, ReaderKind, Visibility, frame_for, may_read, redact, summary_for,
+    EventFilter, InExport, ReadPath, ReaderKind, Visibility, export_frame_for, frame_for, may_read,
+    redact, statement_in_export, summary_for,
 };
 use super::{Rejection, RoomState, evolve, geo};
 use baraza_proto::consultation::{Citation, Phase};
@@ -15,6 +16,7 @@ use baraza_proto::identity::{Constituency, Profile, Role};
 use baraza_proto::ids::{CountryCode, LanguageTag, RoomId, UserId};
 use baraza_proto::room::{RoomKind, RoomSettings, Scope};
 use baraza_proto::roundtable::Sanction;
+use baraza_proto::view::{HiddenMark, StatementView};
 
 /// The readers of the matrix: who they are, and their column heading.
 fn readers() -> Vec<(&'static str, Profile)> {
@@ -184,42 +186,49 @@ roundtable | WS events | all | all | member | member | member | member | refused
 roundtable | GET view | all | all | member | member | member | member | refused
 roundtable | GET threads | n/a | n/a | n/a | n/a | n/a | n/a | n/a
 roundtable | GET record | all | all | refused | refused | refused | refused | refused
+roundtable | GET export | all | all | member | member | member | member | refused
 roundtable | GET rooms (list) | names | names | names | names | names | names | count only
 caucus of women | WS snapshot | all | all | refused | member | refused | refused | member
 caucus of women | WS events | all | all | refused | member | refused | refused | member
 caucus of women | GET view | all | all | refused | member | refused | refused | member
 caucus of women | GET threads | n/a | n/a | n/a | n/a | n/a | n/a | n/a
 caucus of women | GET record | all | all | refused | refused | refused | refused | refused
+caucus of women | GET export | all | all | refused | member | refused | refused | member
 caucus of women | GET rooms (list) | names | names | count only | names | count only | count only | names
 consultation, draft | WS snapshot | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | WS events | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | GET view | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | GET threads | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | GET record | all | all | refused | refused | refused | refused | refused
+consultation, draft | GET export | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | GET rooms (list) | names | names | names | count only | count only | count only | count only
 consultation, open | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, open | WS events | all | all | rapporteur | member | member | member | member
 consultation, open | GET view | all | all | rapporteur | member | member | member | member
 consultation, open | GET threads | all | all | rapporteur | member | member | member | member
 consultation, open | GET record | all | all | refused | refused | refused | refused | refused
+consultation, open | GET export | all | all | rapporteur | member | member | member | member
 consultation, open | GET rooms (list) | names | names | names | names | names | names | names
 consultation, closed | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, closed | WS events | all | all | rapporteur | member | member | member | member
 consultation, closed | GET view | all | all | rapporteur | member | member | member | member
 consultation, closed | GET threads | all | all | rapporteur | member | member | member | member
 consultation, closed | GET record | all | all | refused | refused | refused | refused | refused
+consultation, closed | GET export | all | all | rapporteur | member | member | member | member
 consultation, closed | GET rooms (list) | names | names | names | names | names | names | names
 consultation, synthesis | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, synthesis | WS events | all | all | rapporteur | member | member | member | member
 consultation, synthesis | GET view | all | all | rapporteur | member | member | member | member
 consultation, synthesis | GET threads | all | all | rapporteur | member | member | member | member
 consultation, synthesis | GET record | all | all | refused | refused | refused | refused | refused
+consultation, synthesis | GET export | all | all | rapporteur | member | member | member | member
 consultation, synthesis | GET rooms (list) | names | names | names | names | names | names | names
 consultation, published | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, published | WS events | all | all | rapporteur | member | member | member | member
 consultation, published | GET view | all | all | rapporteur | member | member | member | member
 consultation, published | GET threads | all | all | rapporteur | member | member | member | member
 consultation, published | GET record | all | all | refused | refused | refused | refused | refused
+consultation, published | GET export | all | all | rapporteur | member | member | member | member
 consultation, published | GET rooms (list) | names | names | names | names | names | names | names
 ";
 
@@ -516,9 +525,125 @@ fn render() -> String {
     }
     out.push_str(
         "\n`redacted`: the same event (same `seq` and type, so no gap) with its text emptied, and\n\
-         a draft's citations removed.\n",
+         a draft's citations removed.\n\n",
+    );
+    out.push_str("What an export holds of each statement (every format):\n\n");
+    out.push_str("| statement | all | rapporteur | member |\n|---|---|---|---|\n");
+    for (name, statement) in export_cases() {
+        let cells: Vec<&str> = ReaderKind::ALL
+            .iter()
+            .map(|&kind| match statement_in_export(kind, &statement) {
+                InExport::Shown => "shown",
+                InExport::Marked => "marked",
+                InExport::LeftOut => "left out",
+            })
+            .collect();
+        out.push_str(&format!("| {name} | {} |\n", cells.join(" | ")));
+    }
+    out.push_str(
+        "\n`marked`: in its own place, apart from the published statements, with its status and\n\
+         reason. `left out`: not in the export at all (nor its text in the JSON record). The\n\
+         events of the JSON export are the frames above, and a statement left out is redacted\n\
+         there too.\n",
     );
     out
+}
+
+/// A statement in each state an export distinguishes.
+fn export_cases() -> Vec<(&'static str, StatementView)> {
+    let mark = || HiddenMark {
+        by: UserId::new("mod").unwrap(),
+        reason: "Spam".into(),
+        at: 1,
+    };
+    let published = StatementView {
+        id: 5,
+        author: UserId::new("bruno").unwrap(),
+        org: None,
+        text: "Text".into(),
+        lang: LanguageTag::new("en").unwrap(),
+        parent: None,
+        agenda_item: None,
+        question: None,
+        posted_at: 1,
+        hidden: None,
+        redacted: false,
+        alignment: None,
+        versions: vec![],
+        edited_at: None,
+        held: false,
+        rejected: None,
+        reports: 0,
+    };
+    vec![
+        ("published", published.clone()),
+        (
+            "held for pre-moderation",
+            StatementView {
+                held: true,
+                ..published.clone()
+            },
+        ),
+        (
+            "rejected",
+            StatementView {
+                rejected: Some(mark()),
+                ..published.clone()
+            },
+        ),
+        (
+            "hidden",
+            StatementView {
+                hidden: Some(mark()),
+                ..published
+            },
+        ),
+    ]
+}
+
+/// A participant's export never holds a statement that is not published, in any frame.
+#[test]
+fn an_export_for_a_member_leaves_out_what_is_not_published() {
+    let state = frames_state();
+    let held = EventEnvelope {
+        room: RoomId::new("room").unwrap(),
+        seq: HELD,
+        ts: 1,
+        actor: Some(UserId::new("amina").unwrap()),
+        key: None,
+        body: EventBody::StatementPosted {
+            text: "Held".into(),
+            lang: LanguageTag::new("en").unwrap(),
+            parent: None,
+            agenda_item: None,
+            question: Some(3),
+            alignment: None,
+            held: false,
+        },
+    };
+    assert_eq!(
+        export_frame_for(ReaderKind::Member, &state, &held),
+        Visibility::Redacted,
+        "held now, though posted visible"
+    );
+    assert_eq!(
+        export_frame_for(ReaderKind::Moderating, &state, &held),
+        Visibility::All
+    );
+    for (_, statement) in export_cases().into_iter().skip(1) {
+        assert_eq!(
+            statement_in_export(ReaderKind::Member, &statement),
+            InExport::LeftOut
+        );
+        assert_eq!(
+            statement_in_export(ReaderKind::Rapporteur, &statement),
+            InExport::LeftOut
+        );
+        assert_eq!(
+            statement_in_export(ReaderKind::Moderating, &statement),
+            InExport::Marked
+        );
+    }
 }
 
 const BEGIN: &str = "<!-- who-may-read-what: begin (generated) -->\n";

@@ -2,7 +2,8 @@
 //!
 //! - `GET /ws`: the WebSocket protocol ([`ws`]), for pages of [allowed origins](origin).
 //! - `/api/*`: rooms and their records ([`api`]), authenticated with `Authorization: Bearer`
-//!   and rate-limited per caller ([`rest_limit`]); a consultation's threads ([`consultation`]).
+//!   and rate-limited per caller ([`rest_limit`]); a consultation's threads ([`consultation`]);
+//!   the record as a document ([`export`](mod@export)).
 //! - `GET /healthz`, `GET /metrics`: health ([`health`]) and Prometheus text.
 //! - `GET /`: the web client ([`web_client`]).
 //!
@@ -13,6 +14,7 @@ mod api;
 mod caller;
 mod consultation;
 mod error;
+mod export;
 pub mod health;
 pub mod origin;
 pub mod rest_limit;
@@ -54,6 +56,7 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
         .route("/api/geo", get(api::geo))
         .route("/api/rooms/{id}/events", get(api::room_events))
         .route("/api/rooms/{id}/threads", get(consultation::room_threads))
+        .route("/api/rooms/{id}/export", get(export::room_export))
         .route_layer(middleware::from_fn_with_state(
             (hub.clone(), limiter),
             rest_limit::limit_api,

@@ -367,6 +367,19 @@ impl Hub {
         Ok((head.seq, events))
     }
 
+    /// A room's whole record, for an export by `profile`, with the kind of reader the domain
+    /// makes them (`ReadPath::Export`, decided on the state the record folds to).
+    pub async fn export_record(
+        &self,
+        id: &RoomId,
+        profile: &Profile,
+    ) -> Result<(crate::domain::visibility::ReaderKind, Vec<RecordedEvent>), HubError> {
+        let events = crate::export::load(self.inner.store.as_ref(), id).await?;
+        let state = crate::export::project::fold(&events);
+        let reader = crate::domain::visibility::may_read(ReadPath::Export, profile, &state)?;
+        Ok((reader, events))
+    }
+
     /// Begins shutdown: sessions close with 1012 (reconnect), rooms stop. Then waits up to
     /// `grace` for them and closes the record.
     pub async fn shutdown(&self, grace: Duration) -> Result<(), StoreError> {

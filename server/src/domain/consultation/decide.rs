@@ -131,7 +131,8 @@ pub fn room_command(
         | RoomCommand::MuteParticipant(_)
         | RoomCommand::UnmuteParticipant(_)
         | RoomCommand::ExpelParticipant(_)
-        | RoomCommand::ReadmitParticipant(_) => Err(Rejection::Invalid(format!(
+        | RoomCommand::ReadmitParticipant(_)
+        | RoomCommand::RulePointOfOrder(_) => Err(Rejection::Invalid(format!(
             "{} is a roundtable command; this room is a consultation",
             command.name()
         ))),

@@ -14,8 +14,8 @@ use baraza_proto::ids::Millis;
 use baraza_proto::limits::{MAX_REASON_CHARS, MAX_TITLE_CHARS};
 use baraza_proto::roundtable::{
     AgendaItemAdded, FloorEndReason, FloorEnded, FloorExtended, FloorGranted, FloorRemaining,
-    FloorRequested, FloorResumed, ItemRef, OnExpiry, RequestKind, RequestWithdrawn,
-    RoundtableSettings, TurnRef,
+    FloorRequested, FloorResumed, ItemRef, MAX_RULING_CHARS, OnExpiry, RequestKind,
+    RequestWithdrawn, RoundtableSettings, TurnRef,
 };
 use std::collections::HashSet;
 
@@ -275,6 +275,29 @@ pub(crate) fn decide(
                 return Err(Rejection::Invalid(format!("{} is not expelled", c.user)));
             }
             Ok(vec![EventBody::ParticipantReadmitted(c.clone())])
+        }
+        RoomCommand::RulePointOfOrder(c) => {
+            moderates(profile, "rule on a point of order")?;
+            check_text("ruling", &c.ruling, 1, MAX_RULING_CHARS)?;
+            let Some(turn) = rt.turns.iter().find(|t| t.id == c.turn) else {
+                return Err(Rejection::Invalid(format!(
+                    "this room has no turn {}",
+                    c.turn
+                )));
+            };
+            if turn.kind != RequestKind::PointOfOrder {
+                return Err(Rejection::Invalid(format!(
+                    "turn {} is not a point of order",
+                    c.turn
+                )));
+            }
+            if turn.ruling.is_some() {
+                return Err(Rejection::Invalid(format!(
+                    "the point of order of turn {} is already ruled on",
+                    c.turn
+                )));
+            }
+            Ok(vec![EventBody::PointOfOrderRuled(c.clone())])
         }
     }
 }

@@ -7,7 +7,7 @@ use baraza_proto::event::{EventBody, EventEnvelope};
 use baraza_proto::ids::{Millis, Seq, UserId};
 use baraza_proto::room::{RoomKind, RoomSettings};
 use baraza_proto::roundtable::{
-    BalanceBy, ItemState, SanctionView, SpeakingPolicy, SpeakingStats, TurnView,
+    BalanceBy, ItemState, RulingView, SanctionView, SpeakingPolicy, SpeakingStats, TurnView,
 };
 
 /// The roundtable state a room of these settings starts with (`None` for other kinds).
@@ -139,6 +139,7 @@ fn apply_to(rt: &mut RoundtableState, room: &mut RoomState, event: &EventEnvelop
                 ended_at: None,
                 end_reason: None,
                 spoken_ms: None,
+                ruling: None,
             });
             rt.floor = Some(Floor {
                 turn: event.seq,
@@ -242,6 +243,15 @@ fn apply_to(rt: &mut RoundtableState, room: &mut RoomState, event: &EventEnvelop
         }
         EventBody::ParticipantUnmuted(c) => rt.muted.retain(|s| s.user != c.user),
         EventBody::ParticipantReadmitted(c) => rt.expelled.retain(|s| s.user != c.user),
+        EventBody::PointOfOrderRuled(c) => {
+            if let Some(turn) = rt.turns.iter_mut().find(|t| t.id == c.turn) {
+                turn.ruling = Some(RulingView {
+                    text: c.ruling.clone(),
+                    by: by().unwrap_or_else(|| turn.user.clone()),
+                    at: ts,
+                });
+            }
+        }
         _ => {}
     }
 }

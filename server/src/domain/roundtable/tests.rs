@@ -883,3 +883,53 @@ fn the_floor_is_warned_only_once_a_floor_warning_is_recorded() {
     assert!(room.view().floor.unwrap().warned);
     assert_eq!(warnings(&room), 2);
 }
+
+#[test]
+fn the_chair_rules_once_on_a_point_of_order_and_the_view_shows_the_ruling() {
+    let (mut room, _) = Room::with_open_item();
+    room.ask(&bruno(), RequestKind::Speak);
+    let speech = room.grant_next();
+    room.ask(&dara(), RequestKind::PointOfOrder);
+    room.ok(&bruno(), RoomCommand::YieldFloor);
+    let point = room.grant_next();
+    let rule = |turn, ruling: &str| {
+        RoomCommand::RulePointOfOrder(RulePointOfOrder {
+            turn,
+            ruling: ruling.into(),
+        })
+    };
+    // Only the chair rules, only on a point of order, with a ruling.
+    let refused = room.run(&dara(), rule(point, "Sustained")).unwrap_err();
+    assert!(matches!(refused, Rejection::Forbidden(_)));
+    let refused = room
+        .run(&moderator(), rule(speech, "Sustained"))
+        .unwrap_err();
+    assert!(matches!(refused, Rejection::Invalid(_)), "{refused}");
+    let refused = room.run(&moderator(), rule(point, "   ")).unwrap_err();
+    assert!(matches!(refused, Rejection::Invalid(_)));
+    room.now += 5_000;
+    let events = room.ok(
+        &moderator(),
+        rule(point, "The point is well taken: speakers keep to the item."),
+    );
+    assert_eq!(
+        events,
+        [EventBody::PointOfOrderRuled(RulePointOfOrder {
+            turn: point,
+            ruling: "The point is well taken: speakers keep to the item.".into(),
+        })]
+    );
+    let turn = room
+        .view()
+        .turns
+        .into_iter()
+        .find(|t| t.id == point)
+        .unwrap();
+    let ruling = turn.ruling.expect("a ruling");
+    assert_eq!(ruling.by.as_str(), "mod");
+    assert_eq!(ruling.at, room.now);
+    // Once per turn; the floor is still the point of order's, and stays so.
+    let refused = room.run(&moderator(), rule(point, "Again")).unwrap_err();
+    assert!(matches!(refused, Rejection::Invalid(_)));
+    assert_eq!(room.view().floor.map(|f| f.turn), Some(point));
+}

@@ -57,3 +57,37 @@ pub fn audit(dir: &Path) -> Result<AuditReport, StoreError> {
     }
     Ok(report)
 }
+
+/// Reads the whole record of `room` in `dir`, read-only and in order (`baraza export` on a data
+/// directory; the server may be running). An empty list when the room has no record.
+pub fn read_room(
+    dir: &Path,
+    room: &baraza_proto::ids::RoomId,
+) -> Result<Vec<crate::record::RecordedEvent>, StoreError> {
+    let path = dir.join(RECORD_FILE);
+    if !path.exists() {
+        return Err(StoreError::Unavailable(format!(
+            "no record at {}",
+            path.display()
+        )));
+    }
+    let db = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sql)?;
+    let mut statement = db
+        .prepare("SELECT event, prev_hash, hash FROM events WHERE room = ?1 ORDER BY seq")
+        .map_err(sql)?;
+    let mut rows = statement.query(params![room.as_str()]).map_err(sql)?;
+    let mut events = Vec::new();
+    while let Some(row) = rows.next().map_err(sql)? {
+        let hash = |i: usize| -> Result<crate::record::Hash, StoreError> {
+            let bytes: Vec<u8> = row.get(i).map_err(sql)?;
+            bytes
+                .try_into()
+                .map_err(|_| StoreError::Corrupt(format!("a hash of {room} is not 32 bytes")))
+        };
+        let event =
+            crate::record::RecordedEvent::from_stored(row.get(0).map_err(sql)?, hash(1)?, hash(2)?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        events.push(event);
+    }
+    Ok(events)
+}

@@ -9,7 +9,7 @@ mod audit;
 mod schema;
 mod writer;
 
-pub use audit::audit;
+pub use audit::{audit, read_room};
 
 use super::{RecordStore, StoreError, check_append};
 use crate::record::{Head, RecordedEvent};

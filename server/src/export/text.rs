@@ -1,0 +1,163 @@
+//! Small text helpers the renderers share: times, durations, escaping, the words of enums.
+
+use super::labels::Labels;
+use super::model::{Export, Person, Status};
+use baraza_proto::consultation::Alignment;
+use baraza_proto::ids::Millis;
+use baraza_proto::room::Scope;
+use baraza_proto::roundtable::RequestKind;
+
+/// `2026-12-02` for a time in ms since the Unix epoch (UTC).
+pub fn date(ms: Millis) -> String {
+    let (y, m, d, _, _, _) = civil(ms);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `2026-12-02 14:05 UTC`.
+pub fn date_time(ms: Millis) -> String {
+    let (y, m, d, h, min, _) = civil(ms);
+    format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02} UTC")
+}
+
+/// `14:05:09` (UTC).
+pub fn time(ms: Millis) -> String {
+    let (_, _, _, h, min, s) = civil(ms);
+    format!("{h:02}:{min:02}:{s:02}")
+}
+
+/// `2026-12-02T14:05:09Z` (an `xsd:dateTime`).
+pub fn iso(ms: Millis) -> String {
+    let (y, m, d, h, min, s) = civil(ms);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}Z")
+}
+
+/// `3:20` for 200,000 ms (minutes and seconds, rounded down).
+pub fn duration(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// Year, month, day, hour, minute, second of a Unix time in ms (proleptic Gregorian, UTC).
+fn civil(ms: Millis) -> (i64, u32, u32, u32, u32, u32) {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rest = secs.rem_euclid(86_400);
+    // Days since 1970-01-01 to a civil date, by 400-year eras of 146,097 days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        m,
+        d,
+        (rest / 3600) as u32,
+        (rest % 3600 / 60) as u32,
+        (rest % 60) as u32,
+    )
+}
+
+/// Text with `& < > " '` escaped for HTML and XML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Where the forum sits, in words.
+pub fn scope(scope: &Scope, l: &Labels) -> String {
+    match scope {
+        Scope::Global => l.global.to_owned(),
+        Scope::Region { region } => crate::domain::geo::m49_name(region)
+            .map_or_else(|| region.replace('_', " "), str::to_owned),
+        Scope::Country { country } => country.as_str().to_owned(),
+    }
+}
+
+/// A statement's status in words.
+pub fn status(status: Status, l: &Labels) -> &'static str {
+    match status {
+        Status::Published => l.published,
+        Status::Held => l.held,
+        Status::Rejected => l.rejected,
+        Status::Hidden => l.hidden,
+    }
+}
+
+/// An alignment in words.
+pub fn alignment(a: Alignment, l: &Labels) -> &'static str {
+    match a {
+        Alignment::Supports => l.supports,
+        Alignment::Neutral => l.neutral,
+        Alignment::Opposes => l.opposes,
+    }
+}
+
+/// A turn's kind in words.
+pub fn kind(kind: RequestKind, l: &Labels) -> &'static str {
+    match kind {
+        RequestKind::Speak => l.statement,
+        RequestKind::Reply => l.reply_to,
+        RequestKind::PointOfOrder => l.point_of_order,
+    }
+}
+
+/// `Amina (Kenya Land Alliance; women; KE, african)`: a person with what they speak for.
+pub fn person_line(p: &Person) -> String {
+    let mut details: Vec<String> = Vec::new();
+    if let Some(org) = &p.org {
+        details.push(org.clone());
+    }
+    if let Some(c) = p.constituency {
+        details.push(c.as_str().replace('_', " "));
+    }
+    let place: Vec<&str> = [p.country.as_deref(), p.un_group.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !place.is_empty() {
+        details.push(place.join(", ").replace('_', " "));
+    }
+    if details.is_empty() {
+        p.name.clone()
+    } else {
+        format!("{} ({})", p.name, details.join("; "))
+    }
+}
+
+/// The names of the chairs, joined.
+pub fn chairs(export: &Export) -> String {
+    export
+        .chairs
+        .iter()
+        .map(|c| export.name(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_utc_civil_dates() {
+        assert_eq!(date_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(iso(1_795_000_700_000), "2026-11-18T11:18:20Z");
+        assert_eq!(date(951_782_400_000), "2000-02-29");
+        assert_eq!(duration(200_000), "3:20");
+    }
+}

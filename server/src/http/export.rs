@@ -1,0 +1,68 @@
+//! `GET /api/rooms/{id}/export?format=…&lang=…`: the record as a document (see
+//! [`crate::export`]), as the domain lets the caller read it (`ReadPath::Export`).
+
+use super::caller::Caller;
+use super::error::HttpError;
+use crate::export::{self, ExportError, Format};
+use crate::hub::Hub;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use baraza_proto::error::ErrorCode;
+use baraza_proto::ids::RoomId;
+use serde::Deserialize;
+
+/// Query of the export.
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// Serves the export with its `Content-Type` and `Content-Disposition: attachment`.
+pub async fn room_export(
+    State(hub): State<Hub>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    query: Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, HttpError> {
+    let bad = |e: String| HttpError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidMessage, e);
+    let Query(query) = query.map_err(|e| bad(e.body_text()))?;
+    let format =
+        Format::parse(query.format.as_deref().unwrap_or("html")).map_err(|e| bad(e.to_string()))?;
+    let id = RoomId::new(id).map_err(|e| {
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RoomNotFound,
+            e.to_string(),
+        )
+    })?;
+    let (reader, events) = hub.export_record(&id, &caller).await?;
+    let lang =
+        export::choose_lang(query.lang.as_deref(), &events).map_err(|e| bad(e.to_string()))?;
+    let document = export::render(&events, reader, format, lang).map_err(|e| match e {
+        ExportError::NoRecord => HttpError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RoomNotFound,
+            e.to_string(),
+        ),
+        other => HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            other.to_string(),
+        ),
+    })?;
+    let disposition = format!("attachment; filename=\"{}\"", document.file_name);
+    let mut response = document.body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(document.format.content_type()),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
