@@ -9,6 +9,7 @@
 //! - [`broker`]: the `Broker` trait (fan-out between nodes); in-process and Redis engines.
 //! - [`presence`]: which node holds which member, and clean-up after a node dies.
 //! - [`hub`]: room actors and WebSocket sessions on one node.
+//! - [`registry`]: organisations, forums, accreditation and invitations (a hash-chained record).
 //! - [`redis_keys`]: every Redis key and channel name.
 //! - [`redis_link`]: the command connection to Redis (deadline, fail-fast while it is down).
 //! - [`edge`]: the network edge: connection caps, header-read and idle timeouts, the accept loop.
@@ -36,4 +37,5 @@ pub mod presence;
 pub mod record;
 pub mod redis_keys;
 pub mod redis_link;
+pub mod registry;
 pub mod store;

@@ -3,6 +3,8 @@
 //! - `GET /ws`: the WebSocket protocol ([`ws`]), for pages of [allowed origins](origin).
 //! - `/api/*`: rooms and their records ([`api`]), authenticated with `Authorization: Bearer`
 //!   and rate-limited per caller ([`rest_limit`]); a consultation's threads ([`consultation`]).
+//! - `/api/registry/*`: organisations, accreditation, invitations, the public list
+//!   ([`registry`]).
 //! - `GET /healthz`, `GET /metrics`: health ([`health`]) and Prometheus text.
 //! - `GET /`: the web client ([`web_client`]).
 //!
@@ -15,6 +17,7 @@ mod consultation;
 mod error;
 pub mod health;
 pub mod origin;
+pub mod registry;
 pub mod rest_limit;
 pub mod security;
 mod web_client;
@@ -25,7 +28,7 @@ use crate::hub::Hub;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Router, middleware};
 use baraza_proto::error::ErrorCode;
 use error::HttpError;
@@ -53,6 +56,42 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
         .route("/api/rooms/{id}", get(api::room_view))
         .route("/api/rooms/{id}/events", get(api::room_events))
         .route("/api/rooms/{id}/threads", get(consultation::room_threads))
+        .route("/api/registry", get(registry::view))
+        .route("/api/registry/public", get(registry::public_list))
+        .route("/api/registry/apply", post(registry::apply))
+        .route("/api/registry/sign-in", post(registry::sign_in))
+        .route("/api/registry/events", get(registry::events))
+        .route("/api/registry/organisations", post(registry::register))
+        .route("/api/registry/forums", post(registry::create_forum))
+        .route("/api/registry/applications", post(registry::submit))
+        .route(
+            "/api/registry/applications/{id}/decision",
+            post(registry::decision),
+        )
+        .route(
+            "/api/registry/applications/{id}/answer",
+            post(registry::answer),
+        )
+        .route(
+            "/api/registry/applications/{id}/withdraw",
+            post(registry::withdraw),
+        )
+        .route(
+            "/api/registry/organisations/{id}/people",
+            post(registry::add_person),
+        )
+        .route(
+            "/api/registry/people/{id}/revoke",
+            post(registry::revoke_person),
+        )
+        .route(
+            "/api/registry/people/{id}/invitation",
+            post(registry::invite),
+        )
+        .route(
+            "/api/registry/invitations/{id}/revoke",
+            post(registry::revoke_invitation),
+        )
         .route_layer(middleware::from_fn_with_state(
             (hub.clone(), limiter),
             rest_limit::limit_api,
