@@ -82,7 +82,10 @@ async fn accreditation_decides_who_joins_and_verify_covers_the_registry_record()
     assert_eq!(status, StatusCode::CREATED, "{refused}");
 
     // A decision without a reason is refused; with one it is recorded.
-    let approve = format!("/api/registry/applications/{}/decision", accepted["application"]);
+    let approve = format!(
+        "/api/registry/applications/{}/decision",
+        accepted["application"]
+    );
     let (status, body) = post(
         &base,
         &approve,
@@ -107,7 +110,10 @@ async fn accreditation_decides_who_joins_and_verify_covers_the_registry_record()
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let reject = format!("/api/registry/applications/{}/decision", refused["application"]);
+    let reject = format!(
+        "/api/registry/applications/{}/decision",
+        refused["application"]
+    );
     let (status, body) = post(
         &base,
         &reject,
@@ -124,10 +130,19 @@ async fn accreditation_decides_who_joins_and_verify_covers_the_registry_record()
     assert_eq!(response.status(), StatusCode::OK);
     let public = response.text().await.unwrap();
     assert!(public.contains("Women in Trade Network"), "{public}");
-    assert!(public.contains("Long record on the forum's themes."), "{public}");
-    assert!(public.contains("Work on financing for development"), "{public}");
+    assert!(
+        public.contains("Long record on the forum's themes."),
+        "{public}"
+    );
+    assert!(
+        public.contains("Work on financing for development"),
+        "{public}"
+    );
     assert!(!public.contains("Offshore Friends"), "{public}");
-    assert!(!public.contains('@'), "no e-mail address is public: {public}");
+    assert!(
+        !public.contains('@'),
+        "no e-mail address is public: {public}"
+    );
 
     // Focal points sign in with links the secretariat issues; the registry says who they are.
     let accepted_focal = accepted["org"].as_u64().unwrap() + 1;
@@ -143,7 +158,11 @@ async fn accreditation_decides_who_joins_and_verify_covers_the_registry_record()
     assert_eq!(status, StatusCode::OK, "{focal}");
     assert_eq!(focal["profile"]["org"], "Women in Trade Network");
     let (status, again) = sign_in(&base, sent["link"].as_str().unwrap()).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "a link works once: {again}");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a link works once: {again}"
+    );
     let focal_token = focal["token"].as_str().unwrap().to_owned();
 
     // The focal point names a representative, who signs in and joins the accredited room.
@@ -172,7 +191,10 @@ async fn accreditation_decides_who_joins_and_verify_covers_the_registry_record()
     let (mut wanjiru, profile) =
         Client::signed_in(&node.ws_url(), representative["token"].as_str().unwrap()).await;
     assert_eq!(profile.org.as_deref(), Some("Women in Trade Network"));
-    assert_eq!(profile.country.map(|c| c.to_string()).as_deref(), Some("KE"));
+    assert_eq!(
+        profile.country.map(|c| c.to_string()).as_deref(),
+        Some("KE")
+    );
     assert_eq!(profile.constituency, Some(Constituency::Ngos));
     wanjiru.join("rt", None).await;
 
