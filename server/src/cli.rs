@@ -62,7 +62,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Run a node (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Mint a signed token for local use.
     Token(TokenArgs),
     /// Check every room's hash chain in a data directory.
@@ -333,7 +333,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => serve(cli.serve),
-        Some(Cmd::Serve(args)) => serve(args),
+        Some(Cmd::Serve(args)) => serve(*args),
         Some(Cmd::Token(args)) => token(args),
         Some(Cmd::Verify(args)) => verify(args),
     };

@@ -3,7 +3,7 @@
 //! covering (and catching tampering with) the registry's record.
 
 use super::*;
-use baraza_e2e::verify;
+use baraza_e2e::node::verify;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

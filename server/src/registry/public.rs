@@ -63,7 +63,7 @@ pub fn public_list(state: &RegistryState) -> PublicList {
                     });
                 }
             }
-            accredited.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+            accredited.sort_by_key(|a| a.name.to_lowercase());
             PublicForum {
                 id: id.clone(),
                 title: forum.spec.title.clone(),
