@@ -165,8 +165,8 @@ struct RegistryArgs {
         default_value = "Baraza <noreply@localhost>"
     )]
     smtp_from: String,
-    /// How long a sign-in link works (e.g. 7d, 48h).
-    #[arg(long, env = "BARAZA_INVITATION_TTL", default_value = "7d", value_parser = parse_duration)]
+    /// How long a sign-in link works (e.g. 168h, 48h).
+    #[arg(long, env = "BARAZA_INVITATION_TTL", default_value = "168h", value_parser = parse_duration)]
     invitation_ttl: Duration,
 }
 
