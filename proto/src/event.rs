@@ -8,6 +8,7 @@ use crate::identity::Profile;
 use crate::ids::{
     AgendaItemId, IdempotencyKey, LanguageTag, Millis, QuestionId, RoomId, Seq, StatementId, UserId,
 };
+use crate::registry::RegistryEvent;
 use crate::room::{RoomSettings, Scope};
 use crate::roundtable as rt;
 use schemars::JsonSchema;
@@ -244,6 +245,9 @@ pub enum EventBody {
         /// The input.
         input: ConsultationInput,
     },
+    /// The registry's record only (`room` is `registry`): a fact about organisations,
+    /// accreditation or invitations, `{"type":"registry","event":"application_decided",…}`.
+    Registry(RegistryEvent),
 }
 
 impl EventBody {
@@ -295,6 +299,7 @@ impl EventBody {
             EventBody::StatementReported { .. } => "statement_reported",
             EventBody::SynthesisDrafted { .. } => "synthesis_drafted",
             EventBody::InputReceived { .. } => "input_received",
+            EventBody::Registry(_) => "registry",
         }
     }
 }

@@ -174,6 +174,25 @@ validated_string!(
     }
 );
 
+validated_string!(
+    /// A forum's identifier in the registry: the same shape as a room id (`ffd-2027`).
+    ForumId,
+    "forum id",
+    "^[a-z0-9][a-z0-9-]{0,63}$",
+    |s| {
+        if s.is_empty() || s.len() > 64 {
+            return Err("must be 1 to 64 characters");
+        }
+        if s.starts_with('-') {
+            return Err("must start with a letter or digit");
+        }
+        if !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            return Err("only a-z, 0-9 and '-' are allowed");
+        }
+        Ok(())
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 //! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
 //! - [`view`]: the state of a room as a `snapshot` shows it.
 //! - [`consultation`]: phases, questions, syntheses, roll-up inputs and figures of consultations.
+//! - [`registry`]: organisations, forums, accreditation and invitations (the registry).
 //! - [`message`]: the client and server messages of `GET /ws`.
 //! - [`api`]: bodies of the HTTP API.
 //! - [`error`]: error codes and WebSocket close codes.
@@ -26,6 +27,7 @@ pub mod identity;
 pub mod ids;
 pub mod limits;
 pub mod message;
+pub mod registry;
 pub mod room;
 pub mod roundtable;
 pub mod schema;

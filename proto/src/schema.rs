@@ -7,6 +7,11 @@
 use crate::api::{ApiError, Health, RecordPage};
 use crate::consultation::ThreadsPage;
 use crate::message::{ClientMessage, ServerMessage};
+use crate::registry::{
+    AnswerRequest, ApplicationRequest, DecisionRequest, ForumSpec, InvitationSent,
+    OrganisationRequest, PersonRequest, PublicApplication, PublicList, ReasonRequest, RegistryView,
+    SignInRequest, SignedIn,
+};
 use crate::room::{RoomSpec, RoomSummary};
 use schemars::JsonSchema;
 
@@ -32,6 +37,32 @@ struct Protocol {
     health: Health,
     /// Body of `GET /api/rooms/{id}/threads`.
     threads_page: ThreadsPage,
+    /// Body of `GET /api/registry`.
+    registry_view: RegistryView,
+    /// Body of `GET /api/registry/public`.
+    public_list: PublicList,
+    /// Body of `POST /api/registry/apply`.
+    public_application: PublicApplication,
+    /// Body of `POST /api/registry/organisations`.
+    organisation_request: OrganisationRequest,
+    /// Body of `POST /api/registry/forums`.
+    forum_spec: ForumSpec,
+    /// Body of `POST /api/registry/applications`.
+    application_request: ApplicationRequest,
+    /// Body of `POST /api/registry/applications/{id}/decision`.
+    decision_request: DecisionRequest,
+    /// Body of `POST /api/registry/applications/{id}/answer`.
+    answer_request: AnswerRequest,
+    /// Body of the registry's `…/withdraw` and `…/revoke`.
+    reason_request: ReasonRequest,
+    /// Body of `POST /api/registry/organisations/{id}/people`.
+    person_request: PersonRequest,
+    /// Answer of `POST /api/registry/people/{id}/invitation`.
+    invitation_sent: InvitationSent,
+    /// Body of `POST /api/registry/sign-in`.
+    sign_in_request: SignInRequest,
+    /// Answer of `POST /api/registry/sign-in`.
+    signed_in: SignedIn,
 }
 
 /// The schema as pretty-printed JSON with a trailing newline.

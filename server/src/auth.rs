@@ -160,7 +160,23 @@ pub struct Authenticator {
     validation: Validation,
     issuer: String,
     audience: String,
+    invitations: Validation,
 }
+
+/// The claims of a registry sign-in link's code: a token for the audience `<aud>:invitation`
+/// that names one invitation. It is never accepted as a session token (wrong audience); the
+/// registry's record says whether it is still usable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct InvitationClaims {
+    sub: String,
+    iss: String,
+    aud: String,
+    exp: u64,
+    iat: u64,
+}
+
+/// The prefix of an invitation code's `sub`.
+const INVITATION_SUB: &str = "invitation:";
 
 impl Authenticator {
     /// Sets up verification with `keys`, expecting `issuer` and `audience`.
@@ -206,6 +222,13 @@ impl Authenticator {
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // The registry's record is the authority on an invitation's expiry (time is an
+        // argument there); the signature only proves the server issued the code.
+        let mut invitations = Validation::new(algorithm);
+        invitations.validate_exp = false;
+        invitations.set_issuer(&[issuer]);
+        invitations.set_audience(&[format!("{audience}:invitation")]);
+        invitations.set_required_spec_claims(&["iss", "aud", "sub"]);
         Ok(Authenticator {
             algorithm,
             decoding,
@@ -213,6 +236,7 @@ impl Authenticator {
             validation,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
+            invitations,
         })
     }
 
@@ -296,6 +320,38 @@ impl Authenticator {
         };
         jsonwebtoken::encode(&Header::new(self.algorithm), &claims, encoding)
             .map_err(|e| AuthError::Keys(e.to_string()))
+    }
+
+    /// Signs the code of a sign-in link for invitation `invitation`, expiring at `exp_secs`.
+    pub fn mint_invitation(
+        &self,
+        invitation: u64,
+        exp_secs: u64,
+        now_secs: u64,
+    ) -> Result<String, AuthError> {
+        let encoding = self.encoding.as_ref().ok_or(AuthError::CannotMint)?;
+        let claims = InvitationClaims {
+            sub: format!("{INVITATION_SUB}{invitation}"),
+            iss: self.issuer.clone(),
+            aud: format!("{}:invitation", self.audience),
+            exp: exp_secs,
+            iat: now_secs,
+        };
+        jsonwebtoken::encode(&Header::new(self.algorithm), &claims, encoding)
+            .map_err(|e| AuthError::Keys(e.to_string()))
+    }
+
+    /// The invitation a sign-in link's code names, if this server signed it.
+    pub fn verify_invitation(&self, code: &str) -> Result<u64, AuthError> {
+        self.check_algorithm(code)?;
+        let data =
+            jsonwebtoken::decode::<InvitationClaims>(code, &self.decoding, &self.invitations)
+                .map_err(classify)?;
+        data.claims
+            .sub
+            .strip_prefix(INVITATION_SUB)
+            .and_then(|id| id.parse().ok())
+            .ok_or_else(|| AuthError::Claims("not an invitation".into()))
     }
 
     /// Refuses a token whose header names another algorithm than the pinned one.

@@ -62,7 +62,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Run a node (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Mint a signed token for local use.
     Token(TokenArgs),
     /// Check every room's hash chain in a data directory.
@@ -145,6 +145,49 @@ struct ServeArgs {
     /// can sign in. Needs the server's own secret (not --jwt-public-key).
     #[arg(long, env = "BARAZA_PRINT_LINKS")]
     print_links: bool,
+    #[command(flatten)]
+    registry: RegistryArgs,
+}
+
+/// The registry: where sign-in links point and how invitations are mailed.
+#[derive(Args, Clone)]
+struct RegistryArgs {
+    /// The address people open (`https://baraza.example.org`): the base of sign-in links.
+    /// Default: the node's own address.
+    #[arg(long, env = "BARAZA_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SMTP relay that invitations are handed to, `host:port` (plain SMTP: a local MTA or a
+    /// relay on a private network). Without it, invitations are not mailed; their links are
+    /// shown to whoever issued them.
+    #[arg(long, env = "BARAZA_SMTP_RELAY")]
+    smtp_relay: Option<String>,
+    /// The sender of invitation e-mails.
+    #[arg(
+        long,
+        env = "BARAZA_SMTP_FROM",
+        default_value = "Baraza <noreply@localhost>"
+    )]
+    smtp_from: String,
+    /// How long a sign-in link works (e.g. 168h, 48h).
+    #[arg(long, env = "BARAZA_INVITATION_TTL", default_value = "168h", value_parser = parse_duration)]
+    invitation_ttl: Duration,
+}
+
+impl RegistryArgs {
+    fn mail(&self) -> Result<Option<crate::registry::mail::MailConfig>, CliError> {
+        let Some(relay) = &self.smtp_relay else {
+            return Ok(None);
+        };
+        let (host, port) = relay
+            .rsplit_once(':')
+            .and_then(|(host, port)| Some((host, port.parse::<u16>().ok()?)))
+            .ok_or_else(|| CliError::Usage(format!("--smtp-relay {relay:?} is not host:port")))?;
+        Ok(Some(crate::registry::mail::MailConfig {
+            host: host.trim_matches(['[', ']']).to_owned(),
+            port,
+            from: self.smtp_from.clone(),
+        }))
+    }
 }
 
 /// Limits of the network edge: what one client without a token can hold or ask for.
@@ -316,7 +359,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => serve(cli.serve),
-        Some(Cmd::Serve(args)) => serve(args),
+        Some(Cmd::Serve(args)) => serve(*args),
         Some(Cmd::Token(args)) => token(args),
         Some(Cmd::Verify(args)) => verify(args),
         Some(Cmd::Export(args)) => export(args),
@@ -391,6 +434,12 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         web: args.edge.web_config()?,
         min_free_disk: args.edge.min_free_disk,
         shutdown_grace: Duration::from_secs(5),
+        registry: crate::registry::RegistryConfig {
+            public_url: args.registry.public_url.clone(),
+            invitation_ttl: args.registry.invitation_ttl,
+            ..Default::default()
+        },
+        mail: args.registry.mail()?,
     };
     let runtime = tokio::runtime::Runtime::new().map_err(io("starting the runtime"))?;
     runtime.block_on(async {

@@ -9,6 +9,7 @@
 //! - [`broker`]: the `Broker` trait (fan-out between nodes); in-process and Redis engines.
 //! - [`presence`]: which node holds which member, and clean-up after a node dies.
 //! - [`hub`]: room actors and WebSocket sessions on one node.
+//! - [`registry`]: organisations, forums, accreditation and invitations (a hash-chained record).
 //! - [`redis_keys`]: every Redis key and channel name.
 //! - [`redis_link`]: the command connection to Redis (deadline, fail-fast while it is down).
 //! - [`redis_target`]: one Redis server or a Redis Cluster, read from the `--redis` URL.
@@ -40,4 +41,5 @@ pub mod record;
 pub mod redis_keys;
 pub mod redis_link;
 pub mod redis_target;
+pub mod registry;
 pub mod store;

@@ -53,6 +53,10 @@ pub struct NodeConfig {
     pub min_free_disk: u64,
     /// How long shutdown waits for connections to close.
     pub shutdown_grace: Duration,
+    /// The registry: links and their lifetimes.
+    pub registry: crate::registry::RegistryConfig,
+    /// The SMTP relay invitations are mailed through, if any.
+    pub mail: Option<crate::registry::mail::MailConfig>,
 }
 
 /// Why a node could not start.
@@ -70,6 +74,9 @@ pub enum StartError {
     /// Keys could not be set up.
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// The mail sender is not a valid address.
+    #[error(transparent)]
+    Mail(#[from] crate::registry::mail::MailError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -145,7 +152,26 @@ impl Node {
                 }
             }
         };
-        let hub = Hub::new(hub_config, engine, deliveries, auth, metrics.clone());
+        let store = engine.store.clone();
+        let shared = config.redis.is_some();
+        let hub = Hub::new(
+            hub_config,
+            engine,
+            deliveries,
+            auth.clone(),
+            metrics.clone(),
+        );
+        let mailer = config
+            .mail
+            .as_ref()
+            .map(crate::registry::mail::Mailer::new)
+            .transpose()?;
+        let registry =
+            crate::registry::Registry::load(store, auth, mailer, config.registry.clone()).await?;
+        hub.attach_registry(registry.clone());
+        if shared {
+            tokio::spawn(hub.track(registry.clone().follow(hub.shutdown_token())));
+        }
         health.check();
         tokio::spawn(hub.track(watch_health(health.clone(), hub.shutdown_token())));
         let bind_error = |source| StartError::Bind {
@@ -154,6 +180,7 @@ impl Node {
         };
         let listener = TcpListener::bind(config.bind).await.map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
+        registry.set_default_base(format!("http://{addr}"));
         let stop_accepting = CancellationToken::new();
         let routers = Routers {
             full: crate::http::router(hub.clone(), config.web.clone(), health.clone()),

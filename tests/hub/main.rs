@@ -8,6 +8,7 @@ mod http;
 mod limits;
 mod missing_rooms;
 mod presence;
+mod registry;
 mod rooms;
 mod trust;
 

@@ -38,7 +38,7 @@ pub fn authenticate(parts: &Parts, hub: &Hub) -> Result<Profile, HttpError> {
             "the Authorization scheme must be Bearer",
         )
     })?;
-    match hub.auth().verify(token.trim()) {
+    match hub.verify_token(token.trim()) {
         Ok(verified) => Ok(verified.profile),
         Err(error) => {
             crate::metrics::Metrics::add(&hub.metrics().auth_failures, 1);

@@ -4,6 +4,8 @@
 //! - `/api/*`: rooms and their records ([`api`]), authenticated with `Authorization: Bearer`
 //!   and rate-limited per caller ([`rest_limit`]); a consultation's threads ([`consultation`]);
 //!   the record as a document ([`export`](mod@export)).
+//! - `/api/registry/*`: organisations, accreditation, invitations, the public list
+//!   ([`registry`]).
 //! - `GET /healthz`, `GET /metrics`: health ([`health`]) and Prometheus text.
 //! - `GET /`: the web client ([`web_client`]).
 //!
@@ -17,6 +19,7 @@ mod error;
 mod export;
 pub mod health;
 pub mod origin;
+pub mod registry;
 pub mod rest_limit;
 pub mod security;
 mod web_client;
@@ -27,7 +30,7 @@ use crate::hub::Hub;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Router, middleware};
 use baraza_proto::error::ErrorCode;
 use error::HttpError;
@@ -57,6 +60,42 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
         .route("/api/rooms/{id}/events", get(api::room_events))
         .route("/api/rooms/{id}/threads", get(consultation::room_threads))
         .route("/api/rooms/{id}/export", get(export::room_export))
+        .route("/api/registry", get(registry::view))
+        .route("/api/registry/public", get(registry::public_list))
+        .route("/api/registry/apply", post(registry::apply))
+        .route("/api/registry/sign-in", post(registry::sign_in))
+        .route("/api/registry/events", get(registry::events))
+        .route("/api/registry/organisations", post(registry::register))
+        .route("/api/registry/forums", post(registry::create_forum))
+        .route("/api/registry/applications", post(registry::submit))
+        .route(
+            "/api/registry/applications/{id}/decision",
+            post(registry::decision),
+        )
+        .route(
+            "/api/registry/applications/{id}/answer",
+            post(registry::answer),
+        )
+        .route(
+            "/api/registry/applications/{id}/withdraw",
+            post(registry::withdraw),
+        )
+        .route(
+            "/api/registry/organisations/{id}/people",
+            post(registry::add_person),
+        )
+        .route(
+            "/api/registry/people/{id}/revoke",
+            post(registry::revoke_person),
+        )
+        .route(
+            "/api/registry/people/{id}/invitation",
+            post(registry::invite),
+        )
+        .route(
+            "/api/registry/invitations/{id}/revoke",
+            post(registry::revoke_invitation),
+        )
         .route_layer(middleware::from_fn_with_state(
             (hub.clone(), limiter),
             rest_limit::limit_api,

@@ -98,6 +98,7 @@ pub(crate) struct HubInner {
     pub(crate) tasks: TaskTracker,
     rooms: Mutex<HashMap<RoomId, RoomHandle>>,
     next_conn: AtomicU64,
+    registry: std::sync::OnceLock<Arc<crate::registry::Registry>>,
 }
 
 impl Hub {
@@ -127,6 +128,7 @@ impl Hub {
                 tasks: TaskTracker::new(),
                 rooms: Mutex::new(HashMap::new()),
                 next_conn: AtomicU64::new(1),
+                registry: std::sync::OnceLock::new(),
             }),
         };
         hub.inner
@@ -155,6 +157,43 @@ impl Hub {
     /// The token verifier.
     pub fn auth(&self) -> &Authenticator {
         &self.inner.auth
+    }
+
+    /// Makes the registry the source of identities: tokens are resolved through it and rooms
+    /// of accredited-only forums ask it who may join. Set once, at start.
+    pub fn attach_registry(&self, registry: Arc<crate::registry::Registry>) {
+        let _ = self.inner.registry.set(registry);
+    }
+
+    /// The registry, when one is attached.
+    pub fn registry(&self) -> Option<&Arc<crate::registry::Registry>> {
+        self.inner.registry.get()
+    }
+
+    /// Verifies a session token and resolves its identity through the registry
+    /// (`registry::access::resolve`): a registry person's organisation, constituency and
+    /// country come from the registry; a token claiming a registered organisation is refused.
+    pub fn verify_token(
+        &self,
+        token: &str,
+    ) -> Result<crate::auth::Verified, crate::auth::AuthError> {
+        let mut verified = self.auth().verify(token)?;
+        if let Some(registry) = self.registry() {
+            verified.profile =
+                crate::registry::access::resolve(&registry.snapshot(), verified.profile)
+                    .map_err(|e| crate::auth::AuthError::Claims(e.to_string()))?;
+        }
+        Ok(verified)
+    }
+
+    /// Whether `profile` may join `room` as far as the registry is concerned.
+    pub fn registry_admits(&self, profile: &Profile, room: &RoomId) -> Result<(), Rejection> {
+        match self.registry() {
+            Some(registry) => {
+                crate::registry::access::may_join(&registry.snapshot(), profile, room)
+            }
+            None => Ok(()),
+        }
     }
 
     /// The record engine's name.
@@ -273,6 +312,9 @@ impl Hub {
     /// Creates a room for `by` (the domain checks they are the secretariat).
     pub async fn create_room(&self, by: Profile, spec: RoomSpec) -> Result<RoomSummary, HubError> {
         let id = spec.id.clone().unwrap_or_else(generate_room_id);
+        if crate::registry::is_reserved(&id) {
+            return Err(HubError::Rejected(Rejection::RoomExists));
+        }
         let (reply, answer) = oneshot::channel();
         self.send(
             &id,

@@ -274,6 +274,16 @@ impl Session {
                 unreachable!("handled above")
             }
             ClientMessage::Join { id, room, since } => {
+                if let Err(refusal) = self.hub.registry_admits(&profile, &room) {
+                    crate::audit::command_refused(
+                        &room,
+                        &crate::domain::Actor::Person(profile.clone()),
+                        "join",
+                        &refusal,
+                    );
+                    let frame = frames::error(Some(&id), refusal.code(), refusal.to_string(), None);
+                    return self.reply(frame);
+                }
                 let message = RoomMsg::Join {
                     conn,
                     profile,
@@ -336,7 +346,7 @@ impl Session {
     }
 
     fn authenticate(&mut self, id: &str, token: &str) -> Flow {
-        let verified = match self.hub.auth().verify(token) {
+        let verified = match self.hub.verify_token(token) {
             Ok(verified) => verified,
             Err(error) => {
                 Metrics::add(&self.hub.metrics().auth_failures, 1);
