@@ -60,7 +60,14 @@ pub fn render(export: &Export) -> String {
             text::date_time(export.to)
         )
     };
-    meta(&mut out, l.date, &date);
+    // Dates and times are written left to right even in an Arabic record, so that a range
+    // never reads scrambled in a right-to-left page.
+    let _ = writeln!(
+        out,
+        "<dt>{}</dt><dd><bdi dir=\"ltr\">{}</bdi></dd>",
+        escape(l.date),
+        escape(&date)
+    );
     meta(&mut out, l.forum, &text::scope(&export.scope, l));
     if !export.chairs.is_empty() {
         meta(&mut out, l.chair, &text::chairs(export));

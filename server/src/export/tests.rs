@@ -201,6 +201,10 @@ fn a_roundtable_summary_record_has_turns_kinds_ruling_attendance_and_head() {
     assert!(full.contains("class=\"status\">hidden: Advertising"));
     let arabic = export(&room, ReaderKind::Member, Format::Html, Lang::Ar);
     assert!(arabic.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(
+        arabic.contains("<dd><bdi dir=\"ltr\">"),
+        "the date range is isolated left to right in an Arabic record"
+    );
     assert!(arabic.contains("نقطة نظام"));
 }
 
