@@ -70,6 +70,8 @@ enum Cmd {
     /// Write a room's record as a document (html, md, json, csv, akn), offline from a data
     /// directory.
     Export(ExportArgs),
+    /// Print the OpenAPI 3.1 document of the HTTP API (the one `GET /api/openapi.json` serves).
+    Openapi,
 }
 
 #[derive(Args, Clone)]
@@ -363,6 +365,7 @@ pub fn main() -> ExitCode {
         Some(Cmd::Token(args)) => token(args),
         Some(Cmd::Verify(args)) => verify(args),
         Some(Cmd::Export(args)) => export(args),
+        Some(Cmd::Openapi) => openapi(),
     };
     match result {
         Ok(code) => code,
@@ -546,6 +549,14 @@ fn token(args: TokenArgs) -> Result<ExitCode, CliError> {
     // Check what was minted, so a bad country or name fails here and not at sign-in.
     authenticator.verify(&token)?;
     println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn openapi() -> Result<ExitCode, CliError> {
+    let text = serde_json::to_string_pretty(crate::http::openapi::document())
+        .map_err(std::io::Error::other)
+        .map_err(io("writing the document"))?;
+    println!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 

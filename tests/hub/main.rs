@@ -7,6 +7,7 @@ mod edge;
 mod http;
 mod limits;
 mod missing_rooms;
+mod openapi;
 mod presence;
 mod registry;
 mod rooms;

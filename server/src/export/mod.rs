@@ -79,7 +79,7 @@ impl Format {
     }
 
     /// The `Content-Type` it is served with.
-    pub fn content_type(self) -> &'static str {
+    pub const fn content_type(self) -> &'static str {
         match self {
             Format::Html => "text/html; charset=utf-8",
             Format::Md => "text/markdown; charset=utf-8",

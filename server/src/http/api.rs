@@ -13,6 +13,7 @@ use baraza_proto::error::ErrorCode;
 use baraza_proto::ids::{RoomId, Seq};
 use baraza_proto::room::{RoomSpec, RoomSummary};
 use baraza_proto::view::RoomView;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Most events one page of the record holds.
@@ -50,9 +51,11 @@ pub async fn geo(Caller(_caller): Caller) -> Json<GeoTable> {
 }
 
 /// A room's view as the domain lets the caller see it.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub struct ViewBody {
+    /// The seq of the last event the view includes.
     seq: Seq,
+    /// The room as the caller may see it.
     state: RoomView,
 }
 
@@ -69,10 +72,12 @@ pub async fn room_view(
 }
 
 /// Query of `GET /api/rooms/{id}/events`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct RecordQuery {
+    /// Only events after this seq (0, the default, is from the start).
     #[serde(default)]
     after: Seq,
+    /// Most events in the page (1 to 1,000; 1,000 by default).
     #[serde(default)]
     limit: Option<usize>,
 }

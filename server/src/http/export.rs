@@ -10,13 +10,17 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use baraza_proto::error::ErrorCode;
 use baraza_proto::ids::RoomId;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Query of the export.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct ExportQuery {
+    /// `html` (the default), `md`, `json`, `csv` or `akn`.
     #[serde(default)]
     format: Option<String>,
+    /// One of the room's languages (`en`, `fr`, `es`, `ru`, `zh`, `ar`); the room's first by
+    /// default.
     #[serde(default)]
     lang: Option<String>,
 }

@@ -7,6 +7,8 @@
 //! - `/api/registry/*`: organisations, accreditation, invitations, the public list
 //!   ([`registry`]).
 //! - `GET /healthz`, `GET /metrics`: health ([`health`]) and Prometheus text.
+//! - `GET /api/openapi.json`: the OpenAPI document ([`openapi`]). Every route above comes from
+//!   one [table](endpoints) that builds both the router and the document.
 //! - `GET /`: the web client ([`web_client`]).
 //!
 //! Every response carries the [security headers](security). Connections over the node's
@@ -15,9 +17,11 @@
 mod api;
 mod caller;
 mod consultation;
+mod endpoints;
 mod error;
 mod export;
 pub mod health;
+pub mod openapi;
 pub mod origin;
 pub mod registry;
 pub mod rest_limit;
@@ -30,9 +34,10 @@ use crate::hub::Hub;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get};
 use axum::{Extension, Router, middleware};
 use baraza_proto::error::ErrorCode;
+use endpoints::{Endpoint, Stack};
 use error::HttpError;
 use origin::AllowedOrigins;
 use rest_limit::{RestLimiter, RestRate};
@@ -53,63 +58,40 @@ pub struct WebConfig {
 /// Builds every route of a node.
 pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
     let limiter = Arc::new(RestLimiter::new(web.rest_rate));
-    let api = Router::new()
-        .route("/api/rooms", get(api::list_rooms).post(api::create_room))
-        .route("/api/rooms/{id}", get(api::room_view))
-        .route("/api/geo", get(api::geo))
-        .route("/api/rooms/{id}/events", get(api::room_events))
-        .route("/api/rooms/{id}/threads", get(consultation::room_threads))
-        .route("/api/rooms/{id}/export", get(export::room_export))
-        .route("/api/registry", get(registry::view))
-        .route("/api/registry/public", get(registry::public_list))
-        .route("/api/registry/apply", post(registry::apply))
-        .route("/api/registry/sign-in", post(registry::sign_in))
-        .route("/api/registry/events", get(registry::events))
-        .route("/api/registry/organisations", post(registry::register))
-        .route("/api/registry/forums", post(registry::create_forum))
-        .route("/api/registry/applications", post(registry::submit))
-        .route(
-            "/api/registry/applications/{id}/decision",
-            post(registry::decision),
-        )
-        .route(
-            "/api/registry/applications/{id}/answer",
-            post(registry::answer),
-        )
-        .route(
-            "/api/registry/applications/{id}/withdraw",
-            post(registry::withdraw),
-        )
-        .route(
-            "/api/registry/organisations/{id}/people",
-            post(registry::add_person),
-        )
-        .route(
-            "/api/registry/people/{id}/revoke",
-            post(registry::revoke_person),
-        )
-        .route(
-            "/api/registry/people/{id}/invitation",
-            post(registry::invite),
-        )
-        .route(
-            "/api/registry/invitations/{id}/revoke",
-            post(registry::revoke_invitation),
-        )
-        .route_layer(middleware::from_fn_with_state(
-            (hub.clone(), limiter),
-            rest_limit::limit_api,
-        ));
-    Router::new()
-        .route("/ws", get(ws::upgrade))
-        .merge(api)
-        .route("/healthz", get(health::healthz))
-        .route("/metrics", get(metrics))
+    let mut api = Router::new();
+    let mut node = Router::new();
+    for (stack, path, route) in routes(endpoints::all()) {
+        match stack {
+            Stack::Api => api = api.route(path, route),
+            Stack::Node => node = node.route(path, route),
+        }
+    }
+    let api = api.route_layer(middleware::from_fn_with_state(
+        (hub.clone(), limiter),
+        rest_limit::limit_api,
+    ));
+    node.merge(api)
         .merge(web_client::routes())
         .layer(Extension(Arc::new(web.allowed_origins)))
         .layer(Extension(health))
         .layer(middleware::map_response(security::security_headers))
         .with_state(hub)
+}
+
+/// The endpoints' method routers, one per path (an axum path is routed once, with all its
+/// methods).
+fn routes(endpoints: Vec<Endpoint>) -> Vec<(Stack, &'static str, MethodRouter<Hub>)> {
+    let mut routes: Vec<(Stack, &'static str, MethodRouter<Hub>)> = Vec::new();
+    for endpoint in endpoints {
+        match routes
+            .iter_mut()
+            .find(|(_, path, _)| *path == endpoint.path)
+        {
+            Some((_, _, route)) => *route = std::mem::take(route).merge(endpoint.route),
+            None => routes.push((endpoint.stack, endpoint.path, endpoint.route)),
+        }
+    }
+    routes
 }
 
 /// The routes of a connection over a connection limit: `/healthz` and `/metrics` as usual,

@@ -21,11 +21,12 @@ use baraza_proto::registry::{
     OrganisationRequest, PersonRequest, PublicApplication, PublicList, ReasonRequest, RegistryView,
     SignInRequest, SignedIn,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// What a registry request recorded.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Recorded {
     /// The seq of the first event it recorded (the id of what it created).
     pub seq: Seq,
@@ -35,7 +36,7 @@ pub struct Recorded {
 }
 
 /// Answer of `POST /api/registry/apply`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Applied {
     /// The organisation's id.
     pub org: Seq,
@@ -182,8 +183,9 @@ pub async fn view(
 }
 
 /// Query of `GET /api/registry/events`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct EventsQuery {
+    /// Only events after this seq (0, the default, is from the start).
     #[serde(default)]
     after: Seq,
 }
