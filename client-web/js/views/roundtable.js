@@ -48,7 +48,10 @@ export function roundtablePanel(app, store) {
     withdrawButtons[kind] = h('button', { type: 'button', class: 'danger', hidden: true, dataset: { withdraw: kind }, onclick: () => withdraw(kind) }, t(`rt.withdraw.${kind}`));
     requestRow.append(requestButtons[kind], withdrawButtons[kind]);
   }
-  const consoleView = app.moderating ? moderatorConsole(app, store) : null;
+  const removals = h('ul', { id: 'removals', class: 'removals', 'aria-labelledby': 'removals-heading' });
+  const removalsBox = h('div', { hidden: true }, h('h4', { id: 'removals-heading' }, t('ws.rt.removedHeading')), removals);
+  const budgetsNote = h('p', { class: 'help', id: 'budgets-note' });
+  const consoleView = app.moderating ? moderatorConsole(app, store, () => update()) : null;
 
   const element = h('section', { id: 'roundtable-panel', class: 'card roundtable', 'aria-labelledby': 'roundtable-heading' },
     h('h2', { id: 'roundtable-heading' }, t('panel.roundtable.title')),
@@ -60,7 +63,7 @@ export function roundtablePanel(app, store) {
       h('section', { 'aria-labelledby': 'agenda-heading' },
         h('h3', { id: 'agenda-heading' }, t('rt.agenda')), agendaList)),
     consoleView?.element,
-    h('section', { 'aria-labelledby': 'speakers-heading' }, listHeading, listNote, speakers),
+    h('section', { 'aria-labelledby': 'speakers-heading' }, listHeading, listNote, budgetsNote, speakers, removalsBox),
     h('section', { 'aria-labelledby': 'turns-heading' }, h('h3', { id: 'turns-heading' }, t('rt.turns')), turns),
     h('section', { class: 'rt-stats', 'aria-labelledby': 'stats-heading' },
       h('h3', { id: 'stats-heading' }, t('rt.stats.title')),
@@ -68,6 +71,8 @@ export function roundtablePanel(app, store) {
       h('h4', {}, t('rt.stats.session')), sessionStats));
 
   let lastTurn;
+  /** @type {number|null|undefined} the last removal seen (undefined before the first render) */
+  let lastRemoval;
   let warnedTurn = null;
   let timeUpTurn = null;
 
@@ -204,10 +209,27 @@ export function roundtablePanel(app, store) {
     s.constituency ? [' ', h('span', { class: 'badge' }, constituencyName(s.constituency))] : null,
     ' ', h('span', { class: `badge kind-${s.kind}` }, t(`rt.kind.${s.kind}`)),
     s.user === me ? [' ', h('span', { class: 'badge mine' }, t('rt.you'))] : null,
+    s.added_by ? [' ', h('span', { class: 'badge added' }, t('ws.rt.addedByChair'))] : null,
     h('span', { class: 'reason', lang: 'en', dir: 'ltr' }, s.reason),
     s.eligible ? null : h('span', { class: 'help' }, ` ${t('rt.skipped')}`),
-    consoleView ? consoleView.grantButton(s, s === firstEligible) : null))
+    consoleView ? consoleView.grantButton(s, s === firstEligible) : null,
+    consoleView ? consoleView.removeButton(s) : null))
       : h('li', { class: 'help' }, t('rt.nobodyWaiting')));
+    const budgets = item?.budgets || [];
+    budgetsNote.hidden = budgets.length === 0;
+    replaceChildren(budgetsNote, budgets.length ? [t('ws.rt.budgets'), ' ', budgets.map((b, i) => [i ? ' · ' : '',
+      h('bdi', {}, constituencyName(b.constituency)), ' ',
+      t('ws.rt.budgetUse', { used: formatDuration(b.used_ms), budget: formatDuration(b.budget_ms) })])] : []);
+    const shown = store.removals.filter((x) => entriesOf(r).every((s) => s.request !== x.request));
+    removalsBox.hidden = shown.length === 0;
+    replaceChildren(removals, shown.slice().reverse().map((x) => h('li', { dataset: { request: String(x.request), user: x.user } },
+      h('bdi', { class: 'who' }, x.name), ' · ', h('span', { class: 'badge' }, t(`rt.kind.${x.kind}`)), ' · ',
+      phrase('ws.rt.removedBecause', { reason: x.reason }, 'reason'))));
+    const latest = store.removals[store.removals.length - 1];
+    if (latest && latest.request !== lastRemoval) {
+      if (lastRemoval !== undefined) announce(latest.user === me ? t('ws.rt.yourRequestRemoved', { reason: latest.reason }) : t('ws.rt.removedNotice', { name: latest.name }));
+      lastRemoval = latest.request;
+    } else if (!latest) lastRemoval = null;
   }
 
   function renderTurns(r) {
@@ -255,6 +277,15 @@ export function roundtablePanel(app, store) {
       consoleView?.destroy();
     },
   };
+}
+
+/**
+ * Every entry of every item's speaking list.
+ * @param {object} r `state.roundtable`
+ * @returns {Array<object>}
+ */
+function entriesOf(r) {
+  return r.agenda.flatMap((i) => i.speakers);
 }
 
 /**

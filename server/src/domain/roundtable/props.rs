@@ -89,7 +89,7 @@ fn step(room: &mut Room, item: u64, op: &Op) {
     let _ = match op {
         Op::Ask(w, kind) => room.run(
             &p[*w],
-            RoomCommand::RequestFloor(RequestFloor { kind: *kind }),
+            RoomCommand::RequestFloor(RequestFloor::new(*kind)),
         ),
         Op::Withdraw(w) => {
             let request = room
