@@ -98,7 +98,7 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     assert.match(await stale.textContent(), /skipped/);
     await shot(ana.page, 'chair-02-stale-request');
 
-    await stale.getByRole('button', { name: 'Take the request of AMINA (to speak) off the list' }).click();
+    await stale.getByRole('button', { name: 'Remove the request of AMINA (to speak) from the list' }).click();
     const confirm = ana.page.locator('#remove-form');
     await confirm.waitFor();
     assert.match(await confirm.textContent(), /Take the request of AMINA \(to speak\) off the list\? It cannot be undone/);
@@ -136,9 +136,9 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     await wanjiru.page.getByRole('button', { name: 'Withdraw my request to speak' }).waitFor();
     await entry(bruno.page, 'wanjiru').waitFor();
     assert.deepEqual(await page.$$eval('#speaking-list li[data-request]', (els) => els.map((e) => e.dataset.user)), ['bruno', 'wanjiru']);
-    // Asking for her again is refused in words, and nothing is added.
+    // Asking for her again is answered in words, and nothing is added.
     await page.getByRole('button', { name: 'Put on the list' }).click();
-    await page.locator('#console-status', { hasText: /already has an open request/ }).waitFor();
+    await page.locator('#console-status', { hasText: 'WANJIRU is already on the list (to speak).' }).waitFor();
     assert.equal(await entry(page, 'wanjiru').count(), 1);
     await entry(page, 'wanjiru').scrollIntoViewIfNeeded();
     await shot(page, 'chair-04-on-behalf');
@@ -224,6 +224,8 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
 
   test('the projector view turns to Arabic, right to left, without changing the chair’s language', async () => {
     const { page } = ana;
+    await bruno.page.getByRole('button', { name: 'Ask to speak' }).click();
+    await screen.locator('#projector-next li[data-user="bruno"]').waitFor();
     await page.getByLabel('Language on the screen').selectOption('ar');
     await page.getByRole('button', { name: 'Open the projector view' }).click();
     await screen.waitForFunction(() => document.documentElement.dir === 'rtl' && document.documentElement.lang === 'ar');
@@ -231,6 +233,7 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     await screen.locator('#projector-floor-heading', { hasText: 'يتحدث الآن' }).waitFor();
     await speaker.locator('.pj-name', { hasText: 'WANJIRU' }).waitFor();
     assert.match(await speaker.textContent(), /كينيا/, 'the country in Arabic');
+    assert.match(await screen.locator('#projector-next li[data-user="bruno"]').textContent(), /البرازيل/);
     assert.match(await screen.locator('#projector-clock-label').textContent(), /متبقية|يوشك/);
     await assertAccessible(screen, 'projector (Arabic)');
     await shot(screen, 'projector-ar');

@@ -17,6 +17,7 @@ export default {
   'chair.behalfAdd': 'Inscribir en la lista',
   'chair.behalfNobody': 'Elija a un participante.',
   'chair.behalfDone': '{name} está en la lista.',
+  'chair.behalfAlready': '{name} ya está en la lista ({kind}).',
   'chair.notConnected': '{name}: sin conexión',
   'chair.orderHeading': 'Orden del día',
   'chair.orderHelp': 'Mueva un punto con sus botones o arrástrelo con el puntero.',

@@ -17,6 +17,7 @@ export default {
   'chair.behalfAdd': 'Inscrire sur la liste',
   'chair.behalfNobody': 'Choisissez un participant.',
   'chair.behalfDone': '{name} est inscrit sur la liste.',
+  'chair.behalfAlready': '{name} est déjà sur la liste ({kind}).',
   'chair.notConnected': '{name} — non connecté',
   'chair.orderHeading': 'Ordre du jour',
   'chair.orderHelp': 'Déplacez un point avec ses boutons, ou faites-le glisser avec le pointeur.',

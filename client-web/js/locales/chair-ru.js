@@ -17,6 +17,7 @@ export default {
   'chair.behalfAdd': 'Записать в список',
   'chair.behalfNobody': 'Выберите участника.',
   'chair.behalfDone': 'В списке: {name}.',
+  'chair.behalfAlready': '{name} уже в списке ({kind}).',
   'chair.notConnected': '{name} — не на связи',
   'chair.orderHeading': 'Порядок повестки дня',
   'chair.orderHelp': 'Перемещайте пункт кнопками или перетаскивайте указателем.',

@@ -56,15 +56,16 @@ export async function chairControls(app, store, send, status) {
   // ---- taking a request off the list ----
   let removing = null;
   const removeText = h('p', { id: 'remove-question' });
-  const removeReason = h('input', { id: 'remove-reason', type: 'text', maxlength: 500, autocomplete: 'off', required: true, 'aria-describedby': 'remove-question' });
+  const removeReason = h('input', { id: 'remove-reason', type: 'text', maxlength: 500, autocomplete: 'off', 'aria-required': 'true', 'aria-describedby': 'remove-question' });
   const removeError = h('p', { class: 'error', role: 'alert' });
-  const removeForm = h('form', { id: 'remove-form', class: 'confirm', hidden: true, 'aria-labelledby': 'remove-question' },
+  const removeForm = h('form', { id: 'remove-form', class: 'confirm', hidden: true, novalidate: true, 'aria-labelledby': 'remove-question' },
     removeText,
     h('div', { class: 'field grow' }, h('label', { for: 'remove-reason' }, t('chair.removeReason')), removeReason),
     removeError,
     h('p', { class: 'actions' },
       h('button', { type: 'submit', class: 'danger', id: 'remove-confirm' }, t('chair.removeConfirm')),
       h('button', { type: 'button', onclick: () => closeRemove(true) }, t('common.cancel'))));
+  removeReason.addEventListener('input', () => { removeError.textContent = ''; });
   removeForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const reason = removeReason.value.trim();
@@ -118,8 +119,13 @@ export async function chairControls(app, store, send, status) {
       status.textContent = t('chair.behalfNobody');
       return;
     }
-    if (!openItem()) {
+    const item = openItem();
+    if (!item) {
       status.textContent = t('rt.noOpenItem');
+      return;
+    }
+    if (item.speakers.some((s) => s.user === user && s.kind === behalfKind.value)) {
+      status.textContent = t('chair.behalfAlready', { name: store.nameOf(user), kind: kindName(behalfKind.value) });
       return;
     }
     const ack = await send({ type: 'request_floor', kind: behalfKind.value, on_behalf_of: user });
@@ -204,7 +210,7 @@ export async function chairControls(app, store, send, status) {
       h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('chair.budgetActions'))))),
     budgetRows);
   const budgetNone = h('p', { class: 'help', id: 'budget-none' }, t('chair.budgetNone'));
-  const budgetForm = h('form', { id: 'budget-form', class: 'inline-form' },
+  const budgetForm = h('form', { id: 'budget-form', class: 'inline-form', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: 'budget-constituency' }, t('chair.budgetWho')), budgetWho),
     h('div', { class: 'field' }, h('label', { for: 'budget-minutes' }, t('chair.budgetMinutes')), budgetMinutes),
     h('button', { type: 'submit', id: 'budget-set' }, t('chair.budgetSet')));
