@@ -147,7 +147,11 @@ async fn the_web_client_works_in_chromium() {
         .sign();
     let nadia = TokenSpec::new("nadia", Role::Participant).sign();
     let wanjiru = TokenSpec::new("wanjiru", Role::Participant)
-        .from_org("Kenya Youth Climate Network", Constituency::ChildrenYouth, "KE")
+        .from_org(
+            "Kenya Youth Climate Network",
+            Constituency::ChildrenYouth,
+            "KE",
+        )
         .sign();
 
     let started = Instant::now();

@@ -142,9 +142,7 @@ async fn a_moderated_item_from_requests_to_statistics() {
     )
     .await;
 
-    let speak = || {
-        RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Speak))
-    };
+    let speak = || RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Speak));
     ok(&mut bruno, Some("b-1"), speak()).await;
     ok(&mut chen, Some("c-1"), speak()).await;
     ok(&mut amina, Some("a-1"), speak()).await;

@@ -112,7 +112,8 @@ export async function renderProjector(app, main, roomId) {
         h('span', { class: 'pj-who' },
           h('bdi', { class: 'pj-next-name' }, s.name),
           s.kind !== 'speak' ? [' ', h('span', { class: `pj-kind kind-${s.kind}` }, t(`rt.kind.${s.kind}`))] : null,
-          h('span', { class: 'pj-next-facts' }, [s.org, ...facts(profile || { constituency: s.constituency })].filter(Boolean)
+          s.org ? h('span', { class: 'pj-next-facts' }, h('bdi', {}, s.org)) : null,
+          h('span', { class: 'pj-next-facts' }, facts(profile || { constituency: s.constituency })
             .map((f, j) => [j ? ' · ' : '', h('bdi', {}, f)]))));
     }) : h('li', { class: 'pj-none' }, t('rt.nobodyWaiting')));
   }

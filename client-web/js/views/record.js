@@ -107,6 +107,7 @@ function details(body) {
     case 'agenda_reordered': return body.items.map((id) => `#${id}`).join(', ');
     case 'floor_requested': return `${body.kind}${body.on_behalf_of ? ` → ${body.on_behalf_of}` : ''}`;
     case 'request_withdrawn': return `#${body.request}`;
+    case 'floor_granted': return `#${body.request} → ${body.speaker.name}${body.out_of_order ? `: ${body.out_of_order}` : ''}`;
     case 'request_removed': return `#${body.request}: ${body.reason}`;
     case 'time_budget_set': return `#${body.item} ${body.constituency}: ${body.budget_ms === undefined ? '—' : `${Math.round(body.budget_ms / 1000)} s`}`;
     default: return '';

@@ -4,7 +4,7 @@
  * order with the reason of each place, the participant's own requests (speak, reply, point of
  * order; withdraw; yield), the turns of the item and the speaking statistics. Floor changes
  * and warnings are announced through the live regions. Moderators also get the console
- * (console.js).
+ * (console.js), loaded with `import()` so that nobody else downloads it.
  */
 
 import { announce } from '../announce.js';
@@ -12,7 +12,6 @@ import { h, replaceChildren } from '../dom.js';
 import { t } from '../i18n.js';
 import { act, isEnabled, setEnabled } from './act.js';
 import { formatDuration, remainingMs } from './clock.js';
-import { moderatorConsole } from './console.js';
 import { phrase } from './labels.js';
 import { constituencyName, statsTables } from './stats.js';
 
@@ -51,7 +50,18 @@ export function roundtablePanel(app, store) {
   const removals = h('ul', { id: 'removals', class: 'removals', 'aria-labelledby': 'removals-heading' });
   const removalsBox = h('div', { hidden: true }, h('h4', { id: 'removals-heading' }, t('ws.rt.removedHeading')), removals);
   const budgetsNote = h('p', { class: 'help', id: 'budgets-note' });
-  const consoleView = app.moderating ? moderatorConsole(app, store, () => update()) : null;
+  /** @type {ReturnType<typeof import('./console.js').moderatorConsole>|null} */
+  let consoleView = null;
+  const consoleSlot = h('div', { id: 'console-slot' });
+  let destroyed = false;
+  if (app.moderating) {
+    import('./console.js').then((m) => {
+      if (destroyed) return;
+      consoleView = m.moderatorConsole(app, store, () => update());
+      consoleSlot.replaceWith(consoleView.element);
+      update();
+    });
+  }
 
   const element = h('section', { id: 'roundtable-panel', class: 'card roundtable', 'aria-labelledby': 'roundtable-heading' },
     h('h2', { id: 'roundtable-heading' }, t('panel.roundtable.title')),
@@ -62,7 +72,7 @@ export function roundtablePanel(app, store) {
         canRequest ? [h('h3', { id: 'requests-heading' }, t('rt.requests')), requestRow] : null),
       h('section', { 'aria-labelledby': 'agenda-heading' },
         h('h3', { id: 'agenda-heading' }, t('rt.agenda')), agendaList)),
-    consoleView?.element,
+    consoleSlot,
     h('section', { 'aria-labelledby': 'speakers-heading' }, listHeading, listNote, budgetsNote, speakers, removalsBox),
     h('section', { 'aria-labelledby': 'turns-heading' }, h('h3', { id: 'turns-heading' }, t('rt.turns')), turns),
     h('section', { class: 'rt-stats', 'aria-labelledby': 'stats-heading' },
@@ -274,6 +284,7 @@ export function roundtablePanel(app, store) {
     destroy() {
       clearInterval(timer);
       store.removeEventListener('change', onChange);
+      destroyed = true;
       consoleView?.destroy();
     },
   };

@@ -175,7 +175,12 @@ fn a_request_on_someones_behalf_follows_the_rules_of_their_own_request() {
     assert!(message.contains("expelled"), "{message}");
     // A closed list takes no speakers, whoever asks for them.
     room.ok(&moderator(), RoomCommand::CloseSpeakingList);
-    let late = profile("eve", Role::Participant, Some(Constituency::ChildrenYouth), "NG");
+    let late = profile(
+        "eve",
+        Role::Participant,
+        Some(Constituency::ChildrenYouth),
+        "NG",
+    );
     room.exec(&Actor::Person(late), &Command::Join).unwrap();
     let message = invalid(room.run(&moderator(), for_someone(RequestKind::Speak, "eve")));
     assert!(message.contains("closed"), "{message}");
