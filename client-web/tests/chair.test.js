@@ -52,7 +52,8 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
   }
 
   const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  const agenda = (page) => page.$$eval('#agenda li[data-item] .title', (els) => els.map((e) => e.textContent));
+  /** Waits until the agenda a page shows is in this order. */
+  const agendaIs = (page, order) => page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('#agenda li[data-item] .title')].map((e) => e.textContent)) === want, JSON.stringify(order), { timeout: 10000 });
   const entry = (page, user) => page.locator(`#speaking-list li[data-user="${user}"]`);
 
   test('the chair adds three items and reorders the agenda with the keyboard', async () => {
@@ -69,8 +70,8 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     await up.focus();
     await page.keyboard.press('Enter');
     const order = ['Opening statements', 'Tax cooperation', 'Debt and fiscal space'];
-    await amina.page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('#agenda li[data-item] .title')].map((e) => e.textContent)) === want, JSON.stringify(order));
-    assert.deepEqual(await agenda(ana.page), order);
+    await agendaIs(amina.page, order);
+    await agendaIs(ana.page, order);
     await page.waitForFunction(() => document.activeElement?.dataset.focus?.startsWith('up-'));
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Move “Tax cooperation” up', 'focus stays on the button pressed');
     // And once more down with the other button: Opening statements goes last.
@@ -78,8 +79,8 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     await page.waitForFunction(() => document.querySelector('#agenda-order li .title')?.textContent === 'Tax cooperation');
     await page.getByRole('button', { name: 'Move “Opening statements” down' }).click();
     const final = ['Tax cooperation', 'Debt and fiscal space', 'Opening statements'];
-    await bruno.page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('#agenda li[data-item] .title')].map((e) => e.textContent)) === want, JSON.stringify(final), { timeout: 10000 });
-    await page.locator('#agenda-order li').first().scrollIntoViewIfNeeded();
+    await agendaIs(bruno.page, final);
+    await agendaIs(ana.page, final);
     await shot(page, 'chair-01-agenda-order');
     await page.getByLabel('Item', { exact: true }).selectOption({ label: 'Debt and fiscal space (not yet opened)' });
     await page.getByRole('button', { name: 'Open the item' }).click();
@@ -128,7 +129,7 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     await who.selectOption('wanjiru');
     await page.locator('#behalf-kind').selectOption('speak');
     await page.getByRole('button', { name: 'Put on the list' }).click();
-    await page.locator('#console-status', { hasText: 'WANJIRU is on the list.' }).waitFor();
+    await page.locator('#behalf-status', { hasText: 'WANJIRU is on the list.' }).waitFor();
     const listed = entry(wanjiru.page, 'wanjiru');
     await listed.waitFor();
     assert.match(await listed.textContent(), /put on the list by the chair/);
@@ -138,9 +139,8 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     assert.deepEqual(await page.$$eval('#speaking-list li[data-request]', (els) => els.map((e) => e.dataset.user)), ['bruno', 'wanjiru']);
     // Asking for her again is answered in words, and nothing is added.
     await page.getByRole('button', { name: 'Put on the list' }).click();
-    await page.locator('#console-status', { hasText: 'WANJIRU is already on the list (to speak).' }).waitFor();
+    await page.locator('#behalf-status', { hasText: 'WANJIRU is already on the list (to speak).' }).waitFor();
     assert.equal(await entry(page, 'wanjiru').count(), 1);
-    await entry(page, 'wanjiru').scrollIntoViewIfNeeded();
     await shot(page, 'chair-04-on-behalf');
   });
 
@@ -150,7 +150,7 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     await page.getByLabel('Constituency', { exact: true }).selectOption({ label: 'Children and youth' });
     await page.getByLabel('Total time on this item (minutes)').fill('0');
     await page.getByRole('button', { name: 'Set the budget' }).click();
-    await page.locator('#console-status', { hasText: 'between 1 second and 60 minutes' }).waitFor();
+    await page.locator('#budget-status', { hasText: 'between 1 second and 60 minutes' }).waitFor();
     await page.getByLabel('Total time on this item (minutes)').fill('2');
     await page.getByRole('button', { name: 'Set the budget' }).click();
     const row = page.locator('#budget-table tr[data-constituency="children_youth"]');
@@ -166,7 +166,6 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     // Removing one.
     await page.getByRole('button', { name: 'Remove the budget of NGOs' }).click();
     await page.locator('#budget-table tr[data-constituency="ngos"]').waitFor({ state: 'detached' });
-    await row.scrollIntoViewIfNeeded();
     await assertAccessible(page, 'chair console with budgets');
     await shot(page, 'chair-05-budgets');
   });
@@ -242,6 +241,23 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     assert.equal(await page.evaluate(() => localStorage.getItem('baraza.lang')), 'en');
   });
 
+  test('the chair clears the requests of people who left', async () => {
+    const { page } = ana;
+    await bruno.page.goto(`${BASE}/#/rooms`);
+    const clear = page.locator('#clear-left', { hasText: 'Take off the requests of people who left (1)' });
+    await clear.waitFor();
+    await clear.click();
+    await page.locator('#remove-form', { hasText: 'Take the request of BRUNO (to speak) off the list?' }).waitFor();
+    await page.getByLabel('Why (recorded and shown to all)').fill('Left the hearing.');
+    await page.getByRole('button', { name: 'Take it off the list' }).click();
+    await entry(page, 'bruno').waitFor({ state: 'detached' });
+    await page.locator('#clear-left', { hasText: '(0)' }).waitFor();
+    assert.equal(await clear.count(), 0);
+    assert.equal(await page.locator('#clear-left').getAttribute('aria-disabled'), 'true');
+    await screen.locator('#projector-next li.pj-none').waitFor();
+    await wanjiru.page.locator('#removals li[data-user="bruno"]', { hasText: 'Left the hearing.' }).waitFor();
+  });
+
   test('the record holds each of the chair’s acts, as the chair’s', async () => {
     const { page } = ana;
     await page.goto(`${BASE}/#/rooms/${ROOM}/record`);
@@ -251,7 +267,8 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     assert.equal(of('agenda_reordered').length, 3);
     assert.ok(of('agenda_reordered').every((r) => r[2] === 'ana'));
     const removed = of('request_removed');
-    assert.equal(removed.length, 1);
+    assert.equal(removed.length, 2);
+    assert.match(removed[1][4], /: Left the hearing\.$/);
     assert.equal(removed[0][2], 'ana');
     assert.match(removed[0][4], /: Left the meeting before her turn\.$/);
     const amina = of('floor_requested').find((r) => r[2] === 'amina');
@@ -264,7 +281,6 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     assert.deepEqual(budgets, ['children_youth: 120 s', 'ngos: 300 s', 'ngos: —']);
     const granted = of('floor_granted').map((r) => r[2]);
     assert.deepEqual(granted, ['ana', 'ana']);
-    await page.locator('table.events tbody tr', { hasText: 'request_removed' }).scrollIntoViewIfNeeded();
     await shot(page, 'chair-06-record');
   });
 });

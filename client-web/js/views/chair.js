@@ -10,7 +10,7 @@
 import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
 import { language, languageName, loadStrings, t } from '../i18n.js';
-import { isEnabled, setEnabled } from './act.js';
+import { act, isEnabled, setEnabled } from './act.js';
 import { formatDuration } from './clock.js';
 import { byName } from './geo-names.js';
 import { constituencyName } from './stats.js';
@@ -53,8 +53,11 @@ export async function chairControls(app, store, send, status) {
     status.textContent = opened ? t('chair.projectorOpened') : t('chair.projectorBlocked');
   }
 
-  // ---- taking a request off the list ----
+  // ---- taking requests off the list ----
+  /** @type {Array<object>|null} the entries the confirmation is about */
   let removing = null;
+  /** @type {string|null} the control to give the focus back to on cancel */
+  let cameFrom = null;
   const removeText = h('p', { id: 'remove-question' });
   const removeReason = h('input', { id: 'remove-reason', type: 'text', maxlength: 500, autocomplete: 'off', 'aria-required': 'true', 'aria-describedby': 'remove-question' });
   const removeError = h('p', { class: 'error', role: 'alert' });
@@ -74,39 +77,60 @@ export async function chairControls(app, store, send, status) {
       removeReason.focus();
       return;
     }
-    const entry = removing;
-    if (!entry) return;
-    if (await send({ type: 'remove_request', request: entry.request, reason })) {
-      announce(t('chair.removed', { name: entry.name }));
+    const entries = removing;
+    if (!entries?.length) return;
+    // One recorded removal per request, each with the reason given.
+    let done = 0;
+    for (const entry of entries) {
+      if (await send({ type: 'remove_request', request: entry.request, reason })) done += 1;
+    }
+    if (done) {
+      announce(entries.length === 1 ? t('chair.removed', { name: entries[0].name }) : t('chair.cleared', { count: done }));
       closeRemove(false);
     }
   });
+  function askRemove(entries, question, from) {
+    removing = entries;
+    cameFrom = from;
+    replaceChildren(removeText, question);
+    removeError.textContent = '';
+    removeForm.hidden = false;
+    removeReason.focus();
+  }
   function closeRemove(refocus) {
-    const entry = removing;
     removing = null;
     removeForm.hidden = true;
     removeReason.value = '';
     removeError.textContent = '';
-    if (refocus && entry) document.querySelector(`[data-focus="remove-${entry.request}"]`)?.focus();
+    if (refocus && cameFrom) document.querySelector(`[data-focus="${CSS.escape(cameFrom)}"]`)?.focus();
+    cameFrom = null;
   }
   function removeButton(entry) {
     return h('button', {
       type: 'button', class: 'small danger', dataset: { focus: `remove-${entry.request}` },
       'aria-label': t('chair.removeNamed', { name: entry.name, kind: kindName(entry.kind) }),
-      onclick: () => {
-        removing = entry;
-        replaceChildren(removeText, t('chair.removeQuestion', { name: entry.name, kind: kindName(entry.kind) }));
-        removeError.textContent = '';
-        removeForm.hidden = false;
-        removeReason.focus();
-      },
+      onclick: () => askRemove([entry], t('chair.removeQuestion', { name: entry.name, kind: kindName(entry.kind) }), `remove-${entry.request}`),
     }, t('chair.remove'));
   }
+  /** Entries of the open item whose person is not in the room now. */
+  const leftEntries = () => (openItem()?.speakers || []).filter((s) => !store.members.get(s.user)?.present);
+  const clearButton = h('button', {
+    type: 'button', class: 'danger', id: 'clear-left', dataset: { focus: 'clear-left' },
+    onclick: (e) => {
+      const entries = leftEntries();
+      if (!isEnabled(e.currentTarget) || !entries.length) return;
+      const question = entries.length === 1
+        ? t('chair.removeQuestion', { name: entries[0].name, kind: kindName(entries[0].kind) })
+        : t('chair.clearQuestion', { count: entries.length, names: entries.map((x) => x.name).join(', ') });
+      askRemove(entries, question, 'clear-left');
+    },
+  });
 
   // ---- a request on someone's behalf ----
   const behalfUser = h('select', { id: 'behalf-user' });
   const behalfKind = h('select', { id: 'behalf-kind' }, KINDS.map((k) => h('option', { value: k }, kindName(k))));
   const behalfButton = h('button', { type: 'submit', id: 'behalf-add' }, t('chair.behalfAdd'));
+  const behalfStatus = h('p', { class: 'status', role: 'status', id: 'behalf-status' });
   const behalfForm = h('form', { id: 'behalf-form', class: 'inline-form' },
     h('div', { class: 'field' }, h('label', { for: 'behalf-user' }, t('chair.behalfWho')), behalfUser),
     h('div', { class: 'field' }, h('label', { for: 'behalf-kind' }, t('chair.behalfKind')), behalfKind),
@@ -116,29 +140,31 @@ export async function chairControls(app, store, send, status) {
     if (!isEnabled(behalfButton)) return;
     const user = behalfUser.value;
     if (!user) {
-      status.textContent = t('chair.behalfNobody');
+      behalfStatus.textContent = t('chair.behalfNobody');
       return;
     }
     const item = openItem();
     if (!item) {
-      status.textContent = t('rt.noOpenItem');
+      behalfStatus.textContent = t('rt.noOpenItem');
       return;
     }
     if (item.speakers.some((s) => s.user === user && s.kind === behalfKind.value)) {
-      status.textContent = t('chair.behalfAlready', { name: store.nameOf(user), kind: kindName(behalfKind.value) });
+      behalfStatus.textContent = t('chair.behalfAlready', { name: store.nameOf(user), kind: kindName(behalfKind.value) });
       return;
     }
-    const ack = await send({ type: 'request_floor', kind: behalfKind.value, on_behalf_of: user });
+    const ack = await act(app, store, { type: 'request_floor', kind: behalfKind.value, on_behalf_of: user }, behalfStatus);
     if (ack) {
       const text = t('chair.behalfDone', { name: store.nameOf(user) });
-      status.textContent = text;
+      behalfStatus.textContent = text;
       announce(text);
     }
   });
   const list = h('details', { class: 'console-more', id: 'chair-list' },
     h('summary', {}, t('chair.listGroup')),
     h('p', { class: 'help' }, t('chair.behalfHelp')),
-    behalfForm);
+    behalfForm, behalfStatus,
+    h('p', { class: 'help' }, t('chair.clearHelp')),
+    clearButton);
 
   // ---- the agenda's order ----
   const orderList = h('ol', { id: 'agenda-order', class: 'agenda-order', 'aria-labelledby': 'agenda-order-heading' });
@@ -210,6 +236,7 @@ export async function chairControls(app, store, send, status) {
       h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('chair.budgetActions'))))),
     budgetRows);
   const budgetNone = h('p', { class: 'help', id: 'budget-none' }, t('chair.budgetNone'));
+  const budgetStatus = h('p', { class: 'status', role: 'status', id: 'budget-status' });
   const budgetForm = h('form', { id: 'budget-form', class: 'inline-form', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: 'budget-constituency' }, t('chair.budgetWho')), budgetWho),
     h('div', { class: 'field' }, h('label', { for: 'budget-minutes' }, t('chair.budgetMinutes')), budgetMinutes),
@@ -218,20 +245,20 @@ export async function chairControls(app, store, send, status) {
     e.preventDefault();
     const item = openItem();
     if (!item) {
-      status.textContent = t('rt.noOpenItem');
+      budgetStatus.textContent = t('rt.noOpenItem');
       return;
     }
     const minutes = Number(budgetMinutes.value);
     if (!budgetMinutes.value || !Number.isFinite(minutes) || minutes < 1 / 60 || minutes > 60) {
-      status.textContent = t('chair.budgetRange');
+      budgetStatus.textContent = t('chair.budgetRange');
       budgetMinutes.focus();
       return;
     }
     const ms = Math.round(minutes * 60000);
     const name = constituencyName(budgetWho.value);
-    if (await send({ type: 'set_time_budget', item: item.id, constituency: budgetWho.value, budget_ms: ms })) {
+    if (await act(app, store, { type: 'set_time_budget', item: item.id, constituency: budgetWho.value, budget_ms: ms }, budgetStatus)) {
       const text = t('chair.budgetDone', { name, time: formatDuration(ms) });
-      status.textContent = text;
+      budgetStatus.textContent = text;
       announce(text);
       budgetMinutes.value = '';
     }
@@ -239,7 +266,7 @@ export async function chairControls(app, store, send, status) {
   const budgets = h('details', { class: 'console-more', id: 'chair-budgets' },
     h('summary', {}, t('chair.budgetGroup')),
     h('p', { class: 'help', id: 'budget-help' }, t('chair.budgetHelp')),
-    budgetForm, budgetNone, budgetTable);
+    budgetForm, budgetStatus, budgetNone, budgetTable);
   function renderBudgets() {
     const item = openItem();
     const rows = item?.budgets || [];
@@ -305,7 +332,10 @@ export async function chairControls(app, store, send, status) {
       renderOrder(r);
     }
     renderBudgets();
-    if (removing && !openItem()?.speakers.some((s) => s.request === removing.request)) closeRemove(false);
+    const left = leftEntries().length;
+    clearButton.textContent = t('chair.clearLeft', { count: left });
+    setEnabled(clearButton, left > 0);
+    if (removing && !removing.some((x) => openItem()?.speakers.some((s) => s.request === x.request))) closeRemove(false);
   }
 
   return { projector, removeForm, agendaOrder, list, budgets, update, removeButton };
