@@ -1,11 +1,14 @@
 //! The web client in a real browser: starts the real server, creates the rooms (a roundtable for
-//! the room tests, a second one for the roundtable end-to-end run, and consultations: an open
+//! the room tests, a second one for the roundtable end-to-end run, a third for the chair's list
+//! controls and the projector view, and consultations: an open
 //! one, a published national one that rolled up into an open, pre-moderated regional one), mints
 //! a token for each role and a second participant, then runs the Node browser tests in `client-web/tests` (playwright-core driving
 //! the system's Chromium) and fails if they fail.
 //!
 //! A second node that starts empty serves the secretariat's workspace test (`workspace.test.js`),
 //! which creates its consultations in the web client itself.
+//!
+//! `BARAZA_BROWSER_TESTS=chair.test.js` (file names, space-separated) runs only those files.
 //!
 //! Needs `node`/`npm` and `/usr/bin/chromium` (`apt-get install -y chromium`, as `.ci/run`
 //! does). Screenshots land in `tests/screenshots/` at the repository root.
