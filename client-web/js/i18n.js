@@ -3,6 +3,8 @@
  * Strings live in js/locales/<lang>.js; `t(key, params)` looks one up and fills `{name}` holes.
  * English (the reference and fallback) is always loaded; another language's table is fetched
  * only when it is chosen, so a first load on a slow connection carries one or two tables, not six.
+ * Views that few people open (the chair's controls, the projector) keep their strings in extra
+ * tables (`js/locales/NAME-<lang>.js`), merged in by `loadStrings(NAME)` when first needed.
  */
 
 import en from './locales/en.js';
@@ -19,10 +21,14 @@ export const LANGUAGES = [
 
 const CODES = new Set(LANGUAGES.map((l) => l.code));
 /** @type {Record<string, Record<string, string>>} the tables loaded so far */
-const TABLES = { en };
+const TABLES = { en: { ...en } };
 const STORAGE_KEY = 'baraza.lang';
 let current = 'en';
 const listeners = new Set();
+/** @type {Set<string>} names of the extra tables asked for so far */
+const EXTRAS = new Set();
+/** @type {Set<string>} `NAME-<lang>` extra tables already merged */
+const MERGED = new Set();
 
 /**
  * Picks the interface language: a saved choice, else the browser's preference, else English.
@@ -42,9 +48,11 @@ export function initialLanguage() {
  * Switches the interface language (loading its table first if needed), sets `lang` and `dir` on
  * <html> and tells listeners. If the table cannot be loaded, English stays.
  * @param {string} code one of LANGUAGES
+ * @param {{remember?: boolean}} [options] `remember: false` leaves the saved choice as it is
+ *   (a projector tab in the hall's language must not change the chair's own)
  * @returns {Promise<void>}
  */
-export async function setLanguage(code) {
+export async function setLanguage(code, { remember = true } = {}) {
   if (!CODES.has(code)) code = 'en';
   if (!TABLES[code]) {
     try {
@@ -53,12 +61,37 @@ export async function setLanguage(code) {
       code = 'en';
     }
   }
+  await Promise.all([...EXTRAS].map((name) => mergeExtra(name, code)));
   current = code;
   const lang = LANGUAGES.find((l) => l.code === code);
   document.documentElement.lang = code;
   document.documentElement.dir = lang ? lang.dir : 'ltr';
-  safeStorage()?.setItem(STORAGE_KEY, code);
+  if (remember) safeStorage()?.setItem(STORAGE_KEY, code);
   for (const listener of listeners) listener(code);
+}
+
+/**
+ * Loads an extra table of strings (`js/locales/NAME-<lang>.js`) for English and the current
+ * language, and for every language chosen later. Keys missing from a table fall back to English
+ * as usual; a table that cannot be loaded leaves the keys as they are.
+ * @param {string} name e.g. `chair`
+ * @returns {Promise<void>}
+ */
+export async function loadStrings(name) {
+  EXTRAS.add(name);
+  await Promise.all([...new Set(['en', current])].map((code) => mergeExtra(name, code)));
+}
+
+async function mergeExtra(name, code) {
+  const id = `${name}-${code}`;
+  if (MERGED.has(id) || !TABLES[code]) return;
+  try {
+    const table = (await import(`./locales/${id}.js`)).default;
+    MERGED.add(id);
+    Object.assign(TABLES[code], table);
+  } catch {
+    // The keys show in English (or as keys) rather than not at all.
+  }
 }
 
 /** @returns {string} the current interface language */
@@ -81,7 +114,7 @@ export function onLanguageChange(listener) {
  * @returns {string}
  */
 export function t(key, params = {}) {
-  const text = TABLES[current]?.[key] ?? en[key] ?? key;
+  const text = TABLES[current]?.[key] ?? TABLES.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
@@ -92,7 +125,7 @@ export function t(key, params = {}) {
  * @returns {string}
  */
 export function tOr(key, fallback) {
-  return key in en ? t(key) : fallback;
+  return key in TABLES.en ? t(key) : fallback;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The web client's entry point: language, sign-in, the connection, the header and the routes
- * (`#/rooms`, `#/rooms/ID`, `#/rooms/ID/record`).
+ * (`#/rooms`, `#/rooms/ID`, `#/rooms/ID/record`, `#/rooms/ID/projector?lang=xx`).
  */
 
 import { announce } from './announce.js';
@@ -187,6 +187,7 @@ function route(sameView = false) {
     return;
   }
   const record = path.match(/^\/rooms\/([^/]+)\/record$/);
+  const projector = path.match(/^\/rooms\/([^/?]+)\/projector(?:\?lang=([a-z]{2,3}))?$/);
   const room = path.match(/^\/rooms\/([^/]+)$/);
   if (path === '/rooms/new') {
     // The secretariat's form is loaded when first opened, not on every first load.
@@ -197,6 +198,27 @@ function route(sameView = false) {
       m.renderNewRoom(app, main);
       if (!sameView) focusHeading();
     });
+    return;
+  }
+  if (projector) {
+    // The screen shows the language the chair chose for it, in this tab only; the change of
+    // language routes here again.
+    const lang = projector[2];
+    if (lang && lang !== language() && LANGUAGES.some((l) => l.code === lang)) {
+      setLanguage(lang, { remember: false });
+      return;
+    }
+    // The hall's screen is loaded when opened, not on every first load.
+    let alive = true;
+    let stayed = false;
+    let done = null;
+    cleanup = (stay) => { alive = false; stayed = stay === true; done?.(stayed); };
+    import('./views/projector.js')
+      .then((m) => m.renderProjector(app, main, decodeURIComponent(projector[1])))
+      .then((end) => {
+        if (alive) done = end;
+        else end(stayed);
+      });
     return;
   }
   else if (record) cleanup = renderRecord(app, main, decodeURIComponent(record[1])) || (() => {});

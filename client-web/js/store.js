@@ -35,6 +35,12 @@ export class RoomStore extends EventTarget {
     this.consultationSeq = -1;
     /** @type {number|null} estimate of (browser clock − server clock) in ms */
     this.clockOffset = null;
+    /**
+     * Requests a moderator removed while this page was open, newest last (the record keeps
+     * them all): `{request, user, name, kind, reason, by, at}`.
+     * @type {Array<object>}
+     */
+    this.removals = [];
   }
 
   /**
@@ -108,6 +114,7 @@ export class RoomStore extends EventTarget {
         // react at once; the whole roundtable view is then refetched (view-sync.js).
         // A fetched view older than this event is then refused (a newer fetch follows).
         if (this.roundtable) {
+          if (body.type === 'request_removed') this.noteRemoval(event);
           applyFloorEvent(this.roundtable, event);
           this.roundtableSeq = event.seq;
         }
@@ -116,6 +123,19 @@ export class RoomStore extends EventTarget {
     }
     this.changed({ snapshot: false, posted, type: body.type });
     return 'applied';
+  }
+
+  /**
+   * Keeps who was taken off the list, by whom and why, from the entry still shown.
+   * @param {{ts: number, actor?: string, body: {request: number, reason: string}}} event
+   */
+  noteRemoval(event) {
+    const entry = this.roundtable.agenda.flatMap((i) => i.speakers).find((s) => s.request === event.body.request);
+    if (!entry) return;
+    this.removals = [...this.removals, {
+      request: entry.request, user: entry.user, name: entry.name, kind: entry.kind,
+      reason: event.body.reason, by: event.actor, at: event.ts,
+    }].slice(-5);
   }
 
   /**
@@ -216,6 +236,10 @@ function applyFloorEvent(rt, event) {
     case 'floor_warning': if (current) floor.warned = true; break;
     case 'floor_time_up': if (current) floor.time_up = true; break;
     case 'floor_ended': if (current) rt.floor = null; break;
+    case 'request_withdrawn':
+    case 'request_removed':
+      for (const item of rt.agenda) item.speakers = item.speakers.filter((s) => s.request !== body.request);
+      break;
     default: break;
   }
 }

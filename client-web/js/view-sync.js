@@ -13,7 +13,7 @@ import { roomView } from './api.js';
 const ROUNDTABLE_EVENTS = new Set([
   'roundtable_configured', 'agenda_item_added', 'agenda_item_opened', 'agenda_item_closed',
   'agenda_reordered', 'speaking_policy_set', 'time_budget_set', 'floor_requested',
-  'request_withdrawn', 'speaking_list_closed', 'speaking_list_reopened', 'floor_granted',
+  'request_withdrawn', 'request_removed', 'speaking_list_closed', 'speaking_list_reopened', 'floor_granted',
   'floor_extended', 'floor_paused', 'floor_resumed', 'floor_warning', 'floor_time_up',
   'floor_ended', 'participant_muted', 'participant_unmuted', 'participant_expelled',
   'participant_readmitted', 'member_joined', 'member_left',

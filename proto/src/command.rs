@@ -53,10 +53,13 @@ pub enum RoomCommand {
     SetSpeakingPolicy(rt::SetSpeakingPolicy),
     /// Roundtables: set or remove a constituency's time budget on an item (moderators).
     SetTimeBudget(rt::SetTimeBudget),
-    /// Roundtables: ask for the floor (participants; needs an idempotency key).
+    /// Roundtables: ask for the floor (participants; needs an idempotency key), or, with
+    /// `on_behalf_of`, put a participant on the list (moderators).
     RequestFloor(rt::RequestFloor),
     /// Roundtables: withdraw a request (its author or a moderator).
     WithdrawRequest(rt::WithdrawRequest),
+    /// Roundtables: take someone's request off the list with a recorded reason (moderators).
+    RemoveRequest(rt::RemoveRequest),
     /// Roundtables: close the open item's list (points of order still allowed; moderators).
     CloseSpeakingList,
     /// Roundtables: reopen the open item's list (moderators).
@@ -214,6 +217,7 @@ impl RoomCommand {
             RoomCommand::SetTimeBudget(_) => "set_time_budget",
             RoomCommand::RequestFloor(_) => "request_floor",
             RoomCommand::WithdrawRequest(_) => "withdraw_request",
+            RoomCommand::RemoveRequest(_) => "remove_request",
             RoomCommand::CloseSpeakingList => "close_speaking_list",
             RoomCommand::ReopenSpeakingList => "reopen_speaking_list",
             RoomCommand::GrantFloor(_) => "grant_floor",

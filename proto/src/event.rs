@@ -111,6 +111,8 @@ pub enum EventBody {
     FloorRequested(rt::FloorRequested),
     /// Roundtables: a request left the list ungranted.
     RequestWithdrawn(rt::RequestWithdrawn),
+    /// Roundtables: a moderator took a request off the list, with a reason.
+    RequestRemoved(rt::RequestRemoved),
     /// Roundtables: an item's list closed to `speak` and `reply`.
     SpeakingListClosed(rt::ItemRef),
     /// Roundtables: an item's list reopened.
@@ -268,6 +270,7 @@ impl EventBody {
             EventBody::TimeBudgetSet(_) => "time_budget_set",
             EventBody::FloorRequested(_) => "floor_requested",
             EventBody::RequestWithdrawn(_) => "request_withdrawn",
+            EventBody::RequestRemoved(_) => "request_removed",
             EventBody::SpeakingListClosed(_) => "speaking_list_closed",
             EventBody::SpeakingListReopened(_) => "speaking_list_reopened",
             EventBody::FloorGranted(_) => "floor_granted",

@@ -226,10 +226,27 @@ pub struct SetTimeBudget {
 }
 
 /// `request_floor`: ask to speak on the open item (participants; needs an idempotency key).
+/// With `on_behalf_of`, a moderator puts a participant of the room on the list (a placard
+/// raised in the hall, a delegate with a bad line); the request is that participant's, and the
+/// record keeps who made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RequestFloor {
     /// What for.
     pub kind: RequestKind,
+    /// The participant the moderator asks for (moderators only; a participant of the room who
+    /// is not muted or expelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<UserId>,
+}
+
+impl RequestFloor {
+    /// A request by the sender for themselves.
+    pub fn new(kind: RequestKind) -> Self {
+        RequestFloor {
+            kind,
+            on_behalf_of: None,
+        }
+    }
 }
 
 /// `withdraw_request`: take a request off the list (its author, or a moderator).
@@ -237,6 +254,16 @@ pub struct RequestFloor {
 pub struct WithdrawRequest {
     /// The request.
     pub request: RequestId,
+}
+
+/// `remove_request`: a moderator takes someone's request off the list, with a reason that
+/// the record keeps and everyone sees (a stale request of someone who left, a duplicate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RemoveRequest {
+    /// The request, on the open item's list.
+    pub request: RequestId,
+    /// Why (1–500 characters); recorded.
+    pub reason: String,
 }
 
 /// `grant_floor`: give the floor (moderators). Without `request`, to the first speaker of the
@@ -311,6 +338,10 @@ pub struct FloorRequested {
     /// For a reply: the turn it answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<TurnId>,
+    /// Set when a moderator (the event's actor) made the request for this participant: the
+    /// request is theirs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<UserId>,
 }
 
 /// `request_withdrawn`: a request left the list without being granted.
@@ -319,6 +350,10 @@ pub struct RequestWithdrawn {
     /// The request.
     pub request: RequestId,
 }
+
+/// `request_removed`: a moderator (the event's actor) took a request off the list; `reason` is
+/// the moderator's words, recorded (the [`RemoveRequest`] command's payload).
+pub type RequestRemoved = RemoveRequest;
 
 /// `floor_granted`: a turn began; its id is this event's `seq`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -481,6 +516,9 @@ pub struct SpeakerEntry {
     pub reply_to: Option<TurnId>,
     /// When asked.
     pub requested_at: Millis,
+    /// Set when a moderator put this person on the list: that moderator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<UserId>,
     /// Why this entry stands where it stands, in plain words.
     pub reason: String,
     /// False when `grant_floor` without a request skips it (absent, or budget used up).

@@ -108,6 +108,7 @@ fn every_message_event_and_code_is_documented() {
         "time_budget_set",
         "floor_requested",
         "request_withdrawn",
+        "request_removed",
         "speaking_list_closed",
         "speaking_list_reopened",
         "floor_granted",

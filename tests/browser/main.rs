@@ -1,11 +1,14 @@
 //! The web client in a real browser: starts the real server, creates the rooms (a roundtable for
-//! the room tests, a second one for the roundtable end-to-end run, and consultations: an open
+//! the room tests, a second one for the roundtable end-to-end run, a third for the chair's list
+//! controls and the projector view, and consultations: an open
 //! one, a published national one that rolled up into an open, pre-moderated regional one), mints
 //! a token for each role and a second participant, then runs the Node browser tests in `client-web/tests` (playwright-core driving
 //! the system's Chromium) and fails if they fail.
 //!
 //! A second node that starts empty serves the secretariat's workspace test (`workspace.test.js`),
 //! which creates its consultations in the web client itself.
+//!
+//! `BARAZA_BROWSER_TESTS=chair.test.js` (file names, space-separated) runs only those files.
 //!
 //! Needs `node`/`npm` and `/usr/bin/chromium` (`apt-get install -y chromium`, as `.ci/run`
 //! does). Screenshots land in `tests/screenshots/` at the repository root.
@@ -27,6 +30,8 @@ const NATIONAL: &str = "ke-food";
 const ROOM: &str = "ffd-roundtable";
 /// The roundtable the agenda, floor and console tests run in (`roundtable.test.js`).
 const RT_ROOM: &str = "ffd-dialogue";
+/// The roundtable of the chair's list controls and the projector view (`chair.test.js`).
+const CHAIR_ROOM: &str = "ffd-hearing";
 
 fn client_tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -99,6 +104,18 @@ async fn the_web_client_works_in_chromium() {
     )
     .await;
     api.create_room(
+        CHAIR_ROOM,
+        &RoomSettings {
+            kind: RoomKind::Roundtable,
+            title: "Financing for development: hearing with civil society".into(),
+            description: String::new(),
+            languages: languages.clone(),
+            scope: Scope::Global,
+            constituency: None,
+        },
+    )
+    .await;
+    api.create_room(
         "youth-consultation",
         &RoomSettings {
             kind: RoomKind::Consultation,
@@ -132,11 +149,23 @@ async fn the_web_client_works_in_chromium() {
         .from_org("Mazingira Institute", Constituency::Ngos, "KE")
         .sign();
     let nadia = TokenSpec::new("nadia", Role::Participant).sign();
+    let wanjiru = TokenSpec::new("wanjiru", Role::Participant)
+        .from_org(
+            "Kenya Youth Climate Network",
+            Constituency::ChildrenYouth,
+            "KE",
+        )
+        .sign();
 
     let started = Instant::now();
+    // `BARAZA_BROWSER_TESTS=chair.test.js` runs only the files named (space-separated).
+    let only: Vec<String> = std::env::var("BARAZA_BROWSER_TESTS")
+        .map(|v| v.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
     // Inherited stdout and stderr: the Node runner's report streams straight to the console.
     let status = tokio::process::Command::new("node")
         .args(["--test", "--test-concurrency=1"])
+        .args(&only)
         .current_dir(&dir)
         .env("BARAZA_URL", node.http_url())
         .env("BARAZA_ROOM", ROOM)
@@ -145,6 +174,8 @@ async fn the_web_client_works_in_chromium() {
         .env("BARAZA_TOKEN_PARTICIPANT", &participant)
         .env("BARAZA_TOKEN_PARTICIPANT2", &bruno)
         .env("BARAZA_RT_ROOM", RT_ROOM)
+        .env("BARAZA_CHAIR_ROOM", CHAIR_ROOM)
+        .env("BARAZA_TOKEN_PARTICIPANT3", &wanjiru)
         .env("BARAZA_CONSULTATION", REGIONAL)
         .env("BARAZA_CHILD_CONSULTATION", NATIONAL)
         .env("BARAZA_EMPTY_URL", empty.http_url())

@@ -142,11 +142,7 @@ async fn a_moderated_item_from_requests_to_statistics() {
     )
     .await;
 
-    let speak = || {
-        RoomCommand::RequestFloor(RequestFloor {
-            kind: RequestKind::Speak,
-        })
-    };
+    let speak = || RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Speak));
     ok(&mut bruno, Some("b-1"), speak()).await;
     ok(&mut chen, Some("c-1"), speak()).await;
     ok(&mut amina, Some("a-1"), speak()).await;
@@ -177,17 +173,13 @@ async fn a_moderated_item_from_requests_to_statistics() {
     ok(
         &mut dara,
         Some("d-1"),
-        RoomCommand::RequestFloor(RequestFloor {
-            kind: RequestKind::PointOfOrder,
-        }),
+        RoomCommand::RequestFloor(RequestFloor::new(RequestKind::PointOfOrder)),
     )
     .await;
     ok(
         &mut amina,
         Some("a-2"),
-        RoomCommand::RequestFloor(RequestFloor {
-            kind: RequestKind::Reply,
-        }),
+        RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Reply)),
     )
     .await;
     let order: Vec<String> = roundtable_view(&api).await.agenda[0]
@@ -389,9 +381,7 @@ async fn an_expelled_participant_leaves_and_cannot_rejoin_until_readmitted() {
         .command(
             ROOM,
             Some("b-1"),
-            RoomCommand::RequestFloor(RequestFloor {
-                kind: RequestKind::Speak,
-            }),
+            RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Speak)),
         )
         .await
         .unwrap_err();

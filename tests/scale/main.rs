@@ -419,9 +419,7 @@ async fn a_speaking_timer_still_fires_when_the_node_that_granted_the_floor_dies(
         .command(
             "rt",
             Some("req"),
-            RoomCommand::RequestFloor(RequestFloor {
-                kind: RequestKind::Speak,
-            }),
+            RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Speak)),
         )
         .await
         .unwrap();

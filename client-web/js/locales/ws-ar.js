@@ -140,4 +140,11 @@ export default {
   'm49.057': 'ميكرونيزيا',
   'm49.061': 'بولينيزيا',
   'm49.010': 'القارة القطبية الجنوبية',
+  'ws.rt.addedByChair': 'أدرجه الرئيس',
+  'ws.rt.budgets': 'حصص الوقت:',
+  'ws.rt.budgetUse': 'استُخدم {used} من {budget}',
+  'ws.rt.removedHeading': 'أُزيلوا من القائمة',
+  'ws.rt.removedBecause': 'أزاله الرئيس: {reason}',
+  'ws.rt.removedNotice': 'أزال الرئيس طلب {name} من القائمة.',
+  'ws.rt.yourRequestRemoved': 'أزال الرئيس طلبك من القائمة: {reason}',
 };

@@ -140,4 +140,11 @@ export default {
   'm49.057': 'Micronesia',
   'm49.061': 'Polynesia',
   'm49.010': 'Antarctica',
+  'ws.rt.addedByChair': 'put on the list by the chair',
+  'ws.rt.budgets': 'Time budgets:',
+  'ws.rt.budgetUse': '{used} of {budget} used',
+  'ws.rt.removedHeading': 'Taken off the list',
+  'ws.rt.removedBecause': 'by the chair: {reason}',
+  'ws.rt.removedNotice': 'The chair took the request of {name} off the list.',
+  'ws.rt.yourRequestRemoved': 'The chair took your request off the list: {reason}',
 };

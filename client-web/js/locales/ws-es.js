@@ -140,4 +140,11 @@ export default {
   'm49.057': 'Micronesia',
   'm49.061': 'Polinesia',
   'm49.010': 'Antártida',
+  'ws.rt.addedByChair': 'inscrito por la presidencia',
+  'ws.rt.budgets': 'Tiempos asignados:',
+  'ws.rt.budgetUse': '{used} usados de {budget}',
+  'ws.rt.removedHeading': 'Quitados de la lista',
+  'ws.rt.removedBecause': 'por la presidencia: {reason}',
+  'ws.rt.removedNotice': 'La presidencia quitó de la lista la solicitud de {name}.',
+  'ws.rt.yourRequestRemoved': 'La presidencia quitó su solicitud de la lista: {reason}',
 };

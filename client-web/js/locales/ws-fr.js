@@ -140,4 +140,11 @@ export default {
   'm49.057': 'Micronésie',
   'm49.061': 'Polynésie',
   'm49.010': 'Antarctique',
+  'ws.rt.addedByChair': 'inscrit par la présidence',
+  'ws.rt.budgets': 'Budgets de temps :',
+  'ws.rt.budgetUse': '{used} utilisées sur {budget}',
+  'ws.rt.removedHeading': 'Retirés de la liste',
+  'ws.rt.removedBecause': 'par la présidence : {reason}',
+  'ws.rt.removedNotice': 'La présidence a retiré de la liste la demande de {name}.',
+  'ws.rt.yourRequestRemoved': 'La présidence a retiré votre demande de la liste : {reason}',
 };

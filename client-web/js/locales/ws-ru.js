@@ -140,4 +140,11 @@ export default {
   'm49.057': 'Микронезия',
   'm49.061': 'Полинезия',
   'm49.010': 'Антарктида',
+  'ws.rt.addedByChair': 'записан председателем',
+  'ws.rt.budgets': 'Лимиты времени:',
+  'ws.rt.budgetUse': 'использовано {used} из {budget}',
+  'ws.rt.removedHeading': 'Сняты из списка',
+  'ws.rt.removedBecause': 'председателем: {reason}',
+  'ws.rt.removedNotice': 'Председатель снял из списка заявку: {name}.',
+  'ws.rt.yourRequestRemoved': 'Председатель снял вашу заявку из списка: {reason}',
 };

@@ -140,4 +140,11 @@ export default {
   'm49.057': '密克罗尼西亚',
   'm49.061': '波利尼西亚',
   'm49.010': '南极洲',
+  'ws.rt.addedByChair': '由主席列入',
+  'ws.rt.budgets': '时间配额：',
+  'ws.rt.budgetUse': '已用 {used}，共 {budget}',
+  'ws.rt.removedHeading': '已从名单中移除',
+  'ws.rt.removedBecause': '主席移除：{reason}',
+  'ws.rt.removedNotice': '主席已将{name}的申请从名单中移除。',
+  'ws.rt.yourRequestRemoved': '主席已将您的申请从名单中移除：{reason}',
 };

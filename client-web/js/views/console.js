@@ -2,7 +2,9 @@
  * The moderator console (moderators and the secretariat): the floor (next speaker, a named
  * request with a reason when out of order, take back, more time, pause and resume), the speaking
  * list (close, reopen, policy), the agenda (add, open, close), the floor settings, and order in
- * the room (mute, expel, with a reason; lift them). Everything is a real button or form control;
+ * the room (mute, expel, with a reason; lift them). The chair's control of the list (remove a
+ * request, add one on someone's behalf, reorder the agenda, budgets, the projector view) is
+ * chair.js, loaded when the console first shows. Everything is a real button or form control;
  * single-key shortcuts (g, r, p, e) work unless the focus is in a text field.
  */
 
@@ -18,9 +20,11 @@ const SHORTCUTS = { g: 'grant', r: 'revoke', p: 'pause', e: 'extend60' };
  * Builds the console.
  * @param {import('../main.js').App} app
  * @param {import('../store.js').RoomStore} store
- * @returns {{element: HTMLElement, update: () => void, grantButton: (entry: object, suggested: boolean) => HTMLElement, destroy: () => void}}
+ * @param {() => void} refresh re-renders the panel (once the chair's controls are loaded)
+ * @returns {{element: HTMLElement, update: () => void, grantButton: (entry: object, suggested: boolean) => HTMLElement,
+ *   removeButton: (entry: object) => HTMLElement|null, destroy: () => void}}
  */
-export function moderatorConsole(app, store) {
+export function moderatorConsole(app, store, refresh) {
   const status = h('p', { class: 'status', role: 'status', id: 'console-status' });
   const send = (command) => act(app, store, command, status);
   const rt = () => store.roundtable;
@@ -159,18 +163,34 @@ export function moderatorConsole(app, store) {
   };
 
   const keys = h('p', { class: 'help', id: 'console-keys' }, t('mod.shortcuts'));
+  // Places of the chair's controls, filled when chair.js has loaded.
+  const slots = { projector: h('div'), removeForm: h('div'), agendaOrder: h('div'), list: h('div'), budgets: h('div') };
+  /** @type {Awaited<ReturnType<typeof import('./chair.js').chairControls>>|null} */
+  let chair = null;
+  let alive = true;
+  import('./chair.js').then((m) => m.chairControls(app, store, send, status)).then((controls) => {
+    if (!alive) return;
+    chair = controls;
+    for (const [name, slot] of Object.entries(slots)) slot.replaceWith(controls[name]);
+    refresh();
+  });
   const element = h('section', { id: 'moderator-console', class: 'console', 'aria-labelledby': 'console-heading' },
     h('h3', { id: 'console-heading' }, t('mod.title')),
     keys,
     status,
+    slots.projector,
     h('div', { class: 'actions', role: 'group', 'aria-label': t('mod.floorGroup') }, Object.values(floorButtons)),
     oooForm,
+    slots.removeForm,
     h('details', { class: 'console-more' },
       h('summary', {}, t('mod.agendaGroup')),
       addForm,
       h('div', { class: 'inline-form' },
         h('div', { class: 'field' }, h('label', { for: 'item-pick' }, t('mod.pickItem')), itemPick), openButton, closeButton),
-      policyForm),
+      policyForm,
+      slots.agendaOrder),
+    slots.list,
+    slots.budgets,
     h('details', { class: 'console-more' },
       h('summary', {}, t('mod.settingsGroup')),
       settingsForm),
@@ -243,6 +263,7 @@ export function moderatorConsole(app, store) {
       (r.expelled || []).map((m) => h('li', { dataset: { expelled: m.user } }, h('bdi', { class: 'who' }, store.nameOf(m.user)), ' · ', phrase('mod.expelledBecause', { reason: m.reason }, 'reason'), ' ',
         h('button', { type: 'button', class: 'small', onclick: () => send({ type: 'readmit_participant', user: m.user }) }, t('mod.readmit')))));
     if (outOfOrder && !item?.speakers.some((s) => s.request === outOfOrder.request)) closeOutOfOrder();
+    chair?.update();
   }
 
   /**
@@ -277,7 +298,9 @@ export function moderatorConsole(app, store) {
     element,
     update,
     grantButton,
+    removeButton: (entry) => chair?.removeButton(entry) ?? null,
     destroy() {
+      alive = false;
       document.removeEventListener('keydown', onKey);
     },
   };

@@ -103,6 +103,13 @@ function details(body) {
     case 'member_left': return `${body.user}: ${body.reason}`;
     case 'statement_posted': return `[${body.lang}]${body.parent ? ` ↳ #${body.parent}` : ''} ${body.text}`;
     case 'statement_hidden': return `#${body.statement}: ${body.reason}`;
+    case 'agenda_item_added': return body.title;
+    case 'agenda_reordered': return body.items.map((id) => `#${id}`).join(', ');
+    case 'floor_requested': return `${body.kind}${body.on_behalf_of ? ` → ${body.on_behalf_of}` : ''}`;
+    case 'request_withdrawn': return `#${body.request}`;
+    case 'floor_granted': return `#${body.request} → ${body.speaker.name}${body.out_of_order ? `: ${body.out_of_order}` : ''}`;
+    case 'request_removed': return `#${body.request}: ${body.reason}`;
+    case 'time_budget_set': return `#${body.item} ${body.constituency}: ${body.budget_ms === undefined ? '—' : `${Math.round(body.budget_ms / 1000)} s`}`;
     default: return '';
   }
 }

@@ -4,7 +4,7 @@
  * order with the reason of each place, the participant's own requests (speak, reply, point of
  * order; withdraw; yield), the turns of the item and the speaking statistics. Floor changes
  * and warnings are announced through the live regions. Moderators also get the console
- * (console.js).
+ * (console.js), loaded with `import()` so that nobody else downloads it.
  */
 
 import { announce } from '../announce.js';
@@ -12,7 +12,6 @@ import { h, replaceChildren } from '../dom.js';
 import { t } from '../i18n.js';
 import { act, isEnabled, setEnabled } from './act.js';
 import { formatDuration, remainingMs } from './clock.js';
-import { moderatorConsole } from './console.js';
 import { phrase } from './labels.js';
 import { constituencyName, statsTables } from './stats.js';
 
@@ -48,7 +47,21 @@ export function roundtablePanel(app, store) {
     withdrawButtons[kind] = h('button', { type: 'button', class: 'danger', hidden: true, dataset: { withdraw: kind }, onclick: () => withdraw(kind) }, t(`rt.withdraw.${kind}`));
     requestRow.append(requestButtons[kind], withdrawButtons[kind]);
   }
-  const consoleView = app.moderating ? moderatorConsole(app, store) : null;
+  const removals = h('ul', { id: 'removals', class: 'removals', 'aria-labelledby': 'removals-heading' });
+  const removalsBox = h('div', { hidden: true }, h('h4', { id: 'removals-heading' }, t('ws.rt.removedHeading')), removals);
+  const budgetsNote = h('p', { class: 'help', id: 'budgets-note' });
+  /** @type {ReturnType<typeof import('./console.js').moderatorConsole>|null} */
+  let consoleView = null;
+  const consoleSlot = h('div', { id: 'console-slot' });
+  let destroyed = false;
+  if (app.moderating) {
+    import('./console.js').then((m) => {
+      if (destroyed) return;
+      consoleView = m.moderatorConsole(app, store, () => update());
+      consoleSlot.replaceWith(consoleView.element);
+      update();
+    });
+  }
 
   const element = h('section', { id: 'roundtable-panel', class: 'card roundtable', 'aria-labelledby': 'roundtable-heading' },
     h('h2', { id: 'roundtable-heading' }, t('panel.roundtable.title')),
@@ -59,8 +72,8 @@ export function roundtablePanel(app, store) {
         canRequest ? [h('h3', { id: 'requests-heading' }, t('rt.requests')), requestRow] : null),
       h('section', { 'aria-labelledby': 'agenda-heading' },
         h('h3', { id: 'agenda-heading' }, t('rt.agenda')), agendaList)),
-    consoleView?.element,
-    h('section', { 'aria-labelledby': 'speakers-heading' }, listHeading, listNote, speakers),
+    consoleSlot,
+    h('section', { 'aria-labelledby': 'speakers-heading' }, listHeading, listNote, budgetsNote, speakers, removalsBox),
     h('section', { 'aria-labelledby': 'turns-heading' }, h('h3', { id: 'turns-heading' }, t('rt.turns')), turns),
     h('section', { class: 'rt-stats', 'aria-labelledby': 'stats-heading' },
       h('h3', { id: 'stats-heading' }, t('rt.stats.title')),
@@ -68,6 +81,8 @@ export function roundtablePanel(app, store) {
       h('h4', {}, t('rt.stats.session')), sessionStats));
 
   let lastTurn;
+  /** @type {number|null|undefined} the last removal seen (undefined before the first render) */
+  let lastRemoval;
   let warnedTurn = null;
   let timeUpTurn = null;
 
@@ -204,10 +219,27 @@ export function roundtablePanel(app, store) {
     s.constituency ? [' ', h('span', { class: 'badge' }, constituencyName(s.constituency))] : null,
     ' ', h('span', { class: `badge kind-${s.kind}` }, t(`rt.kind.${s.kind}`)),
     s.user === me ? [' ', h('span', { class: 'badge mine' }, t('rt.you'))] : null,
+    s.added_by ? [' ', h('span', { class: 'badge added' }, t('ws.rt.addedByChair'))] : null,
     h('span', { class: 'reason', lang: 'en', dir: 'ltr' }, s.reason),
     s.eligible ? null : h('span', { class: 'help' }, ` ${t('rt.skipped')}`),
-    consoleView ? consoleView.grantButton(s, s === firstEligible) : null))
+    consoleView ? consoleView.grantButton(s, s === firstEligible) : null,
+    consoleView ? consoleView.removeButton(s) : null))
       : h('li', { class: 'help' }, t('rt.nobodyWaiting')));
+    const budgets = item?.budgets || [];
+    budgetsNote.hidden = budgets.length === 0;
+    replaceChildren(budgetsNote, budgets.length ? [t('ws.rt.budgets'), ' ', budgets.map((b, i) => [i ? ' · ' : '',
+      h('bdi', {}, constituencyName(b.constituency)), ' ',
+      t('ws.rt.budgetUse', { used: formatDuration(b.used_ms), budget: formatDuration(b.budget_ms) })])] : []);
+    const shown = store.removals.filter((x) => entriesOf(r).every((s) => s.request !== x.request));
+    removalsBox.hidden = shown.length === 0;
+    replaceChildren(removals, shown.slice().reverse().map((x) => h('li', { dataset: { request: String(x.request), user: x.user } },
+      h('bdi', { class: 'who' }, x.name), ' · ', h('span', { class: 'badge' }, t(`rt.kind.${x.kind}`)), ' · ',
+      phrase('ws.rt.removedBecause', { reason: x.reason }, 'reason'))));
+    const latest = store.removals[store.removals.length - 1];
+    if (latest && latest.request !== lastRemoval) {
+      if (lastRemoval !== undefined) announce(latest.user === me ? t('ws.rt.yourRequestRemoved', { reason: latest.reason }) : t('ws.rt.removedNotice', { name: latest.name }));
+      lastRemoval = latest.request;
+    } else if (!latest) lastRemoval = null;
   }
 
   function renderTurns(r) {
@@ -252,9 +284,19 @@ export function roundtablePanel(app, store) {
     destroy() {
       clearInterval(timer);
       store.removeEventListener('change', onChange);
+      destroyed = true;
       consoleView?.destroy();
     },
   };
+}
+
+/**
+ * Every entry of every item's speaking list.
+ * @param {object} r `state.roundtable`
+ * @returns {Array<object>}
+ */
+function entriesOf(r) {
+  return r.agenda.flatMap((i) => i.speakers);
 }
 
 /**

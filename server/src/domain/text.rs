@@ -168,6 +168,9 @@ pub fn clean_command(command: &RoomCommand) -> Result<RoomCommand, TextError> {
         RoomCommand::MuteParticipant(sanction) | RoomCommand::ExpelParticipant(sanction) => {
             sanction.reason = clean_prose("reason", &sanction.reason)?;
         }
+        RoomCommand::RemoveRequest(remove) => {
+            remove.reason = clean_prose("reason", &remove.reason)?;
+        }
         RoomCommand::GrantFloor(grant) => {
             if let Some(reason) = &mut grant.reason {
                 *reason = clean_prose("reason", reason)?;

@@ -133,7 +133,7 @@ fn roundtable() -> Room {
         }),
     );
     room.run(&chair(), RoomCommand::OpenAgendaItem(ItemRef { item }));
-    let ask = |kind| RoomCommand::RequestFloor(RequestFloor { kind });
+    let ask = |kind| RoomCommand::RequestFloor(RequestFloor::new(kind));
     room.run(&bruno(), ask(RequestKind::Speak));
     let next = || {
         RoomCommand::GrantFloor(GrantFloor {

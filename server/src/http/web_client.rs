@@ -1,5 +1,6 @@
 //! The web client (`client-web/`), compiled into the binary so that `baraza serve` needs nothing
-//! else: `GET /` is the app and `GET /<path>` its modules and styles.
+//! else: `GET /` is the app and `GET /<path>` its modules and styles (`css/` holds the styles
+//! of views loaded on demand, kept out of the first load).
 //!
 //! Files are embedded with `rust-embed`; the client's own browser tests (`client-web/tests/`)
 //! and anything else that is not part of the app are excluded. In debug builds `rust-embed`
@@ -22,6 +23,7 @@ use rust_embed::Embed;
 #[folder = "../client-web/"]
 #[include = "index.html"]
 #[include = "app.css"]
+#[include = "css/*"]
 #[include = "js/*"]
 #[exclude = "tests/*"]
 #[exclude = "*/node_modules/*"]
@@ -34,6 +36,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/index.html", get(index))
         .route("/app.css", get(|headers| asset("app.css", headers)))
         .route("/js/{*path}", get(script))
+        .route("/css/{*path}", get(style))
 }
 
 async fn index(headers: HeaderMap) -> Response {
@@ -42,6 +45,10 @@ async fn index(headers: HeaderMap) -> Response {
 
 async fn script(Path(path): Path<String>, headers: HeaderMap) -> Response {
     asset(&format!("js/{path}"), headers).await
+}
+
+async fn style(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    asset(&format!("css/{path}"), headers).await
 }
 
 async fn asset(path: &str, headers: HeaderMap) -> Response {
@@ -93,6 +100,8 @@ mod tests {
         assert!(Assets::get("app.css").is_some());
         assert!(Assets::get("js/main.js").is_some());
         assert!(Assets::get("js/locales/ar.js").is_some());
+        assert!(Assets::get("js/locales/chair-ar.js").is_some());
+        assert!(Assets::get("css/chair.css").is_some());
         assert!(Assets::iter().all(|p| !p.starts_with("tests/")));
         assert!(Assets::iter().all(|p| !p.contains("node_modules")));
     }

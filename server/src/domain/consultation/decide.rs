@@ -120,6 +120,7 @@ pub fn room_command(
         | RoomCommand::SetTimeBudget(_)
         | RoomCommand::RequestFloor(_)
         | RoomCommand::WithdrawRequest(_)
+        | RoomCommand::RemoveRequest(_)
         | RoomCommand::CloseSpeakingList
         | RoomCommand::ReopenSpeakingList
         | RoomCommand::GrantFloor(_)

@@ -1,7 +1,8 @@
 //! Deciding roundtable commands and the timer tick.
 //!
-//! Who may do what: moderators and the secretariat run the agenda and the floor; participants
-//! request, withdraw and yield; observers do none of these. Muted people may not request the
+//! Who may do what: moderators and the secretariat run the agenda and the floor, put a
+//! participant on the list on their behalf and remove anyone's request with a reason;
+//! participants request, withdraw and yield; observers do none of these. Muted people may not request the
 //! floor (or post); expelled people are not present, so the core refuses them before this.
 
 use super::super::state::RoomState;
@@ -10,7 +11,7 @@ use super::{Floor, RoundtableState, policy};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::EventBody;
 use baraza_proto::identity::{Profile, Role};
-use baraza_proto::ids::Millis;
+use baraza_proto::ids::{Millis, UserId};
 use baraza_proto::limits::{MAX_REASON_CHARS, MAX_TITLE_CHARS};
 use baraza_proto::roundtable::{
     AgendaItemAdded, FloorEndReason, FloorEnded, FloorExtended, FloorGranted, FloorRemaining,
@@ -128,7 +129,33 @@ pub(crate) fn decide(
             }
             Ok(vec![EventBody::TimeBudgetSet(c.clone())])
         }
-        RoomCommand::RequestFloor(c) => request(rt, profile, c.kind),
+        RoomCommand::RequestFloor(c) => match &c.on_behalf_of {
+            None => request(rt, profile, c.kind, None),
+            Some(user) => {
+                moderates(profile, "put someone else on the speaking list")?;
+                let Some(member) = state.member(user) else {
+                    return Err(Rejection::Invalid(format!(
+                        "{user} is not a member of this room"
+                    )));
+                };
+                if rt.is_expelled(user) {
+                    return Err(Rejection::Invalid(format!("{user} is expelled")));
+                }
+                request(rt, &member.profile, c.kind, Some(user))
+            }
+        },
+        RoomCommand::RemoveRequest(c) => {
+            moderates(profile, "remove someone's request")?;
+            check_text("reason", &c.reason, 1, MAX_REASON_CHARS)?;
+            let item = open_item(rt)?;
+            if !item.requests.iter().any(|r| r.id == c.request) {
+                return Err(Rejection::Invalid(format!(
+                    "there is no open request {} on the open item",
+                    c.request
+                )));
+            }
+            Ok(vec![EventBody::RequestRemoved(c.clone())])
+        }
         RoomCommand::WithdrawRequest(c) => {
             let item = open_item(rt)?;
             let Some(request) = item.requests.iter().find(|r| r.id == c.request) else {
@@ -327,21 +354,43 @@ pub(crate) fn tick(state: &RoomState, now: Millis) -> Vec<EventBody> {
     vec![]
 }
 
+/// A request by `profile` (the sender, or with `on_behalf_of` the participant a moderator asks
+/// for): the same rules either way, so a moderator cannot put on the list what the participant
+/// could not ask for themselves.
 fn request(
     rt: &RoundtableState,
     profile: &Profile,
     kind: RequestKind,
+    on_behalf_of: Option<&UserId>,
 ) -> Result<Vec<EventBody>, Rejection> {
+    let who = if on_behalf_of.is_some() {
+        format!("{} already has", profile.user)
+    } else {
+        "you already have".to_owned()
+    };
     if profile.role != Role::Participant {
-        return Err(Rejection::Forbidden(format!(
-            "participants request the floor, not a {}",
-            profile.role.as_str()
-        )));
+        return Err(if on_behalf_of.is_some() {
+            Rejection::Invalid(format!(
+                "only participants are put on the speaking list; {} is a {}",
+                profile.user,
+                profile.role.as_str()
+            ))
+        } else {
+            Rejection::Forbidden(format!(
+                "participants request the floor, not a {}",
+                profile.role.as_str()
+            ))
+        });
     }
     if rt.is_muted(&profile.user) {
-        return Err(Rejection::Forbidden(
-            "you are muted and may not request the floor".into(),
-        ));
+        return Err(if on_behalf_of.is_some() {
+            Rejection::Invalid(format!(
+                "{} is muted and may not be put on the list",
+                profile.user
+            ))
+        } else {
+            Rejection::Forbidden("you are muted and may not request the floor".into())
+        });
     }
     let item = open_item(rt)?;
     if item.list_closed && kind != RequestKind::PointOfOrder {
@@ -355,7 +404,7 @@ fn request(
         .any(|r| r.user == profile.user && r.kind == kind)
     {
         return Err(Rejection::Invalid(format!(
-            "you already have an open request of kind {}",
+            "{who} an open request of kind {}",
             kind_name(kind)
         )));
     }
@@ -367,9 +416,11 @@ fn request(
                 ));
             };
             if f.speaker.user == profile.user {
-                return Err(Rejection::Invalid(
-                    "you cannot reply to your own turn".into(),
-                ));
+                return Err(Rejection::Invalid(if on_behalf_of.is_some() {
+                    format!("{} holds the floor and cannot reply to it", profile.user)
+                } else {
+                    "you cannot reply to your own turn".into()
+                }));
             }
             Some(f.turn)
         }
@@ -379,6 +430,7 @@ fn request(
         item: item.id,
         kind,
         reply_to,
+        on_behalf_of: on_behalf_of.cloned(),
     })])
 }
 

@@ -98,17 +98,25 @@ fn apply_to(rt: &mut RoundtableState, room: &mut RoomState, event: &EventEnvelop
             }
         }
         EventBody::FloorRequested(c) => {
-            if let (Some(user), Some(item)) = (by(), rt.item_mut(c.item)) {
+            // A moderator's request for someone is that person's; the actor is kept as who
+            // added it.
+            let (user, added_by) = match &c.on_behalf_of {
+                Some(user) => (Some(user.clone()), by()),
+                None => (by(), None),
+            };
+            if let (Some(user), Some(item)) = (user, rt.item_mut(c.item)) {
                 item.requests.push(Request {
                     id: event.seq,
                     user,
                     kind: c.kind,
                     reply_to: c.reply_to,
                     requested_at: ts,
+                    added_by,
                 });
             }
         }
         EventBody::RequestWithdrawn(c) => remove_requests(rt, |r| r.id == c.request),
+        EventBody::RequestRemoved(c) => remove_requests(rt, |r| r.id == c.request),
         EventBody::SpeakingListClosed(c) | EventBody::SpeakingListReopened(c) => {
             let closed = matches!(event.body, EventBody::SpeakingListClosed(_));
             if let Some(item) = rt.item_mut(c.item) {

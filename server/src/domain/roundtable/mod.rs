@@ -16,6 +16,8 @@ pub mod policy;
 pub mod stats;
 
 #[cfg(test)]
+mod chair_tests;
+#[cfg(test)]
 mod props;
 #[cfg(test)]
 mod tests;
@@ -75,6 +77,8 @@ pub(crate) struct Request {
     pub(crate) kind: RequestKind,
     pub(crate) reply_to: Option<TurnId>,
     pub(crate) requested_at: Millis,
+    /// The moderator who put this person on the list, when it was not the person themselves.
+    pub(crate) added_by: Option<UserId>,
 }
 
 /// The current turn and its clock.
@@ -210,6 +214,7 @@ impl RoundtableState {
                             kind: s.request.kind,
                             reply_to: s.request.reply_to,
                             requested_at: s.request.requested_at,
+                            added_by: s.request.added_by.clone(),
                             reason: s.reason,
                             eligible: s.eligible,
                         }

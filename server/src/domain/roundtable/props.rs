@@ -87,10 +87,7 @@ fn step(room: &mut Room, item: u64, op: &Op) {
     let m = moderator();
     let p = people();
     let _ = match op {
-        Op::Ask(w, kind) => room.run(
-            &p[*w],
-            RoomCommand::RequestFloor(RequestFloor { kind: *kind }),
-        ),
+        Op::Ask(w, kind) => room.run(&p[*w], RoomCommand::RequestFloor(RequestFloor::new(*kind))),
         Op::Withdraw(w) => {
             let request = room
                 .state

@@ -147,7 +147,7 @@ impl Room {
 
     /// Requests the floor; returns the request id.
     pub(crate) fn ask(&mut self, who: &Profile, kind: RequestKind) -> u64 {
-        self.ok(who, RoomCommand::RequestFloor(RequestFloor { kind }));
+        self.ok(who, RoomCommand::RequestFloor(RequestFloor::new(kind)));
         self.state.seq()
     }
 
@@ -293,9 +293,7 @@ fn the_moderator_opens_closes_and_reorders_the_agenda() {
     // Requests need an open item.
     invalid(room.run(
         &bruno(),
-        RoomCommand::RequestFloor(RequestFloor {
-            kind: RequestKind::Speak,
-        }),
+        RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Speak)),
     ));
 }
 
@@ -305,17 +303,13 @@ fn each_request_kind_and_one_open_request_per_kind() {
     let speak = room.ask(&amina(), RequestKind::Speak);
     let message = invalid(room.run(
         &amina(),
-        RoomCommand::RequestFloor(RequestFloor {
-            kind: RequestKind::Speak,
-        }),
+        RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Speak)),
     ));
     assert!(message.contains("already have an open request"));
     // A reply needs someone at the floor.
     invalid(room.run(
         &bruno(),
-        RoomCommand::RequestFloor(RequestFloor {
-            kind: RequestKind::Reply,
-        }),
+        RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Reply)),
     ));
     room.ask(&bruno(), RequestKind::Speak);
     let turn = room.grant_next();
@@ -329,9 +323,7 @@ fn each_request_kind_and_one_open_request_per_kind() {
     // The speaker cannot reply to herself; others can, linked to her turn.
     invalid(room.run(
         &amina(),
-        RoomCommand::RequestFloor(RequestFloor {
-            kind: RequestKind::Reply,
-        }),
+        RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Reply)),
     ));
     let reply = room.ask(&chen(), RequestKind::Reply);
     let point = room.ask(&dara(), RequestKind::PointOfOrder);
@@ -346,9 +338,7 @@ fn each_request_kind_and_one_open_request_per_kind() {
     // Observers cannot ask; authors (and moderators) withdraw.
     forbidden(room.run(
         &press(),
-        RoomCommand::RequestFloor(RequestFloor {
-            kind: RequestKind::Speak,
-        }),
+        RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Speak)),
     ));
     forbidden(room.run(
         &bruno(),
@@ -483,9 +473,7 @@ fn closing_the_list_still_takes_points_of_order_and_reopening_takes_all() {
     invalid(room.run(&moderator(), RoomCommand::CloseSpeakingList));
     let message = invalid(room.run(
         &bruno(),
-        RoomCommand::RequestFloor(RequestFloor {
-            kind: RequestKind::Speak,
-        }),
+        RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Speak)),
     ));
     assert!(message.contains("closed"));
     room.ask(&bruno(), RequestKind::PointOfOrder);
@@ -681,9 +669,7 @@ fn muted_people_neither_request_nor_post_and_expelled_ones_leave_for_good() {
     assert_eq!(room.order(), ["bruno"], "a mute drops the requests");
     forbidden(room.run(
         &amina(),
-        RoomCommand::RequestFloor(RequestFloor {
-            kind: RequestKind::Speak,
-        }),
+        RoomCommand::RequestFloor(RequestFloor::new(RequestKind::Speak)),
     ));
     forbidden(room.run(
         &amina(),
