@@ -31,6 +31,7 @@ pub mod registry;
 pub mod room;
 pub mod roundtable;
 pub mod schema;
+pub mod search;
 pub mod view;
 
 /// The protocol version this crate describes.

@@ -13,6 +13,7 @@ use crate::registry::{
     SignInRequest, SignedIn,
 };
 use crate::room::{RoomSpec, RoomSummary};
+use crate::search::SearchResults;
 use schemars::JsonSchema;
 
 /// Every type a peer of Baraza reads or writes, under one root so that the schema's `$defs`
@@ -37,6 +38,8 @@ struct Protocol {
     health: Health,
     /// Body of `GET /api/rooms/{id}/threads`.
     threads_page: ThreadsPage,
+    /// Body of `GET /api/search`.
+    search_results: SearchResults,
     /// Body of `GET /api/registry`.
     registry_view: RegistryView,
     /// Body of `GET /api/registry/public`.

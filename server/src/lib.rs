@@ -42,4 +42,5 @@ pub mod redis_keys;
 pub mod redis_link;
 pub mod redis_target;
 pub mod registry;
+pub mod search;
 pub mod store;

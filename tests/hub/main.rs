@@ -11,6 +11,7 @@ mod openapi;
 mod presence;
 mod registry;
 mod rooms;
+mod search;
 mod trust;
 
 use baraza_e2e::{Api, Client, NodeProcess, TokenSpec};

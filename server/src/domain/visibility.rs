@@ -23,7 +23,10 @@
 //! - an export of the record (`GET /api/rooms/{id}/export`, `baraza export`): whoever may
 //!   enter the room, as the kind of reader they are; a statement that is not published (held,
 //!   rejected or hidden) is left out of every export but a moderating reader's, where it is
-//!   marked with its status ([`statement_in_export`], [`export_frame_for`]).
+//!   marked with its status ([`statement_in_export`], [`export_frame_for`]);
+//! - a search (`GET /api/search`): whoever may enter the room finds what their view of it shows
+//!   with its text, no more ([`statement_found`]): held, rejected and hidden text only by the
+//!   secretariat and moderators.
 
 use super::Rejection;
 use super::state::RoomState;
@@ -49,17 +52,20 @@ pub enum ReadPath {
     Record,
     /// `GET /api/rooms/{id}/export` and `baraza export`: the record as a document.
     Export,
+    /// `GET /api/search`: statements found by their words ([`statement_found`]).
+    Search,
 }
 
 impl ReadPath {
     /// Every read path, in the order the matrix shows them.
-    pub const ALL: [ReadPath; 6] = [
+    pub const ALL: [ReadPath; 7] = [
         ReadPath::Snapshot,
         ReadPath::Events,
         ReadPath::View,
         ReadPath::Threads,
         ReadPath::Record,
         ReadPath::Export,
+        ReadPath::Search,
     ];
 
     /// How the path is named in the documentation.
@@ -71,6 +77,7 @@ impl ReadPath {
             ReadPath::Threads => "GET threads",
             ReadPath::Record => "GET record",
             ReadPath::Export => "GET export",
+            ReadPath::Search => "GET search",
         }
     }
 
@@ -194,7 +201,8 @@ pub fn may_read(
         | ReadPath::Events
         | ReadPath::View
         | ReadPath::Threads
-        | ReadPath::Export => Ok(reader),
+        | ReadPath::Export
+        | ReadPath::Search => Ok(reader),
         ReadPath::Record if reader.moderating() => Ok(reader),
         ReadPath::Record => Err(Rejection::Forbidden(
             "the full record is for the secretariat and moderators".into(),
@@ -210,6 +218,17 @@ pub fn view_for(
 ) -> Result<RoomView, Rejection> {
     let reader = may_read(path, profile, state)?;
     state.view(reader).ok_or(Rejection::RoomNotFound)
+}
+
+/// The statement `id` as a search may show it to the reader whose `view` of the room this is:
+/// only a statement the view holds (held and rejected ones are in moderating readers' views
+/// only) and whose text it shows (a hidden statement's text is withheld from those who do not
+/// moderate). The index of [`crate::search`] proposes; this decides.
+pub fn statement_found(view: &RoomView, id: StatementId) -> Option<&StatementView> {
+    view.statements
+        .iter()
+        .find(|s| s.id == id)
+        .filter(|s| !s.redacted)
 }
 
 /// The room's line in `GET /api/rooms` for `profile`: everyone signed in sees every room's

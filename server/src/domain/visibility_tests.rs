@@ -187,6 +187,7 @@ roundtable | GET view | all | all | member | member | member | member | refused
 roundtable | GET threads | n/a | n/a | n/a | n/a | n/a | n/a | n/a
 roundtable | GET record | all | all | refused | refused | refused | refused | refused
 roundtable | GET export | all | all | member | member | member | member | refused
+roundtable | GET search | all | all | member | member | member | member | refused
 roundtable | GET rooms (list) | names | names | names | names | names | names | count only
 caucus of women | WS snapshot | all | all | refused | member | refused | refused | member
 caucus of women | WS events | all | all | refused | member | refused | refused | member
@@ -194,6 +195,7 @@ caucus of women | GET view | all | all | refused | member | refused | refused | 
 caucus of women | GET threads | n/a | n/a | n/a | n/a | n/a | n/a | n/a
 caucus of women | GET record | all | all | refused | refused | refused | refused | refused
 caucus of women | GET export | all | all | refused | member | refused | refused | member
+caucus of women | GET search | all | all | refused | member | refused | refused | member
 caucus of women | GET rooms (list) | names | names | count only | names | count only | count only | names
 consultation, draft | WS snapshot | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | WS events | all | all | rapporteur | refused | refused | refused | refused
@@ -201,6 +203,7 @@ consultation, draft | GET view | all | all | rapporteur | refused | refused | re
 consultation, draft | GET threads | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | GET record | all | all | refused | refused | refused | refused | refused
 consultation, draft | GET export | all | all | rapporteur | refused | refused | refused | refused
+consultation, draft | GET search | all | all | rapporteur | refused | refused | refused | refused
 consultation, draft | GET rooms (list) | names | names | names | count only | count only | count only | count only
 consultation, open | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, open | WS events | all | all | rapporteur | member | member | member | member
@@ -208,6 +211,7 @@ consultation, open | GET view | all | all | rapporteur | member | member | membe
 consultation, open | GET threads | all | all | rapporteur | member | member | member | member
 consultation, open | GET record | all | all | refused | refused | refused | refused | refused
 consultation, open | GET export | all | all | rapporteur | member | member | member | member
+consultation, open | GET search | all | all | rapporteur | member | member | member | member
 consultation, open | GET rooms (list) | names | names | names | names | names | names | names
 consultation, closed | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, closed | WS events | all | all | rapporteur | member | member | member | member
@@ -215,6 +219,7 @@ consultation, closed | GET view | all | all | rapporteur | member | member | mem
 consultation, closed | GET threads | all | all | rapporteur | member | member | member | member
 consultation, closed | GET record | all | all | refused | refused | refused | refused | refused
 consultation, closed | GET export | all | all | rapporteur | member | member | member | member
+consultation, closed | GET search | all | all | rapporteur | member | member | member | member
 consultation, closed | GET rooms (list) | names | names | names | names | names | names | names
 consultation, synthesis | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, synthesis | WS events | all | all | rapporteur | member | member | member | member
@@ -222,6 +227,7 @@ consultation, synthesis | GET view | all | all | rapporteur | member | member | 
 consultation, synthesis | GET threads | all | all | rapporteur | member | member | member | member
 consultation, synthesis | GET record | all | all | refused | refused | refused | refused | refused
 consultation, synthesis | GET export | all | all | rapporteur | member | member | member | member
+consultation, synthesis | GET search | all | all | rapporteur | member | member | member | member
 consultation, synthesis | GET rooms (list) | names | names | names | names | names | names | names
 consultation, published | WS snapshot | all | all | rapporteur | member | member | member | member
 consultation, published | WS events | all | all | rapporteur | member | member | member | member
@@ -229,6 +235,7 @@ consultation, published | GET view | all | all | rapporteur | member | member | 
 consultation, published | GET threads | all | all | rapporteur | member | member | member | member
 consultation, published | GET record | all | all | refused | refused | refused | refused | refused
 consultation, published | GET export | all | all | rapporteur | member | member | member | member
+consultation, published | GET search | all | all | rapporteur | member | member | member | member
 consultation, published | GET rooms (list) | names | names | names | names | names | names | names
 ";
 

@@ -7,7 +7,7 @@
 //! fields. Request bodies, answers and query strings are described by the Rust types the
 //! handlers use (their `JsonSchema`).
 
-use super::{api, consultation, export, health, openapi, registry, ws};
+use super::{api, consultation, export, health, openapi, registry, search, ws};
 use crate::export::Format;
 use crate::hub::Hub;
 use axum::handler::Handler;
@@ -20,6 +20,7 @@ use baraza_proto::registry::{
     SignInRequest, SignedIn,
 };
 use baraza_proto::room::{RoomSpec, RoomSummary};
+use baraza_proto::search::SearchResults;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 /// Makes the schema of one type, registering the types it names in the generator.
@@ -233,6 +234,10 @@ pub fn all() -> Vec<Endpoint> {
             .summary("The record as a document (HTML, Markdown, JSON, CSV or Akoma Ntoso), as the caller may read it.")
             .query::<export::ExportQuery>()
             .answer(200, Answer::Document(&EXPORT_TYPES)),
+        E::get("/api/search", search::search)
+            .summary("Statements found by their words in every room the caller may read, with filters.")
+            .query::<search::SearchQuery>()
+            .answers::<SearchResults>(200),
         E::get("/api/geo", api::geo)
             .summary("The countries, M49 areas and UN regional groups a scope may name.")
             .answers::<GeoTable>(200),

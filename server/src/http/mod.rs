@@ -3,7 +3,7 @@
 //! - `GET /ws`: the WebSocket protocol ([`ws`]), for pages of [allowed origins](origin).
 //! - `/api/*`: rooms and their records ([`api`]), authenticated with `Authorization: Bearer`
 //!   and rate-limited per caller ([`rest_limit`]); a consultation's threads ([`consultation`]);
-//!   the record as a document ([`export`](mod@export)).
+//!   the record as a document ([`export`](mod@export)); search across rooms ([`search`]).
 //! - `/api/registry/*`: organisations, accreditation, invitations, the public list
 //!   ([`registry`]).
 //! - `GET /healthz`, `GET /metrics`: health ([`health`]) and Prometheus text.
@@ -25,12 +25,14 @@ pub mod openapi;
 pub mod origin;
 pub mod registry;
 pub mod rest_limit;
+mod search;
 pub mod security;
 mod web_client;
 mod ws;
 
 use crate::health::HealthMonitor;
 use crate::hub::Hub;
+use crate::search::Search;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -58,6 +60,7 @@ pub struct WebConfig {
 /// Builds every route of a node.
 pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
     let limiter = Arc::new(RestLimiter::new(web.rest_rate));
+    let search = Arc::new(Search::new().expect("an in-memory SQLite database opens"));
     let mut api = Router::new();
     let mut node = Router::new();
     for (stack, path, route) in routes(endpoints::all()) {
@@ -74,6 +77,7 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
         .merge(web_client::routes())
         .layer(Extension(Arc::new(web.allowed_origins)))
         .layer(Extension(health))
+        .layer(Extension(search))
         .layer(middleware::map_response(security::security_headers))
         .with_state(hub)
 }

@@ -154,6 +154,11 @@ impl Hub {
         &self.inner.metrics
     }
 
+    /// The record store, for read models that follow the record (search).
+    pub fn store(&self) -> &Arc<dyn RecordStore> {
+        &self.inner.store
+    }
+
     /// The token verifier.
     pub fn auth(&self) -> &Authenticator {
         &self.inner.auth
