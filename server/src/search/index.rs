@@ -137,7 +137,7 @@ impl Index {
                                 .and_then(|p| p.country.as_ref())
                                 .map(|c| c.to_string()),
                             lang.as_str(),
-                            envelope.ts as i64,
+                            envelope.ts,
                         ],
                     )?;
                     let id = tx.last_insert_rowid();
@@ -204,10 +204,10 @@ impl Index {
             filter("lang", "=", lang.clone().into());
         }
         if let Some(from) = filters.from {
-            filter("posted_at", ">=", (from as i64).into());
+            filter("posted_at", ">=", from.into());
         }
         if let Some(until) = filters.until {
-            filter("posted_at", "<", (until as i64).into());
+            filter("posted_at", "<", until.into());
         }
         values.push((limit as i64).into());
         sql.push_str(&format!(
