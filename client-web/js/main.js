@@ -1,6 +1,6 @@
 /**
  * The web client's entry point: language, sign-in, the connection, the header and the routes
- * (`#/rooms`, `#/rooms/ID`, `#/rooms/ID/record`, `#/rooms/ID/projector?lang=xx`).
+ * (`#/rooms`, `#/rooms/ID`, `#/rooms/ID/record`, `#/rooms/ID/projector?lang=xx`, `#/search?q=…`).
  */
 
 import { announce } from './announce.js';
@@ -150,6 +150,8 @@ function renderHeader() {
   const user = document.getElementById('user');
   if (app.claims) {
     replaceChildren(user,
+      h('a', { href: '#/search', class: 'search-link' }, t('header.search')),
+      ' ',
       h('bdi', { class: 'who' }, app.claims.name || app.claims.sub || ''),
       ' ',
       h('span', { class: 'badge' }, t(`role.${app.claims.role}`)),
@@ -200,6 +202,22 @@ function route(sameView = false) {
     });
     return;
   }
+  const search = path.match(/^\/search(?:\?(.*))?$/);
+  if (search) {
+    // The search page is loaded when first opened, not on every first load.
+    let alive = true;
+    let done = null;
+    cleanup = () => { alive = false; done?.(); };
+    import('./views/search.js')
+      .then((m) => m.renderSearch(app, main, new URLSearchParams(search[1] || '')))
+      .then((end) => {
+        if (alive) {
+          done = end;
+          if (!sameView) focusHeading();
+        } else end();
+      });
+    return;
+  }
   if (projector) {
     // The screen shows the language the chair chose for it, in this tab only; the change of
     // language routes here again.
@@ -247,7 +265,7 @@ async function start() {
     route(true);
   });
   window.addEventListener('hashchange', () => route());
-  const path = window.location.hash.startsWith('#/rooms') ? window.location.hash : '#/rooms';
+  const path = /^#\/(rooms|search)/.test(window.location.hash) ? window.location.hash : '#/rooms';
   if (token) app.signIn(token, path);
   else {
     renderHeader();

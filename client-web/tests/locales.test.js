@@ -1,6 +1,6 @@
 /**
  * Every interface string exists in all six UN languages, with the same `{holes}`: the main
- * tables and the extra ones loaded on demand (`chair-*.js`).
+ * tables and the extra ones loaded on demand (`chair-*.js`, `search-*.js`).
  */
 
 import { test } from 'node:test';
@@ -11,13 +11,6 @@ import es from '../js/locales/es.js';
 import fr from '../js/locales/fr.js';
 import ru from '../js/locales/ru.js';
 import zh from '../js/locales/zh.js';
-import chairAr from '../js/locales/chair-ar.js';
-import chairEn from '../js/locales/chair-en.js';
-import chairEs from '../js/locales/chair-es.js';
-import chairFr from '../js/locales/chair-fr.js';
-import chairRu from '../js/locales/chair-ru.js';
-import chairZh from '../js/locales/chair-zh.js';
-
 const holes = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 for (const [code, table] of Object.entries({ ar, es, fr, ru, zh })) {
@@ -38,19 +31,36 @@ test('the translations are not English copies', () => {
   }
 });
 
-for (const [code, table] of Object.entries({ ar: chairAr, es: chairEs, fr: chairFr, ru: chairRu, zh: chairZh })) {
-  test(`chair-${code} has every key of chair-en, with the same placeholders, and is no English copy`, () => {
-    assert.deepEqual(Object.keys(table).sort(), Object.keys(chairEn).sort());
-    for (const [key, text] of Object.entries(table)) {
-      assert.ok(text.trim(), `chair-${code} ${key} is empty`);
-      assert.deepEqual(holes(text), holes(chairEn[key]), `chair-${code} ${key}`);
-    }
-    const same = Object.keys(chairEn).filter((k) => table[k] === chairEn[k]);
-    assert.ok(same.length <= 3, `chair-${code} repeats English for ${same.join(', ')}`);
-  });
+/** The extra tables, loaded on demand by `loadStrings(NAME)`. */
+const EXTRA = ['chair', 'search'];
+const CODES = ['ar', 'en', 'es', 'fr', 'ru', 'zh'];
+const extras = {};
+for (const name of EXTRA) {
+  extras[name] = {};
+  for (const code of CODES) extras[name][code] = (await import(`../js/locales/${name}-${code}.js`)).default;
 }
 
-test('the extra tables add keys and override none of the main table', () => {
-  const clash = Object.keys(chairEn).filter((k) => k in en);
-  assert.deepEqual(clash, []);
+for (const name of EXTRA) {
+  const base = extras[name].en;
+  for (const code of CODES.filter((c) => c !== 'en')) {
+    const table = extras[name][code];
+    test(`${name}-${code} has every key of ${name}-en, with the same placeholders, and is no English copy`, () => {
+      assert.deepEqual(Object.keys(table).sort(), Object.keys(base).sort());
+      for (const [key, text] of Object.entries(table)) {
+        assert.ok(text.trim(), `${name}-${code} ${key} is empty`);
+        assert.deepEqual(holes(text), holes(base[key]), `${name}-${code} ${key}`);
+      }
+      const same = Object.keys(base).filter((k) => table[k] === base[k]);
+      assert.ok(same.length <= 3, `${name}-${code} repeats English for ${same.join(', ')}`);
+    });
+  }
+}
+
+test('the extra tables add keys and override none of the main table or of each other', () => {
+  const seen = new Set(Object.keys(en));
+  for (const name of EXTRA) {
+    const clash = Object.keys(extras[name].en).filter((k) => seen.has(k));
+    assert.deepEqual(clash, [], `${name}-en`);
+    for (const k of Object.keys(extras[name].en)) seen.add(k);
+  }
 });

@@ -6,6 +6,7 @@ export default {
   'app.tagline': 'موائد مستديرة يديرها ميسّرون ومشاورات إقليمية إلكترونية.',
   'header.language': 'اللغة',
   'header.signOut': 'تسجيل الخروج',
+  'header.search': 'بحث',
   'header.skip': 'الانتقال إلى المحتوى',
   'conn.connecting': 'جارٍ الاتصال…',
   'conn.online': 'متصل',

@@ -6,6 +6,7 @@ export default {
   'app.tagline': 'Moderated roundtables and regional e-consultations.',
   'header.language': 'Language',
   'header.signOut': 'Sign out',
+  'header.search': 'Search',
   'header.skip': 'Skip to content',
   'conn.connecting': 'Connecting…',
   'conn.online': 'Connected',

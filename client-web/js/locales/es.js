@@ -6,6 +6,7 @@ export default {
   'app.tagline': 'Mesas redondas moderadas y consultas regionales en línea.',
   'header.language': 'Idioma',
   'header.signOut': 'Cerrar sesión',
+  'header.search': 'Buscar',
   'header.skip': 'Ir al contenido',
   'conn.connecting': 'Conectando…',
   'conn.online': 'Conectado',

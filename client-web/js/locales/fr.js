@@ -6,6 +6,7 @@ export default {
   'app.tagline': 'Tables rondes modérées et consultations régionales en ligne.',
   'header.language': 'Langue',
   'header.signOut': 'Se déconnecter',
+  'header.search': 'Rechercher',
   'header.skip': 'Aller au contenu',
   'conn.connecting': 'Connexion…',
   'conn.online': 'Connecté',

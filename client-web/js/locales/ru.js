@@ -6,6 +6,7 @@ export default {
   'app.tagline': 'Модерируемые круглые столы и региональные электронные консультации.',
   'header.language': 'Язык',
   'header.signOut': 'Выйти',
+  'header.search': 'Поиск',
   'header.skip': 'Перейти к содержанию',
   'conn.connecting': 'Подключение…',
   'conn.online': 'Подключено',

@@ -6,6 +6,7 @@ export default {
   'app.tagline': '有主持的圆桌会议和区域在线磋商。',
   'header.language': '语言',
   'header.signOut': '退出',
+  'header.search': '检索',
   'header.skip': '跳到正文',
   'conn.connecting': '正在连接…',
   'conn.online': '已连接',
