@@ -3,6 +3,8 @@
  * Strings live in js/locales/<lang>.js; `t(key, params)` looks one up and fills `{name}` holes.
  * English (the reference and fallback) is always loaded; another language's table is fetched
  * only when it is chosen, so a first load on a slow connection carries one or two tables, not six.
+ * The strings of pages most people never open (the registry's: `locales/reg-<lang>.js`) are a
+ * separate part, merged into the tables by `loadStrings` when such a page is first opened.
  */
 
 import en from './locales/en.js';
@@ -23,6 +25,31 @@ const TABLES = { en };
 const STORAGE_KEY = 'baraza.lang';
 let current = 'en';
 const listeners = new Set();
+/** Parts of the tables loaded on demand (`reg`: the registry's pages), and which are merged. */
+const PARTS = new Set(['reg']);
+const wantedParts = new Set();
+const mergedParts = new Set();
+
+async function mergePart(part, code) {
+  const key = `${part}-${code}`;
+  if (mergedParts.has(key)) return;
+  const table = (await import(`./locales/${part}-${code}.js`)).default;
+  Object.assign(TABLES[code], table);
+  mergedParts.add(key);
+}
+
+/**
+ * Loads a part of the tables (English and the current language) before a page that uses it.
+ * Later language changes load it for the new language too.
+ * @param {string} part `reg`
+ * @returns {Promise<void>}
+ */
+export async function loadStrings(part) {
+  if (!PARTS.has(part)) throw new Error(`no such part of the tables: ${part}`);
+  wantedParts.add(part);
+  await mergePart(part, 'en');
+  if (current !== 'en') await mergePart(part, current).catch(() => {});
+}
 
 /**
  * Picks the interface language: a saved choice, else the browser's preference, else English.
@@ -53,6 +80,7 @@ export async function setLanguage(code) {
       code = 'en';
     }
   }
+  for (const part of wantedParts) await mergePart(part, code).catch(() => {});
   current = code;
   const lang = LANGUAGES.find((l) => l.code === code);
   document.documentElement.lang = code;

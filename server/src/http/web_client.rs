@@ -22,6 +22,7 @@ use rust_embed::Embed;
 #[folder = "../client-web/"]
 #[include = "index.html"]
 #[include = "app.css"]
+#[include = "registry.css"]
 #[include = "js/*"]
 #[exclude = "tests/*"]
 #[exclude = "*/node_modules/*"]
@@ -33,6 +34,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/", get(index))
         .route("/index.html", get(index))
         .route("/app.css", get(|headers| asset("app.css", headers)))
+        .route("/registry.css", get(|headers| asset("registry.css", headers)))
         .route("/js/{*path}", get(script))
 }
 
@@ -91,6 +93,7 @@ mod tests {
     fn the_app_is_embedded_and_its_tests_are_not() {
         assert!(Assets::get("index.html").is_some());
         assert!(Assets::get("app.css").is_some());
+        assert!(Assets::get("registry.css").is_some());
         assert!(Assets::get("js/main.js").is_some());
         assert!(Assets::get("js/locales/ar.js").is_some());
         assert!(Assets::iter().all(|p| !p.starts_with("tests/")));
