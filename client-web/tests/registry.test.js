@@ -14,6 +14,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertAccessible, env, launch, startNode, startSmtpSink, waitForConnection, waitForMail } from './support.js';
@@ -196,6 +197,16 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     const people = page.locator('#reg-invitations table');
     await people.locator('tr', { hasText: 'Achieng Otieno' }).waitFor();
     assert.match(await people.locator('tr', { hasText: 'Achieng Otieno' }).textContent(), /focal@witn\.example.*Focal point.*Sent/);
+    // A new link on request, shown for sending by other means; the list as a CSV file.
+    const jean = people.locator('tr', { hasText: 'Jean Martin' });
+    await jean.getByRole('button', { name: 'Send a new link' }).click();
+    await page.locator('#issued-link input').waitFor();
+    assert.match(await page.locator('#issued-link input').inputValue(), /#invite=/);
+    await people.locator('tr', { hasText: 'Jean Martin' }).locator('.link-status', { hasText: '(2 sent)' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the list as CSV' }).click()]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    assert.match(csv, /^invitation,person,name,email,organisation,role,forum,issued_at,expires_at,used_at,revoked\r\n/);
+    assert.equal(csv.split('\r\n').filter((line) => line.includes('focal@offshore.example')).length, 2, csv);
     await assertAccessible(page, 'registry after decisions');
     await shot(page, '05-decided');
   });
@@ -212,11 +223,21 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     const section = await page.locator(`section[data-forum="${FORUM_ID}"]`).textContent();
     assert.ok(!section.includes('Offshore Friends'), 'a rejected organisation is not on the list');
     assert.ok(!section.includes('@'), 'nothing personal is public');
-    assert.match(section, /2 organisations applied; 1 are accredited\./);
+    assert.match(section, /Organisations that applied: 2\. Accredited now: 1\./);
     assert.match(await page.locator(`#forum-${FORUM_ID}-by-group`).textContent(), /African States11/);
     assert.match(await page.locator(`#forum-${FORUM_ID}-by-group`).textContent(), /Western European and other States10/);
     await assertAccessible(page, 'public list');
     await shot(page, '06-public-list');
+    // In Arabic, right to left, with names of places and groups in Arabic.
+    await page.getByLabel('Language').selectOption('ar');
+    await page.getByRole('heading', { level: 1, name: 'المنظمات المعتمدة' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+    const arabic = await page.locator('#main').textContent();
+    assert.ok(arabic.includes('كينيا') && arabic.includes('مجموعة الدول الأفريقية'), arabic);
+    assert.doesNotMatch(arabic, /\breg\.[a-z]/, 'no untranslated key');
+    await shot(page, '11-public-list-arabic');
+    await page.getByLabel('اللغة').selectOption('en');
+    await page.getByRole('heading', { level: 1, name: 'Accredited organisations' }).waitFor();
   });
 
   let witnFocal;
@@ -240,7 +261,7 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await reps.getByLabel('Name', { exact: true }).fill('Grace Njeri');
     await reps.getByLabel('E-mail address', { exact: true }).fill('grace@witn.example');
     await reps.getByRole('button', { name: 'Name and send the sign-in link' }).click();
-    await reps.locator(`#reps-${FORUM_ID}-error`, { hasText: 'You have already named 1 representatives, the most' }).waitFor();
+    await reps.locator(`#reps-${FORUM_ID}-error`, { hasText: `Representatives allowed per organisation in ${FORUM}: 1. All are named` }).waitFor();
     assert.match(await reps.locator('.quota').textContent(), /1 of 1 named/);
     await assertAccessible(page, 'focal point');
     await shot(page, '07-focal-point-quota');

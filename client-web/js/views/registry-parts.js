@@ -55,6 +55,13 @@ export function field(id, label, control, help) {
   const error = h('span', { class: 'error field-error', id: `${id}-error` });
   const described = [help ? `${id}-help` : null, `${id}-error`].filter(Boolean).join(' ');
   control.setAttribute('aria-describedby', described);
+  // A correction clears the field's error; the server has the last word on the next send.
+  control.addEventListener('input', () => {
+    if (error.firstChild) {
+      error.replaceChildren();
+      control.removeAttribute('aria-invalid');
+    }
+  });
   const element = h('p', { class: 'field' },
     h('label', { for: id }, label), control,
     help ? h('span', { class: 'help', id: `${id}-help` }, help) : null,
@@ -132,15 +139,18 @@ export function linkStatus(last, sent) {
 }
 
 /**
- * Shows a freshly issued link for sending by other means.
+ * Says where a freshly issued link went, and shows the link itself for sending by other means
+ * when it could not be mailed (or, for the secretariat, `always`).
  * @param {HTMLElement} box
  * @param {{link: string, mailed: boolean}} answer
  * @param {{contact: {name: string, email: string}}} person
+ * @param {boolean} [always]
  */
-export function showLink(box, answer, person) {
+export function showLink(box, answer, person, always = false) {
   const id = `link-${answer.invitation}`;
+  const link = always || !answer.mailed;
   replaceChildren(box, h('div', { class: 'card notice issued' },
     h('p', {}, t(answer.mailed ? 'reg.link.mailed' : 'reg.link.notMailed', { name: person.contact.name, email: person.contact.email })),
-    h('label', { for: id }, t('reg.link.copy')),
-    h('input', { type: 'text', id, readonly: true, value: answer.link, dir: 'ltr', onfocus: (e) => e.target.select() })));
+    link ? h('label', { for: id }, t('reg.link.copy')) : null,
+    link ? h('input', { type: 'text', id, readonly: true, value: answer.link, dir: 'ltr', onfocus: (e) => e.target.select() }) : null));
 }

@@ -40,6 +40,8 @@ export function renderSecretariatRegistry(app, main) {
     status, body);
   let alive = true;
   let rooms = [];
+  /** The link issued last, shown until the page is left. */
+  let issued = null;
 
   async function load(message) {
     try {
@@ -57,13 +59,11 @@ export function renderSecretariatRegistry(app, main) {
   async function write(path, request, error, done) {
     error.replaceChildren();
     try {
-      const answer = await registryPost(app.token, path, request);
+      await registryPost(app.token, path, request);
       announce(done);
       await load(done);
-      return answer;
     } catch (refusal) {
       replaceChildren(error, ...refusalText(refusal));
-      return null;
     }
   }
 
@@ -216,6 +216,7 @@ export function renderSecretariatRegistry(app, main) {
   function invitationsTable(view, orgs, forums, people) {
     const error = h('p', { class: 'error', role: 'alert' });
     const linkBox = h('div', { id: 'issued-link' });
+    if (issued) showLink(linkBox, issued.answer, issued.person, true);
     const rows = view.people.map((p) => {
       const invitations = view.invitations.filter((i) => i.person === p.id);
       const last = invitations[invitations.length - 1];
@@ -229,7 +230,7 @@ export function renderSecretariatRegistry(app, main) {
       h('div', { class: 'table-wrap' }, h('table', { class: 'stats invitations' },
         h('caption', { class: 'visually-hidden' }, t('reg.sec.invitations')),
         h('thead', {}, h('tr', {},
-          [t('reg.person.name'), t('reg.person.email'), t('reg.org.name'), t('reg.person.role'), t('reg.sec.linkStatus'), t('reg.sec.actions')]
+          [t('reg.person.name'), t('reg.person.email'), t('reg.sec.organisation'), t('reg.person.role'), t('reg.sec.linkStatus'), t('reg.sec.actions')]
             .map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, rows.map(({ p, last, sent }) => h('tr', { dataset: { person: String(p.id) } },
           h('th', { scope: 'row' }, h('bdi', {}, p.contact.name)),
@@ -238,8 +239,15 @@ export function renderSecretariatRegistry(app, main) {
           h('td', {}, t(`reg.role.${p.role}`), p.forum ? [' · ', h('bdi', {}, forums.get(p.forum)?.title || p.forum)] : null),
           h('td', { class: 'link-status' }, p.revoked ? t('reg.person.revoked') : linkStatus(last, sent)),
           h('td', {}, p.revoked ? null : h('button', { type: 'button', class: 'small', onclick: async () => {
-            const answer = await write(`people/${p.id}/invitation`, {}, error, t('reg.sec.linkSent', { name: p.contact.name }));
-            if (answer) showLink(linkBox, answer, p);
+            error.replaceChildren();
+            try {
+              issued = { answer: await registryPost(app.token, `people/${p.id}/invitation`, {}), person: p };
+            } catch (refusal) {
+              replaceChildren(error, ...refusalText(refusal));
+              return;
+            }
+            announce(t('reg.sec.linkSent', { name: p.contact.name }));
+            load(t('reg.sec.linkSent', { name: p.contact.name }));
           } }, t('reg.sec.sendLink')))))))),
     ];
   }
