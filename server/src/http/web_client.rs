@@ -34,7 +34,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/", get(index))
         .route("/index.html", get(index))
         .route("/app.css", get(|headers| asset("app.css", headers)))
-        .route("/registry.css", get(|headers| asset("registry.css", headers)))
+        .route(
+            "/registry.css",
+            get(|headers| asset("registry.css", headers)),
+        )
         .route("/js/{*path}", get(script))
 }
 
