@@ -4,7 +4,8 @@
  * pointing at it). Everything is done in the page: the secretariat creates an accredited-only
  * roundtable and its forum; two organisations apply through the public form (its field errors
  * shown first); the secretariat approves one and rejects the other, each with a reason; the
- * public page shows the decision and its reason; the approved organisation's focal point opens
+ * public page shows the decision and its reason (the other is first deferred with a question,
+ * which its focal point answers in the page); the approved organisation's focal point opens
  * the sign-in link the registry mailed on application and names a representative (a second one
  * is refused: the quota); the representative's link, read from the message the SMTP server
  * received, signs them in; they request the floor and their speaking-list entry shows the
@@ -27,6 +28,8 @@ const FORUM = 'Regional consultations on financing for development 2027';
 const FORUM_ID = 'regional-consultations-on-financing-for-development-2027';
 const APPROVAL = 'Two decades of work on trade finance for women in East Africa: meets the criteria.';
 const REJECTION = 'No work on financing for development is shown.';
+const QUESTION = 'Which of your projects concern financing for development?';
+const ANSWER = 'We advise on tax arrangements; none is on public finance.';
 
 /** The sign-in link in a message. */
 function linkIn(mail) {
@@ -38,6 +41,8 @@ function linkIn(mail) {
 describe('accreditation in the web client, with a real SMTP server', { concurrency: false }, () => {
   let smtp; let node; let browser; let base;
   let sec; let visitor;
+  /** The rejected organisation's focal point, signed in with the link of its application. */
+  let offshoreFocal; let offshoreLink;
   before(async () => {
     smtp = await startSmtpSink();
     node = await startNode(['--smtp-relay', `127.0.0.1:${smtp.port}`, '--smtp-from', 'Baraza <registry@baraza.test>']);
@@ -166,7 +171,7 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await page.locator('#apply-done', { hasText: 'Application received' }).waitFor();
   });
 
-  test('the secretariat reviews both applications and decides each with a reason', async () => {
+  test('the secretariat reviews both applications and decides each with a reason (a deferral answered first)', async () => {
     const { page } = sec;
     await page.reload();
     const witn = page.locator('li.application', { hasText: 'Women in Trade Network' });
@@ -186,12 +191,36 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await page.locator('#registry-status', { hasText: 'Decision recorded: Approve.' }).waitFor();
     await page.locator('li.application[data-status="approved"]', { hasText: 'Women in Trade Network' }).waitFor();
 
+    // The other is deferred with a question, which its focal point answers in the page.
+    await offshore.getByLabel('Defer with questions').check();
+    await offshore.getByLabel('Reason (published with the decision)').fill('The statement does not say how the work concerns financing for development.');
+    await offshore.getByLabel('Questions to the organisation').fill(QUESTION);
+    await offshore.getByRole('button', { name: 'Record the decision' }).click();
+    await page.locator('li.application[data-status="deferred"]', { hasText: 'Offshore Friends' }).waitFor();
+
+    const mail = await waitForMail(smtp.dir, (m) => m.includes('focal@offshore.example'));
+    offshoreLink = linkIn(mail);
+    offshoreFocal = await open(offshoreLink);
+    const focal = offshoreFocal.page;
+    await focal.getByRole('heading', { level: 1, name: 'Offshore Friends' }).waitFor();
+    const application = focal.locator('#my-applications li.application');
+    assert.match(await application.textContent(), new RegExp(`Deferred.*${QUESTION.replace('?', '\\?')}`));
+    await application.getByLabel('Your answer to the questions').fill(ANSWER);
+    await application.getByRole('button', { name: 'Send the answer' }).click();
+    await focal.locator('#registry-status', { hasText: 'Answer sent.' }).waitFor();
+    assert.match(await focal.locator('#my-applications').textContent(), new RegExp(`Answered: ${ANSWER}`));
+    await shot(focal, '05-deferred-answered');
+
+    // Still to review, with the answer in its history; then rejected with a reason.
+    await page.reload();
+    await offshore.getByText('History (3)').click();
+    assert.match(await offshore.locator('ol.history').textContent(), new RegExp(`Answered: ${ANSWER}`));
     await offshore.getByLabel('Reject').check();
     await offshore.getByLabel('Reason (published with the decision)').fill(REJECTION);
     await offshore.getByRole('button', { name: 'Record the decision' }).click();
     const rejected = page.locator('li.application[data-status="rejected"]', { hasText: 'Offshore Friends' });
     await rejected.waitFor();
-    await rejected.getByText('History (2)').click();
+    await rejected.getByText('History (4)').click();
     assert.match(await rejected.locator('ol.history').textContent(), new RegExp(`Rejected: ${REJECTION}`));
     // Both focal points were sent their sign-in link on application.
     const people = page.locator('#reg-invitations table');
@@ -208,7 +237,7 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     assert.match(csv, /^invitation,person,name,email,organisation,role,forum,issued_at,expires_at,used_at,revoked\r\n/);
     assert.equal(csv.split('\r\n').filter((line) => line.includes('focal@offshore.example')).length, 2, csv);
     await assertAccessible(page, 'registry after decisions');
-    await shot(page, '05-decided');
+    await shot(page, '06-decided');
   });
 
   test('the public page shows the decision and its reason, and the figures', async () => {
@@ -227,7 +256,7 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     assert.match(await page.locator(`#forum-${FORUM_ID}-by-group`).textContent(), /African States11/);
     assert.match(await page.locator(`#forum-${FORUM_ID}-by-group`).textContent(), /Western European and other States10/);
     await assertAccessible(page, 'public list');
-    await shot(page, '06-public-list');
+    await shot(page, '07-public-list');
     // In Arabic, right to left, with names of places and groups in Arabic.
     await page.getByLabel('Language').selectOption('ar');
     await page.getByRole('heading', { level: 1, name: 'المنظمات المعتمدة' }).waitFor();
@@ -235,7 +264,7 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     const arabic = await page.locator('#main').textContent();
     assert.ok(arabic.includes('كينيا') && arabic.includes('مجموعة الدول الأفريقية'), arabic);
     assert.doesNotMatch(arabic, /\breg\.[a-z]/, 'no untranslated key');
-    await shot(page, '11-public-list-arabic');
+    await shot(page, '12-public-list-arabic');
     await page.getByLabel('اللغة').selectOption('en');
     await page.getByRole('heading', { level: 1, name: 'Accredited organisations' }).waitFor();
   });
@@ -264,7 +293,7 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await reps.locator(`#reps-${FORUM_ID}-error`, { hasText: `Representatives allowed per organisation in ${FORUM}: 1. All are named` }).waitFor();
     assert.match(await reps.locator('.quota').textContent(), /1 of 1 named/);
     await assertAccessible(page, 'focal point');
-    await shot(page, '07-focal-point-quota');
+    await shot(page, '08-focal-point-quota');
   });
 
   test('the representative signs in with the link the SMTP server received, requests the floor, and the list shows the registry\'s identity', async () => {
@@ -286,29 +315,28 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
       const text = await entry.textContent();
       for (const part of ['Women in Trade Network', 'Women', 'Kenya']) assert.ok(text.includes(part), `the entry shows ${part}: ${text}`);
     }
-    await shot(page, '08-representative-speaking-list');
+    await shot(page, '09-representative-speaking-list');
     await wanjiru.context.close();
   });
 
   test('the rejected organisation cannot get in, and a used link is refused in plain words', async () => {
-    const mail = await waitForMail(smtp.dir, (m) => m.includes('focal@offshore.example'));
-    const link = linkIn(mail);
-    const offshore = await open(link);
-    const { page } = offshore;
+    const { page } = offshoreFocal;
+    // The page it left open since its answer, read again.
+    await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Offshore Friends' }).waitFor();
     assert.match(await page.locator('#my-applications').textContent(), new RegExp(`Rejected.*${REJECTION}`));
     await page.goto(`${base}/#/rooms/${ROOM}`);
     const refusal = page.locator('#room-refusal');
     await refusal.waitFor();
     assert.match(await refusal.textContent(), new RegExp(`Your organisation is not accredited to ${FORUM}`));
-    await shot(page, '09-rejected-refused');
-    await offshore.context.close();
+    await shot(page, '10-rejected-refused');
+    await offshoreFocal.context.close();
 
-    const again = await open(link);
+    const again = await open(offshoreLink);
     await again.page.getByRole('heading', { level: 1, name: 'This sign-in link does not work' }).waitFor();
     assert.match(await again.page.locator('#invite-refused').textContent(), /already been used/);
     await assertAccessible(again.page, 'used link');
-    await shot(again.page, '10-used-link');
+    await shot(again.page, '11-used-link');
     await again.context.close();
   });
 });
