@@ -75,6 +75,25 @@ export function registryPost(token, path, body) {
   return call(token, 'POST', `/api/registry/${path}`, body);
 }
 
+/**
+ * The secretariat's list of invitations as a CSV file.
+ * @param {string} token
+ * @returns {Promise<Blob>}
+ */
+export async function invitationsCsv(token) {
+  let response;
+  try {
+    response = await fetch('/api/registry/invitations.csv', { headers: { Authorization: `Bearer ${token}`, Accept: 'text/csv' }, cache: 'no-store' });
+  } catch (error) {
+    throw new ApiError(0, 'network', String(error.message || error));
+  }
+  if (!response.ok) {
+    const answer = await response.json().catch(() => null);
+    throw new ApiError(response.status, answer?.error?.code || 'internal', answer?.error?.message || response.statusText);
+  }
+  return response.blob();
+}
+
 /** @type {Promise<object>|null} */
 let geoTable = null;
 

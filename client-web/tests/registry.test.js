@@ -72,12 +72,19 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
 
   test('the secretariat creates an accredited-only roundtable and its forum in the page', async () => {
     const { page } = sec;
+    await waitForConnection(page, 'online');
     await page.getByRole('link', { name: 'New room' }).click();
     await page.getByLabel('Kind').selectOption('roundtable');
     await page.getByLabel('Title', { exact: true }).fill(ROOM_TITLE);
     await page.getByLabel('Address (optional)').fill(ROOM);
     await page.getByRole('button', { name: 'Create the room' }).click();
     await page.getByRole('heading', { level: 1, name: ROOM_TITLE }).waitFor();
+    try {
+      await page.locator('#roundtable-panel #moderator-console').waitFor({ timeout: 60000 });
+    } catch (error) {
+      await page.screenshot({ path: path.join(SHOTS, '../../target/registry-no-console.png'), fullPage: true }).catch(() => {});
+      throw error;
+    }
     // An item open for requests to speak.
     await page.getByText('Agenda and order of speakers').click();
     await page.getByLabel('New item').fill('Debt and fiscal space');

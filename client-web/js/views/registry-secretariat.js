@@ -3,14 +3,15 @@
  * decision (approved, deferred with questions, rejected; always with a reason), withdrawal of an
  * accreditation, the forums with their criteria, quota and rooms (and a form for a new one), the
  * organisations (with possible duplicates flagged), and the people with their sign-in links:
- * sent, used, revoked, a new one on request, and the list as a CSV file.
+ * sent, used, revoked, a new one on request, and the list as a CSV file
+ * (`GET /api/registry/invitations.csv`).
  */
 
 import { announce } from '../announce.js';
 import { listRooms } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatTime, t } from '../i18n.js';
-import { registryPost, registryView } from '../registry-api.js';
+import { invitationsCsv, registryPost, registryView } from '../registry-api.js';
 import {
   constituencyName, countryName, ecosocText, field, historyList, linkStatus, orgName, refusalText, regionText, showLink, statusBadge,
 } from './registry-parts.js';
@@ -222,7 +223,7 @@ export function renderSecretariatRegistry(app, main) {
       const last = invitations[invitations.length - 1];
       return { p, last, sent: invitations.length, used: invitations.some((i) => i.used_at) };
     });
-    const csv = h('button', { type: 'button', id: 'invitations-csv', onclick: () => download(view, orgs, forums, people) }, t('reg.sec.csv'));
+    const csv = h('button', { type: 'button', id: 'invitations-csv', onclick: () => download(app.token, error) }, t('reg.sec.csv'));
     if (!rows.length) return [h('p', { class: 'help' }, t('reg.sec.noPeople'))];
     return [
       h('p', { class: 'actions' }, csv),
@@ -256,21 +257,22 @@ export function renderSecretariatRegistry(app, main) {
   return () => { alive = false; };
 }
 
-function csvCell(value) {
-  const text = String(value ?? '');
-  return /[",\n\r]/.test(text) || /^[=+\-@]/.test(text) ? `"${text.replace(/"/g, '""').replace(/^([=+\-@])/, "'$1")}"` : text;
-}
-
-function download(view, orgs, forums, people) {
-  const iso = (ms) => (ms ? new Date(ms).toISOString() : '');
-  const lines = [['invitation', 'person', 'name', 'email', 'organisation', 'role', 'forum', 'issued_at', 'expires_at', 'used_at', 'revoked']];
-  for (const i of view.invitations) {
-    const p = people.get(i.person);
-    lines.push([i.id, i.person, p?.contact.name, p?.contact.email, orgs.get(p?.org)?.name, p?.role, p?.forum ? forums.get(p.forum)?.title || p.forum : '',
-      iso(i.issued_at), iso(i.expires_at), iso(i.used_at), i.revoked || '']);
+/**
+ * Downloads `GET /api/registry/invitations.csv` (it needs the token, so it is fetched here and
+ * handed to the browser as a file).
+ * @param {string} token
+ * @param {HTMLElement} error where a refusal is shown
+ */
+async function download(token, error) {
+  error.replaceChildren();
+  let blob;
+  try {
+    blob = await invitationsCsv(token);
+  } catch (refusal) {
+    replaceChildren(error, ...refusalText(refusal));
+    return;
   }
-  const text = lines.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: 'baraza-invitations.csv', hidden: true });
   document.body.appendChild(a);
   a.click();

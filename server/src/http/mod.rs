@@ -65,6 +65,10 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
         .route("/api/registry/apply", post(registry::apply))
         .route("/api/registry/sign-in", post(registry::sign_in))
         .route("/api/registry/events", get(registry::events))
+        .route(
+            "/api/registry/invitations.csv",
+            get(registry::invitations_csv),
+        )
         .route("/api/registry/organisations", post(registry::register))
         .route("/api/registry/forums", post(registry::create_forum))
         .route("/api/registry/applications", post(registry::submit))
