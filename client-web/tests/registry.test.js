@@ -9,7 +9,8 @@
  * the sign-in link the registry mailed on application and names a representative (a second one
  * is refused: the quota); the representative's link, read from the message the SMTP server
  * received, signs them in; they request the floor and their speaking-list entry shows the
- * registry's organisation, constituency and country. The rejected organisation cannot get in,
+ * registry's organisation, constituency and country. Withdrawn, the accreditation leaves the
+ * public list and the representative is refused the room. The rejected organisation cannot get in,
  * and a used link is refused in plain words. Screenshots go to docs/screenshots/registry-*.png.
  */
 
@@ -43,6 +44,8 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
   let sec; let visitor;
   /** The rejected organisation's focal point, signed in with the link of its application. */
   let offshoreFocal; let offshoreLink;
+  /** The representative, signed in with the link the SMTP server received. */
+  let wanjiru;
   before(async () => {
     smtp = await startSmtpSink();
     node = await startNode(['--smtp-relay', `127.0.0.1:${smtp.port}`, '--smtp-from', 'Baraza <registry@baraza.test>']);
@@ -265,6 +268,7 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await page.getByLabel('Language').selectOption('ar');
     await page.getByRole('heading', { level: 1, name: 'المنظمات المعتمدة' }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+    await page.locator('table.accredited td', { hasText: 'كينيا' }).waitFor();
     const arabic = await page.locator('#main').textContent();
     assert.ok(arabic.includes('كينيا') && arabic.includes('مجموعة الدول الأفريقية'), arabic);
     assert.doesNotMatch(arabic, /\breg\.[a-z]/, 'no untranslated key');
@@ -306,7 +310,7 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     // The secretariat chairs the room meanwhile.
     await sec.page.goto(`${base}/#/rooms/${ROOM}`);
     await sec.page.locator('#roundtable-panel #agenda').waitFor();
-    const wanjiru = await open(linkIn(mail));
+    wanjiru = await open(linkIn(mail));
     const { page } = wanjiru;
     await page.getByRole('heading', { level: 1, name: ROOM_TITLE }).waitFor();
     await page.locator('#roundtable-panel #agenda').waitFor();
@@ -320,6 +324,28 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
       for (const part of ['Women in Trade Network', 'Women', 'Kenya']) assert.ok(text.includes(part), `the entry shows ${part}: ${text}`);
     }
     await shot(page, '09-representative-speaking-list');
+  });
+
+  test('a withdrawn accreditation leaves the public list, and its representative can no longer join', async () => {
+    const { page } = sec;
+    await page.goto(`${base}/#/registry`);
+    const witn = page.locator('li.application[data-status="approved"]', { hasText: 'Women in Trade Network' });
+    await witn.locator('details.withdraw > summary').click();
+    await witn.getByRole('button', { name: 'Withdraw the accreditation' }).click();
+    await witn.getByText('A reason is required.').waitFor();
+    await witn.getByLabel('Reason for withdrawing').fill('The organisation asked to withdraw.');
+    await witn.getByRole('button', { name: 'Withdraw the accreditation' }).click();
+    await page.locator('li.application[data-status="withdrawn"]', { hasText: 'Women in Trade Network' }).waitFor();
+
+    await visitor.page.goto(`${base}/#/`);
+    await visitor.page.goto(`${base}/#/accredited`);
+    await visitor.page.locator(`section[data-forum="${FORUM_ID}"]`, { hasText: 'No organisation is accredited yet.' }).waitFor();
+
+    // Its representative, whose session is still valid, is refused the room on entering again.
+    await wanjiru.page.reload();
+    const refusal = wanjiru.page.locator('#room-refusal');
+    await refusal.waitFor();
+    assert.match(await refusal.textContent(), new RegExp(`Your organisation is not accredited to ${FORUM}`));
     await wanjiru.context.close();
   });
 
