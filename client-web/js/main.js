@@ -1,16 +1,20 @@
 /**
  * The web client's entry point: language, sign-in, the connection, the header and the routes
- * (`#/rooms`, `#/rooms/ID`, `#/rooms/ID/record`, `#/rooms/ID/projector?lang=xx`, `#/search?q=…`).
+ * (`#/rooms`, `#/rooms/ID`, `#/rooms/ID/record`, `#/rooms/ID/projector?lang=xx`, `#/rooms/new`,
+ * `#/search?q=…`; the registry's `#/registry`;
+ * without a token `#/accredited` and `#/apply`; a sign-in link `#invite=CODE`). An address it
+ * does not know shows "page not found". Every view but the room list, a room and its record is
+ * loaded when first opened (`import()`), so the first load stays small.
  */
 
 import { announce } from './announce.js';
 import { Connection } from './connection.js';
 import { h, replaceChildren } from './dom.js';
-import { LANGUAGES, initialLanguage, language, onLanguageChange, setLanguage, t } from './i18n.js';
+import { LANGUAGES, initialLanguage, language, loadStrings, onLanguageChange, setLanguage, t } from './i18n.js';
 import { roomView } from './api.js';
 import { RoomStore } from './store.js';
 import { needsRefresh, viewRefresher } from './view-sync.js';
-import { claimsOf, moderates, saveToken, savedToken, tokenFromFragment } from './session.js';
+import { claimsOf, inviteFromFragment, isRegistryPerson, moderates, saveToken, savedToken, tokenFromFragment } from './session.js';
 import { renderSignin } from './views/signin.js';
 import { renderRooms } from './views/rooms.js';
 import { renderRoom } from './views/room.js';
@@ -147,11 +151,10 @@ function renderHeader() {
   replaceChildren(picker, ...LANGUAGES.map((l) => h('option', { value: l.code, lang: l.code, selected: l.code === language() }, l.name)));
   document.getElementById('lang-label').textContent = t('header.language');
   document.getElementById('skip-link').textContent = t('header.skip');
+  renderNav();
   const user = document.getElementById('user');
   if (app.claims) {
     replaceChildren(user,
-      h('a', { href: '#/search', class: 'search-link' }, t('header.search')),
-      ' ',
       h('bdi', { class: 'who' }, app.claims.name || app.claims.sub || ''),
       ' ',
       h('span', { class: 'badge' }, t(`role.${app.claims.role}`)),
@@ -161,6 +164,21 @@ function renderHeader() {
     replaceChildren(user);
   }
   renderConnectionState();
+}
+
+/** The site's links: the registry for the secretariat and an organisation's people, the public list for all. */
+function renderNav() {
+  const nav = document.getElementById('site-nav');
+  nav.setAttribute('aria-label', t('nav.label'));
+  const link = (href, key, id) => h('li', {}, h('a', { href, id }, t(key)));
+  const links = [];
+  if (app.token) links.push(link('#/rooms', 'rooms.title', 'nav-rooms'));
+  if (app.token) links.push(link('#/search', 'header.search', 'nav-search'));
+  if (app.claims?.role === 'secretariat') links.push(link('#/registry', 'nav.registry', 'nav-registry'));
+  else if (app.claims && isRegistryPerson(app.claims)) links.push(link('#/registry', 'nav.myOrganisation', 'nav-registry'));
+  links.push(link('#/accredited', 'nav.accredited', 'nav-accredited'));
+  if (!app.token) links.push(link('#/apply', 'nav.apply', 'nav-apply'));
+  replaceChildren(nav, h('ul', {}, links));
 }
 
 function renderConnectionState() {
@@ -183,40 +201,34 @@ function route(sameView = false) {
   cleanup(sameView === true);
   cleanup = () => {};
   const path = window.location.hash.replace(/^#/, '') || '/rooms';
-  if (!app.token) {
-    cleanup = renderSignin(app, main) || (() => {});
+  const show = (render) => {
+    cleanup = render() || (() => {});
     if (!sameView) focusHeading();
-    return;
-  }
+  };
+  // Open to everyone, with or without a token.
+  if (path === '/accredited') return lazy(() => registryPage(import('./views/accredited.js')), (m) => m.renderAccredited(app, main), sameView);
+  if (path === '/apply') return lazy(() => registryPage(import('./views/apply.js')), (m) => m.renderApply(app, main), sameView);
   const record = path.match(/^\/rooms\/([^/]+)\/record$/);
-  const projector = path.match(/^\/rooms\/([^/?]+)\/projector(?:\?lang=([a-z]{2,3}))?$/);
   const room = path.match(/^\/rooms\/([^/]+)$/);
+  const projector = path.match(/^\/rooms\/([^/?]+)\/projector(?:\?lang=([a-z]{2,3}))?$/);
+  const search = path.match(/^\/search(?:\?(.*))?$/);
+  const known = path === '/' || path === '/rooms' || path === '/signin' || path === '/registry' || record || room || projector || search;
+  if (!known) return lazy(() => registryPage(import('./views/not-found.js')), (m) => m.renderNotFound(app, main, path), sameView);
+  if (!app.token) return show(() => renderSignin(app, main));
   if (path === '/rooms/new') {
     // The secretariat's form is loaded when first opened, not on every first load.
-    let alive = true;
-    cleanup = () => { alive = false; };
-    import('./views/room-form.js').then((m) => {
-      if (!alive) return;
-      m.renderNewRoom(app, main);
-      if (!sameView) focusHeading();
-    });
-    return;
+    return lazy(() => import('./views/room-form.js'), (m) => m.renderNewRoom(app, main), sameView);
   }
-  const search = path.match(/^\/search(?:\?(.*))?$/);
+  if (path === '/registry') {
+    if (app.claims?.role === 'secretariat') {
+      return lazy(() => registryPage(import('./views/registry-secretariat.js')), (m) => m.renderSecretariatRegistry(app, main), sameView);
+    }
+    return lazy(() => registryPage(import('./views/registry-focal.js')), (m) => m.renderFocalRegistry(app, main), sameView);
+  }
   if (search) {
-    // The search page is loaded when first opened, not on every first load.
-    let alive = true;
-    let done = null;
-    cleanup = () => { alive = false; done?.(); };
-    import('./views/search.js')
-      .then((m) => m.renderSearch(app, main, new URLSearchParams(search[1] || '')))
-      .then((end) => {
-        if (alive) {
-          done = end;
-          if (!sameView) focusHeading();
-        } else end();
-      });
-    return;
+    // The search page and its strings are loaded when first opened.
+    const load = () => Promise.all([import('./views/search.js'), loadStrings('search')]).then(([m]) => m);
+    return lazy(load, (m) => m.renderSearch(app, main, new URLSearchParams(search[1] || '')), sameView);
   }
   if (projector) {
     // The screen shows the language the chair chose for it, in this tab only; the change of
@@ -239,10 +251,43 @@ function route(sameView = false) {
       });
     return;
   }
-  else if (record) cleanup = renderRecord(app, main, decodeURIComponent(record[1])) || (() => {});
-  else if (room) cleanup = renderRoom(app, main, decodeURIComponent(room[1])) || (() => {});
-  else cleanup = renderRooms(app, main) || (() => {});
-  if (!sameView) focusHeading();
+  if (record) return show(() => renderRecord(app, main, decodeURIComponent(record[1])));
+  if (room) return show(() => renderRoom(app, main, decodeURIComponent(room[1])));
+  return show(() => renderRooms(app, main));
+}
+
+/**
+ * Shows a view whose module is loaded on first use; a route change meanwhile wins.
+ * @param {() => Promise<any>} load
+ * @param {(module: any) => (() => void)|void} render
+ * @param {boolean} sameView
+ */
+function lazy(load, render, sameView) {
+  let alive = true;
+  let inner = () => {};
+  cleanup = (stay) => {
+    alive = false;
+    inner(stay);
+  };
+  load().then((m) => {
+    if (!alive) return;
+    inner = render(m) || (() => {});
+    if (!sameView) focusHeading();
+  }).catch((error) => {
+    if (alive) replaceChildren(main, h('p', { class: 'error', role: 'alert' }, t('common.failed', { message: error.message })));
+  });
+}
+
+/**
+ * A registry page's module, once its strings are loaded too (and its stylesheet asked for).
+ * @param {Promise<any>} module
+ * @returns {Promise<any>}
+ */
+function registryPage(module) {
+  if (!document.getElementById('registry-css')) {
+    document.head.appendChild(h('link', { rel: 'stylesheet', href: 'registry.css', id: 'registry-css' }));
+  }
+  return Promise.all([module, loadStrings('reg')]).then(([m]) => m);
 }
 
 function focusHeading() {
@@ -255,7 +300,8 @@ function focusHeading() {
 
 async function start() {
   // Take the token out of the address bar at once, before anything else can change the address.
-  const token = tokenFromFragment() || savedToken();
+  const invite = inviteFromFragment();
+  const token = invite ? null : tokenFromFragment() || savedToken();
   await setLanguage(initialLanguage());
   document.getElementById('lang-picker').addEventListener('change', (e) => {
     setLanguage(/** @type {HTMLSelectElement} */ (e.target).value);
@@ -265,8 +311,17 @@ async function start() {
     route(true);
   });
   window.addEventListener('hashchange', () => route());
-  const path = /^#\/(rooms|search)/.test(window.location.hash) ? window.location.hash : '#/rooms';
-  if (token) app.signIn(token, path);
+  document.getElementById('skip-link').addEventListener('click', (e) => {
+    // Moves focus without changing the address (which names the view).
+    e.preventDefault();
+    main.focus();
+  });
+  const path = window.location.hash.startsWith('#/') && window.location.hash !== '#/signin' ? window.location.hash : '#/rooms';
+  if (invite) {
+    renderHeader();
+    const { renderInvite } = await registryPage(import('./views/invite.js'));
+    renderInvite(app, main, invite);
+  } else if (token) app.signIn(token, path);
   else {
     renderHeader();
     route();

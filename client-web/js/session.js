@@ -20,6 +20,29 @@ export function tokenFromFragment() {
   return token.trim();
 }
 
+/**
+ * Takes the code of a personal sign-in link (`#invite=…`, as the registry mails it) from the
+ * address bar, removing it from the address bar and the history entry.
+ * @returns {string|null}
+ */
+export function inviteFromFragment() {
+  const params = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+  const code = params.get('invite');
+  if (!code) return null;
+  history.replaceState(null, '', window.location.pathname + window.location.search + '#/');
+  return code.trim();
+}
+
+/**
+ * Whether a session is a person of the registry (a focal point or representative), whose
+ * identity the registry gives (`sub` `registry:N`).
+ * @param {object} claims
+ * @returns {boolean}
+ */
+export function isRegistryPerson(claims) {
+  return typeof claims?.sub === 'string' && claims.sub.startsWith('registry:');
+}
+
 /** @returns {string|null} the token of this tab */
 export function savedToken() {
   try {

@@ -4,7 +4,9 @@
  */
 
 import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -100,4 +102,89 @@ export function statementIds(page) {
  */
 export function statementTexts(page) {
   return page.$$eval('li[data-statement] > article .text', (els) => els.map((e) => e.textContent));
+}
+
+/**
+ * Starts a child process and resolves with the first match of `pattern` in its standard
+ * output; the child is killed when this Node process exits.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {object} options `spawn` options
+ * @param {RegExp} pattern
+ * @returns {Promise<{child: import('node:child_process').ChildProcess, match: RegExpMatchArray}>}
+ */
+function startAndWait(command, args, options, pattern) {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], ...options });
+  process.on('exit', () => child.kill('SIGKILL'));
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${command} did not start within 30 s`)), 30000);
+    child.on('exit', (code) => reject(new Error(`${command} exited (${code}) before it was ready`)));
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = seen.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        // Keep draining so the child never blocks on a full pipe.
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume();
+        resolve({ child, match });
+      }
+    });
+  });
+}
+
+/**
+ * Starts a real SMTP server (aiosmtpd, `smtp-sink.py`) on a free port; each message it
+ * receives is written to `dir` as a `.eml` file.
+ * @returns {Promise<{port: number, dir: string, stop: () => void}>}
+ */
+export async function startSmtpSink() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baraza-mail-'));
+  const { child, match } = await startAndWait('python3', [path.join(here, 'smtp-sink.py'), dir], {}, /listening on (\d+)/);
+  return { port: Number(match[1]), dir, stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * Starts the real `baraza` binary (`BARAZA_BINARY`, built by cargo) on a fresh data directory
+ * and a free port, with the test secret and `extra` flags.
+ * @param {string[]} extra
+ * @returns {Promise<{url: string, stop: () => void}>}
+ */
+export async function startNode(extra) {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'baraza-data-'));
+  const { child, match } = await startAndWait(env('BARAZA_BINARY'),
+    ['serve', '--bind', '127.0.0.1:0', '--data', data, ...extra],
+    { env: { ...process.env, BARAZA_JWT_SECRET: env('BARAZA_JWT_SECRET'), BARAZA_LOG: process.env.BARAZA_LOG || 'warn' } },
+    /listening on (http:\/\/[^\s]+)/);
+  return { url: match[1], stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * Waits for the `count`-th message to arrive in an SMTP sink's directory and returns it.
+ * @param {string} dir
+ * @param {(text: string) => boolean} wanted which message
+ * @returns {Promise<string>} the raw message
+ */
+export async function waitForMail(dir, wanted) {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.eml')).sort()) {
+      const text = decodeMail(fs.readFileSync(path.join(dir, name), 'utf8'));
+      if (wanted(text)) return text;
+    }
+    assert.ok(Date.now() < deadline, `no such message arrived in ${dir}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The readable text of a message: headers and body, quoted-printable soft breaks and escapes
+ * undone (a long link may be wrapped).
+ * @param {string} raw
+ * @returns {string}
+ */
+export function decodeMail(raw) {
+  if (!/Content-Transfer-Encoding:\s*quoted-printable/i.test(raw)) return raw;
+  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }

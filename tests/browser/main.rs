@@ -6,7 +6,9 @@
 //! the system's Chromium) and fails if they fail.
 //!
 //! A second node that starts empty serves the secretariat's workspace test (`workspace.test.js`),
-//! which creates its consultations in the web client itself.
+//! which creates its consultations in the web client itself. The registry test
+//! (`registry.test.js`) starts a third node itself, whose `--smtp-relay` is a real SMTP server
+//! (aiosmtpd) it starts first: it gets the binary's path and the token secret from here.
 //!
 //! `BARAZA_BROWSER_TESTS=chair.test.js` (file names, space-separated) runs only those files.
 //!
@@ -182,6 +184,10 @@ async fn the_web_client_works_in_chromium() {
         .env("BARAZA_TOKEN_RAPPORTEUR", &rita)
         .env("BARAZA_TOKEN_NO_ORG", &nadia)
         .env("CHROMIUM_PATH", CHROMIUM)
+        // The registry test (`registry.test.js`) starts its own node, with an SMTP relay of
+        // its own (a real aiosmtpd server it starts on a free port).
+        .env("BARAZA_BINARY", baraza_e2e::node::binary())
+        .env("BARAZA_JWT_SECRET", baraza_e2e::tokens::TEST_SECRET)
         .status()
         .await
         .expect("run node --test: is Node installed?");

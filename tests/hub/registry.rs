@@ -198,6 +198,33 @@ async fn accreditation_decides_who_joins_and_verify_covers_the_registry_record()
     assert_eq!(profile.constituency, Some(Constituency::Ngos));
     wanjiru.join("rt", None).await;
 
+    // The secretariat's list of invitations as CSV; nobody else may read it.
+    let csv = reqwest::Client::new()
+        .get(format!("{base}/api/registry/invitations.csv"))
+        .bearer_auth(&sec)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert_eq!(
+        csv.headers()["content-type"].to_str().unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("invitation,person,name,email,"), "{csv}");
+    assert!(csv.contains(",wanjiru@witn.example,"), "{csv}");
+    assert!(
+        !csv.contains("#invite="),
+        "no link is stored or listed: {csv}"
+    );
+    let forbidden = reqwest::Client::new()
+        .get(format!("{base}/api/registry/invitations.csv"))
+        .bearer_auth(&focal_token)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+
     // The rejected organisation's focal point cannot get in.
     let refused_focal = refused["org"].as_u64().unwrap() + 1;
     let (_, sent) = post(

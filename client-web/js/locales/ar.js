@@ -3,6 +3,13 @@ import workspace from './ws-ar.js';
 
 export default {
   ...workspace,
+  'nav.label': 'الموقع',
+  'nav.registry': 'السجل',
+  'nav.myOrganisation': 'منظمتي',
+  'nav.accredited': 'المنظمات المعتمدة',
+  'nav.apply': 'طلب الاعتماد',
+  'notFound.title': 'الصفحة غير موجودة',
+  'notFound.text': 'لا توجد صفحة في هذا العنوان:',
   'app.tagline': 'موائد مستديرة يديرها ميسّرون ومشاورات إقليمية إلكترونية.',
   'header.language': 'اللغة',
   'header.signOut': 'تسجيل الخروج',

@@ -3,6 +3,13 @@ import workspace from './ws-en.js';
 
 export default {
   ...workspace,
+  'nav.label': 'Site',
+  'nav.registry': 'Registry',
+  'nav.myOrganisation': 'My organisation',
+  'nav.accredited': 'Accredited organisations',
+  'nav.apply': 'Apply for accreditation',
+  'notFound.title': 'Page not found',
+  'notFound.text': 'There is no page at this address:',
   'app.tagline': 'Moderated roundtables and regional e-consultations.',
   'header.language': 'Language',
   'header.signOut': 'Sign out',

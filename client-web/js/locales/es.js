@@ -3,6 +3,13 @@ import workspace from './ws-es.js';
 
 export default {
   ...workspace,
+  'nav.label': 'Sitio',
+  'nav.registry': 'Registro',
+  'nav.myOrganisation': 'Mi organización',
+  'nav.accredited': 'Organizaciones acreditadas',
+  'nav.apply': 'Solicitar la acreditación',
+  'notFound.title': 'Página no encontrada',
+  'notFound.text': 'No hay ninguna página en esta dirección:',
   'app.tagline': 'Mesas redondas moderadas y consultas regionales en línea.',
   'header.language': 'Idioma',
   'header.signOut': 'Cerrar sesión',

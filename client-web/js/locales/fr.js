@@ -3,6 +3,13 @@ import workspace from './ws-fr.js';
 
 export default {
   ...workspace,
+  'nav.label': 'Navigation du site',
+  'nav.registry': 'Registre',
+  'nav.myOrganisation': 'Mon organisation',
+  'nav.accredited': 'Organisations accréditées',
+  'nav.apply': 'Demander l’accréditation',
+  'notFound.title': 'Page introuvable',
+  'notFound.text': 'Il n’y a pas de page à cette adresse :',
   'app.tagline': 'Tables rondes modérées et consultations régionales en ligne.',
   'header.language': 'Langue',
   'header.signOut': 'Se déconnecter',

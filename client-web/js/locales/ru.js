@@ -3,6 +3,13 @@ import workspace from './ws-ru.js';
 
 export default {
   ...workspace,
+  'nav.label': 'Сайт',
+  'nav.registry': 'Реестр',
+  'nav.myOrganisation': 'Моя организация',
+  'nav.accredited': 'Аккредитованные организации',
+  'nav.apply': 'Подать заявку на аккредитацию',
+  'notFound.title': 'Страница не найдена',
+  'notFound.text': 'По этому адресу страницы нет:',
   'app.tagline': 'Модерируемые круглые столы и региональные электронные консультации.',
   'header.language': 'Язык',
   'header.signOut': 'Выйти',

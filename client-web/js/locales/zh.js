@@ -3,6 +3,13 @@ import workspace from './ws-zh.js';
 
 export default {
   ...workspace,
+  'nav.label': '网站',
+  'nav.registry': '登记册',
+  'nav.myOrganisation': '我的组织',
+  'nav.accredited': '获认可的组织',
+  'nav.apply': '申请认可',
+  'notFound.title': '找不到页面',
+  'notFound.text': '此地址没有页面：',
   'app.tagline': '有主持的圆桌会议和区域在线磋商。',
   'header.language': '语言',
   'header.signOut': '退出',

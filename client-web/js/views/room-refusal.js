@@ -2,7 +2,8 @@
  * What a person sees when the server refuses them a room: instead of an empty room, a page that
  * says why in plain words: a consultation still being prepared, a caucus of another
  * constituency, or a room they may not enter. The room list (which everyone may read) gives the
- * title, kind and phase; the refusal itself is the server's (`domain::visibility`).
+ * title, kind and phase; the refusal itself is the server's (`domain::visibility`, and for the
+ * rooms of an accredited-only forum `registry::access::may_join`).
  */
 
 import { listRooms } from '../api.js';
@@ -36,7 +37,11 @@ export async function showRefusal(app, main, roomId, refusal) {
   } else if (room?.kind === 'caucus' && room.constituency) {
     reason = t('ws.refusal.caucus', { constituency: tOr(`constituency.${room.constituency}`, room.constituency) });
   } else {
-    reason = tOr(`error.${refusal.code}`, refusal.message);
+    const forum = refusal.code === 'forbidden'
+      ? await import('./registry-refusal.js').then((m) => m.accreditedOnly(app, roomId)).catch(() => null)
+      : null;
+    if (forum) ({ reason, help } = forum);
+    else reason = tOr(`error.${refusal.code}`, refusal.message);
   }
   app.setTitle(title);
   replaceChildren(main,
@@ -51,3 +56,4 @@ export async function showRefusal(app, main, roomId, refusal) {
         h('button', { type: 'button', onclick: () => app.go(`#/rooms/${encodeURIComponent(roomId)}`) }, t('ws.refusal.retry')))));
   main.querySelector('h1').focus({ preventScroll: true });
 }
+

@@ -209,6 +209,15 @@ export function roundtablePanel(app, store) {
     }
     listNote.textContent = notes.join(' ');
     const entries = item?.speakers || [];
+    // The country is the member's, as the server resolved it (from the registry for its people).
+    const countryOf = (user) => store.members.get(user)?.profile.country;
+    const countryName = (code) => {
+      try {
+        return new Intl.DisplayNames([document.documentElement.lang], { type: 'region' }).of(code) || code;
+      } catch {
+        return code;
+      }
+    };
     const firstEligible = entries.find((s) => s.eligible);
     replaceChildren(speakers, entries.length ? entries.map((s) => h('li', {
       dataset: { request: String(s.request), user: s.user, kind: s.kind }, class: s.eligible ? 'speaker' : 'speaker ineligible',
@@ -216,7 +225,8 @@ export function roundtablePanel(app, store) {
     h('span', { class: 'pos' }, `${s.position}.`), ' ',
     h('bdi', { class: 'who' }, s.name),
     s.org ? [h('span', { class: 'org' }, ' · '), h('bdi', { class: 'org' }, s.org)] : null,
-    s.constituency ? [' ', h('span', { class: 'badge' }, constituencyName(s.constituency))] : null,
+    s.constituency ? [' ', h('span', { class: 'badge constituency' }, constituencyName(s.constituency))] : null,
+    countryOf(s.user) ? [' ', h('span', { class: 'country' }, countryName(countryOf(s.user)))] : null,
     ' ', h('span', { class: `badge kind-${s.kind}` }, t(`rt.kind.${s.kind}`)),
     s.user === me ? [' ', h('span', { class: 'badge mine' }, t('rt.you'))] : null,
     s.added_by ? [' ', h('span', { class: 'badge added' }, t('ws.rt.addedByChair'))] : null,

@@ -6,7 +6,7 @@
 
 import { getJson, listRooms } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { LANGUAGES, languageName, loadStrings, t } from '../i18n.js';
+import { LANGUAGES, languageName, t } from '../i18n.js';
 import { countryName } from './geo-names.js';
 
 const KINDS = ['roundtable', 'consultation', 'caucus'];
@@ -15,14 +15,13 @@ const CONSTITUENCIES = ['women', 'children_youth', 'indigenous_peoples', 'ngos',
   'parliamentarians', 'un_system', 'media', 'other'];
 
 /**
- * Renders the search page.
+ * Renders the search page (its strings, `search-*.js`, are loaded by the router first).
  * @param {import('../main.js').App} app
  * @param {HTMLElement} main
  * @param {URLSearchParams} params the query in the address (`#/search?q=…`)
- * @returns {Promise<() => void>} cleanup
+ * @returns {() => void} cleanup
  */
-export async function renderSearch(app, main, params) {
-  await loadStrings('search');
+export function renderSearch(app, main, params) {
   let alive = true;
   app.setTitle(t('search.title'));
   const field = (name, label, control) => h('div', { class: 'field' },

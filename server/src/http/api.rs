@@ -45,8 +45,10 @@ pub async fn list_rooms(
     Ok(Json(hub.list_rooms(caller).await?))
 }
 
-/// `GET /api/geo`: the countries, M49 areas and UN regional groups a scope may name.
-pub async fn geo(Caller(_caller): Caller) -> Json<GeoTable> {
+/// `GET /api/geo`: the countries, M49 areas and UN regional groups a scope may name. Public
+/// (no token): the registry's application form offers its countries to organisations that have
+/// no account yet, and the table holds nothing but place names.
+pub async fn geo() -> Json<GeoTable> {
     Json(crate::domain::geo::table())
 }
 

@@ -240,6 +240,7 @@ pub fn all() -> Vec<Endpoint> {
             .answers::<SearchResults>(200),
         E::get("/api/geo", api::geo)
             .summary("The countries, M49 areas and UN regional groups a scope may name.")
+            .public()
             .answers::<GeoTable>(200),
         E::get("/api/registry", registry::view)
             .summary("What the caller may see of the registry.")
@@ -262,6 +263,9 @@ pub fn all() -> Vec<Endpoint> {
             .summary("The registry's record with its hashes (secretariat).")
             .query::<registry::EventsQuery>()
             .answers::<RecordPage>(200),
+        E::get("/api/registry/invitations.csv", registry::invitations_csv)
+            .summary("Every sign-in invitation with its person, organisation, role, forum and dates, as CSV (secretariat).")
+            .answer(200, Answer::Document(&["text/csv; charset=utf-8"])),
         E::post("/api/registry/organisations", registry::register)
             .summary("The secretariat registers an organisation.")
             .body::<OrganisationRequest>()

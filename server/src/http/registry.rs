@@ -2,6 +2,8 @@
 //! sign-in links, and the public list. Handlers are thin: the rules are in
 //! [`crate::registry::access`] and [`crate::registry::decide`](mod@crate::registry::decide).
 //!
+//! The secretariat also reads `GET /api/registry/invitations.csv`.
+//!
 //! Without a token: `GET /api/registry/public`, `POST /api/registry/apply` and
 //! `POST /api/registry/sign-in` (all under the REST rate limit, counted per address).
 
@@ -12,7 +14,8 @@ use crate::registry::{Registry, RegistryCommand, RegistryError, access, public};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
 use baraza_proto::api::RecordPage;
 use baraza_proto::error::ErrorCode;
 use baraza_proto::ids::{IdempotencyKey, Millis, Seq};
@@ -205,6 +208,30 @@ pub async fn events(
         head,
         events: events.iter().map(|e| e.entry()).collect(),
     }))
+}
+
+/// `GET /api/registry/invitations.csv`: every sign-in invitation with its person, organisation,
+/// role, forum and dates, as a CSV file (secretariat; the links themselves are never stored).
+pub async fn invitations_csv(
+    State(hub): State<Hub>,
+    Caller(caller): Caller,
+) -> Result<impl IntoResponse, HttpError> {
+    let registry = registry(&hub)?;
+    let state = registry
+        .refresh()
+        .await
+        .unwrap_or_else(|_| registry.snapshot());
+    access::may_read_record(&access::who_is(&state, Some(&caller)))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"baraza-invitations.csv\"",
+            ),
+        ],
+        crate::registry::csv::invitations_csv(&state),
+    ))
 }
 
 /// `POST /api/registry/organisations` (secretariat).

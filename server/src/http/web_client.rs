@@ -24,6 +24,7 @@ use rust_embed::Embed;
 #[include = "index.html"]
 #[include = "app.css"]
 #[include = "css/*"]
+#[include = "registry.css"]
 #[include = "js/*"]
 #[exclude = "tests/*"]
 #[exclude = "*/node_modules/*"]
@@ -35,6 +36,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/", get(index))
         .route("/index.html", get(index))
         .route("/app.css", get(|headers| asset("app.css", headers)))
+        .route(
+            "/registry.css",
+            get(|headers| asset("registry.css", headers)),
+        )
         .route("/js/{*path}", get(script))
         .route("/css/{*path}", get(style))
 }
@@ -98,6 +103,7 @@ mod tests {
     fn the_app_is_embedded_and_its_tests_are_not() {
         assert!(Assets::get("index.html").is_some());
         assert!(Assets::get("app.css").is_some());
+        assert!(Assets::get("registry.css").is_some());
         assert!(Assets::get("js/main.js").is_some());
         assert!(Assets::get("js/locales/ar.js").is_some());
         assert!(Assets::get("js/locales/chair-ar.js").is_some());

@@ -320,7 +320,8 @@ pub fn may_join(state: &RegistryState, profile: &Profile, room: &RoomId) -> Resu
     Ok(())
 }
 
-/// Whether `who` may read the registry's whole record (`GET /api/registry/events`): the
+/// Whether `who` may read the registry's whole record (`GET /api/registry/events`) and the
+/// list of invitations (`GET /api/registry/invitations.csv`): the
 /// secretariat only, since it holds the people's names and addresses.
 pub fn may_read_record(who: &Who) -> Result<(), RegistryError> {
     match who {

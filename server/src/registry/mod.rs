@@ -13,8 +13,10 @@
 //! - [`public`]: the public list of accredited organisations and the figures.
 //! - [`service`]: the driver: record, signing of sign-in links, mail, session tokens.
 //! - [`mail`]: the SMTP relay (`lettre`).
+//! - [`csv`]: the secretariat's list of invitations as CSV.
 
 pub mod access;
+pub mod csv;
 pub mod decide;
 pub mod mail;
 pub mod public;

@@ -424,7 +424,7 @@ fn unavailable(error: StoreError) -> RegistryError {
 }
 
 /// `2027-03-01 12:00 UTC` from milliseconds since the epoch.
-fn format_time(ms: Millis) -> String {
+pub(crate) fn format_time(ms: Millis) -> String {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);

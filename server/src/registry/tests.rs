@@ -493,3 +493,38 @@ fn a_focal_point_sees_its_own_organisation_and_nobody_else_s() {
     assert!(outsider.organisations.is_empty() && outsider.people.is_empty());
     assert_eq!(outsider.forums.len(), 1);
 }
+
+#[test]
+fn the_invitations_csv_lists_every_link_with_its_person_and_defuses_formulas() {
+    let mut given = accredited();
+    let first = given.did(
+        &Who::Public,
+        RegistryCommand::Apply {
+            application: PublicApplication {
+                organisation: details("=Offshore, Friends", "FR", Constituency::BusinessIndustry),
+                focal_point: contact("Jean Martin"),
+                forum: forum_id(),
+                statement: "We advise companies.".into(),
+            },
+            invitation_expires_at: NOW + 60_000,
+        },
+    );
+    let csv = super::csv::invitations_csv(&given.state);
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(lines[0], super::csv::COLUMNS.join(","));
+    let last = lines
+        .iter()
+        .find(|l| l.starts_with(&format!("{},", first + 3)))
+        .unwrap_or_else(|| panic!("the new invitation is listed: {csv}"));
+    assert!(last.contains(",Jean Martin,"), "{last}");
+    assert!(
+        last.contains(",\"'=Offshore, Friends\",focal_point,,"),
+        "{last}"
+    );
+    assert!(last.contains("UTC"), "{last}");
+    assert_eq!(
+        lines.len() - 2,
+        given.state.invitations().count(),
+        "one line per invitation, and the header: {csv}"
+    );
+}
