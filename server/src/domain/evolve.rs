@@ -25,6 +25,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                     settings: settings.clone(),
                     created_at: event.ts,
                     created_by,
+                    archived_at: None,
                 });
                 state.roundtable = roundtable::evolve::created(settings);
                 if settings.kind == RoomKind::Consultation {
@@ -41,6 +42,11 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 info.settings.title = title.clone();
                 info.settings.description = description.clone();
                 info.settings.languages = languages.clone();
+            }
+        }
+        EventBody::RoomArchived => {
+            if let Some(info) = &mut state.info {
+                info.archived_at = Some(event.ts);
             }
         }
         EventBody::MemberJoined { member } => match state.member_index.get(&member.user) {

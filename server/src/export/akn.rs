@@ -209,7 +209,7 @@ pub fn render(export: &Export) -> String {
     x.text(
         "p",
         &[],
-        &format!("{}: {}", l.forum, text::scope(&export.scope, l)),
+        &format!("{}: {}", l.forum, text::scope(&export.scope, export.lang)),
     );
     if !export.chairs.is_empty() {
         x.text("p", &[], &format!("{}: {}", l.chair, text::chairs(export)));

@@ -29,7 +29,7 @@ pub fn render(export: &Export) -> String {
         out,
         "- **{}:** {}",
         l.forum,
-        iso(&text::scope(&export.scope, l))
+        iso(&text::scope(&export.scope, export.lang))
     );
     if !export.chairs.is_empty() {
         let _ = writeln!(out, "- **{}:** {}", l.chair, iso(&text::chairs(export)));
@@ -131,7 +131,7 @@ pub fn render(export: &Export) -> String {
     for a in &export.attendance {
         let who = export
             .person(&a.user)
-            .map_or_else(|| a.user.to_string(), text::person_line);
+            .map_or_else(|| a.user.to_string(), |p| text::person_line(p, export.lang));
         let to = a.to.map_or_else(|| l.present.to_owned(), text::date_time);
         let _ = writeln!(
             out,
@@ -155,9 +155,10 @@ pub fn render(export: &Export) -> String {
 }
 
 fn turn(out: &mut String, export: &Export, t: &Turn, l: &Labels) {
-    let speaker = export
-        .person(&t.speaker)
-        .map_or_else(|| t.speaker.to_string(), text::person_line);
+    let speaker = export.person(&t.speaker).map_or_else(
+        || t.speaker.to_string(),
+        |p| text::person_line(p, export.lang),
+    );
     let mut line = format!("**{}** — {}", iso(&escape(&speaker)), text::kind(t.kind, l));
     if let Some((_, who)) = &t.reply_to {
         let _ = write!(line, " {}", iso(&escape(&export.name(who))));
@@ -192,9 +193,10 @@ fn turn(out: &mut String, export: &Export, t: &Turn, l: &Labels) {
 }
 
 fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels, depth: usize) {
-    let author = export
-        .person(&s.author)
-        .map_or_else(|| s.author.to_string(), text::person_line);
+    let author = export.person(&s.author).map_or_else(
+        || s.author.to_string(),
+        |p| text::person_line(p, export.lang),
+    );
     let mut line = format!(
         "{}**{}** · {} · {}",
         "› ".repeat(depth),

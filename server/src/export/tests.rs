@@ -181,7 +181,10 @@ fn a_roundtable_summary_record_has_turns_kinds_ruling_attendance_and_head() {
         "<html lang=\"en\" dir=\"ltr\">",
         "Financing for development",
         "Debt and fiscal space",
-        "Bruno (bruno network; ngos; BR, latin american caribbean)",
+        "Bruno (bruno network; NGOs; Brazil, Latin American and Caribbean States)",
+        "<dt>Forum</dt><dd>Africa</dd>",
+        "<th scope=\"col\">Participant</th><th scope=\"col\">Turns</th>",
+        "<th scope=\"row\" dir=\"auto\">Bruno</th>",
         "Point of order",
         "Ruling of the chair",
         "Speakers keep to the item.",
@@ -206,6 +209,19 @@ fn a_roundtable_summary_record_has_turns_kinds_ruling_attendance_and_head() {
         "the date range is isolated left to right in an Arabic record"
     );
     assert!(arabic.contains("نقطة نظام"));
+    assert!(
+        arabic.contains("البرازيل"),
+        "country names in the export's language"
+    );
+    assert!(arabic.contains("<dt>المنتدى</dt><dd>أفريقيا</dd>"));
+    assert!(
+        html.contains(&format!("record of {} events", room.events.len())),
+        "the footer says how many events the head hash covers"
+    );
+    assert!(
+        !html.contains("baraza verify"),
+        "no command for the reader to run"
+    );
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! `GET /api/rooms/{id}/export?format=…&lang=…`: the record as a document (see
-//! [`crate::export`]), as the domain lets the caller read it (`ReadPath::Export`).
+//! [`crate::export`]), as the domain lets the caller read it (`ReadPath::Export`); and
+//! `GET /api/rooms/{id}/bundle`: an archived room's bundle ([`crate::archive`]), for those who
+//! may read the full record (`ReadPath::Record`).
 
 use super::caller::Caller;
 use super::error::HttpError;
@@ -60,6 +62,55 @@ pub async fn room_export(
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(document.format.content_type()),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// Serves an archived room's bundle (`application/x-tar`, as an attachment); `409` with
+/// `invalid_command` while the room is not archived.
+pub async fn room_bundle(
+    State(hub): State<Hub>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, HttpError> {
+    let id = RoomId::new(id).map_err(|e| {
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RoomNotFound,
+            e.to_string(),
+        )
+    })?;
+    let events = hub.bundle_record(&id, &caller).await?;
+    let bundle = tokio::task::spawn_blocking(move || crate::archive::write(&events))
+        .await
+        .map_err(|e| {
+            HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                e.to_string(),
+            )
+        })?
+        .map_err(|e| match e {
+            crate::archive::BundleError::NotArchived => HttpError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::InvalidCommand,
+                e.to_string(),
+            ),
+            other => HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                other.to_string(),
+            ),
+        })?;
+    let disposition = format!("attachment; filename=\"{id}-bundle.tar\"");
+    let mut response = bundle.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-tar"),
     );
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);

@@ -60,6 +60,7 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
         .route("/api/rooms/{id}/events", get(api::room_events))
         .route("/api/rooms/{id}/threads", get(consultation::room_threads))
         .route("/api/rooms/{id}/export", get(export::room_export))
+        .route("/api/rooms/{id}/bundle", get(export::room_bundle))
         .route("/api/registry", get(registry::view))
         .route("/api/registry/public", get(registry::public_list))
         .route("/api/registry/apply", post(registry::apply))
