@@ -132,20 +132,21 @@ async fn an_archived_room_refuses_commands_and_its_bundle_verifies_until_a_byte_
         record.head, archived,
         "room_archived is the record's last event"
     );
-    for (client, command) in [
-        (&mut author, submit("One more thing.", "en", question)),
-        (
-            &mut sec,
+    let late_post = author
+        .command("gh-land", Some("late"), submit("One more thing.", "en", question))
+        .await;
+    let late_question = sec
+        .command(
+            "gh-land",
+            Some("late"),
             RoomCommand::AddQuestion {
                 text: "Too late?".into(),
             },
-        ),
-        (&mut sec, RoomCommand::ArchiveRoom),
-    ] {
-        let refused = client
-            .command("gh-land", Some("late"), command)
-            .await
-            .expect_err("an archived room takes no command");
+        )
+        .await;
+    let again = sec.command("gh-land", None, RoomCommand::ArchiveRoom).await;
+    for refused in [late_post, late_question, again] {
+        let refused = refused.expect_err("an archived room takes no command");
         assert_eq!(refused.code, ErrorCode::RoomArchived, "{}", refused.message);
     }
     // Entering is still reading: it records nothing.
