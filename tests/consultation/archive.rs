@@ -133,7 +133,11 @@ async fn an_archived_room_refuses_commands_and_its_bundle_verifies_until_a_byte_
         "room_archived is the record's last event"
     );
     let late_post = author
-        .command("gh-land", Some("late"), submit("One more thing.", "en", question))
+        .command(
+            "gh-land",
+            Some("late"),
+            submit("One more thing.", "en", question),
+        )
         .await;
     let late_question = sec
         .command(

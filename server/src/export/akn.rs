@@ -347,11 +347,7 @@ pub fn render(export: &Export) -> String {
             l.verification, export.head.seq, export.head.hash
         ),
     );
-    x.text(
-        "p",
-        &[],
-        &l.verify_how.replace("{id}", export.room.as_str()),
-    );
+    x.text("p", &[], &text::verification(export));
     x.end("conclusions");
     x.end("debate");
     x.end("akomaNtoso");

@@ -194,10 +194,7 @@ pub fn render(export: &Export) -> String {
         );
     }
     out.push_str("</tbody>\n</table>\n");
-    let plain = l
-        .verify_plain
-        .replace("{count}", &export.head.seq.to_string())
-        .replace("{seq}", &export.head.seq.to_string());
+    let plain = text::verification(export);
     let _ = write!(
         out,
         "<footer>\n<h2>{}</h2>\n<p>{}</p>\n<p>SHA-256: <span class=\"hash\" dir=\"ltr\">{}</span></p>\n</footer>\n</body>\n</html>\n",

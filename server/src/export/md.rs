@@ -34,8 +34,7 @@ pub fn render(export: &Export) -> String {
     if !export.chairs.is_empty() {
         let _ = writeln!(out, "- **{}:** {}", l.chair, iso(&text::chairs(export)));
     }
-    let langs: Vec<&str> = export.languages.iter().map(|t| t.as_str()).collect();
-    let _ = writeln!(out, "- **{}:** {}\n", l.languages, langs.join(", "));
+    let _ = writeln!(out, "- **{}:** {}\n", l.languages, text::languages(export));
     match export.audience {
         Audience::Full => {
             let _ = writeln!(out, "*{}*\n", l.full_record);
@@ -142,10 +141,7 @@ pub fn render(export: &Export) -> String {
         );
     }
     let _ = writeln!(out, "\n## {}\n", l.verification);
-    paragraphs(
-        &mut out,
-        &l.verify_how.replace("{id}", export.room.as_str()),
-    );
+    paragraphs(&mut out, &text::verification(export));
     let _ = writeln!(
         out,
         "`seq {}` · `SHA-256 {}`",
@@ -201,7 +197,7 @@ fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels, depth
         "{}**{}** · {} · {}",
         "› ".repeat(depth),
         iso(&escape(&author)),
-        s.lang,
+        super::names::language(s.lang.as_str(), export.lang),
         text::date_time(s.posted_at)
     );
     if let Some(a) = s.alignment {

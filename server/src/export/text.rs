@@ -153,6 +153,17 @@ pub fn person_line(p: &Person, lang: Lang) -> String {
     }
 }
 
+/// What the record's head hash vouches for, in plain words of the export's language.
+pub fn verification(export: &Export) -> String {
+    let seq = export.head.seq.to_string();
+    export
+        .lang
+        .labels()
+        .verify_plain
+        .replace("{count}", &seq)
+        .replace("{seq}", &seq)
+}
+
 /// The names of the chairs, joined.
 pub fn chairs(export: &Export) -> String {
     export
