@@ -225,7 +225,7 @@ describe('the web client', { concurrency: false }, () => {
     assert.ok(rows >= 8, `the record shows ${rows} events`);
     const control = page.locator('section.export');
     await control.getByLabel('Format').selectOption('md');
-    await control.getByLabel('Language').selectOption('en');
+    await control.getByLabel('Language of the document').selectOption('en');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       control.getByRole('button', { name: 'Download', exact: true }).click(),

@@ -347,7 +347,7 @@ export default {
   "export.heading": "السجل والتصدير",
   "export.help": "وثيقة من سجل القاعة كما يحق لك قراءته.",
   "export.format": "الصيغة",
-  "export.language": "اللغة",
+  "export.language": "لغة الوثيقة",
   "export.html": "محضر موجز (HTML، للطباعة)",
   "export.md": "نص (Markdown)",
   "export.csv": "جدول بيانات (CSV)",

@@ -347,7 +347,7 @@ export default {
   "export.heading": "Record and exports",
   "export.help": "A document made from the room’s record, as you may read it.",
   "export.format": "Format",
-  "export.language": "Language",
+  "export.language": "Language of the document",
   "export.html": "Summary record (HTML, printable)",
   "export.md": "Text (Markdown)",
   "export.csv": "Spreadsheet (CSV)",

@@ -347,7 +347,7 @@ export default {
   "export.heading": "Acta y exportaciones",
   "export.help": "Un documento generado a partir del registro de la sala, tal como usted puede leerlo.",
   "export.format": "Formato",
-  "export.language": "Idioma",
+  "export.language": "Idioma del documento",
   "export.html": "Acta resumida (HTML, imprimible)",
   "export.md": "Texto (Markdown)",
   "export.csv": "Hoja de cálculo (CSV)",

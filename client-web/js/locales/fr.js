@@ -347,7 +347,7 @@ export default {
   "export.heading": "Compte rendu et exports",
   "export.help": "Un document tiré du registre de la salle, tel que vous pouvez le lire.",
   "export.format": "Format du fichier",
-  "export.language": "Langue",
+  "export.language": "Langue du document",
   "export.html": "Compte rendu analytique (HTML, imprimable)",
   "export.md": "Texte (Markdown)",
   "export.csv": "Tableur (CSV)",

@@ -347,7 +347,7 @@ export default {
   "export.heading": "Отчёт и выгрузка",
   "export.help": "Документ из записи комнаты в том объёме, который вам доступен.",
   "export.format": "Формат",
-  "export.language": "Язык",
+  "export.language": "Язык документа",
   "export.html": "Краткий отчёт (HTML, для печати)",
   "export.md": "Текст (Markdown)",
   "export.csv": "Таблица (CSV)",

@@ -347,7 +347,7 @@ export default {
   "export.heading": "记录与导出",
   "export.help": "根据会议室记录生成的文件，内容以您可阅读的部分为限。",
   "export.format": "格式",
-  "export.language": "语言",
+  "export.language": "文件语言",
   "export.html": "简要记录（HTML，可打印）",
   "export.md": "文本（Markdown）",
   "export.csv": "电子表格（CSV）",

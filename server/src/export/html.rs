@@ -214,6 +214,11 @@ fn table_head(out: &mut String, columns: &[&str]) {
     out.push_str("</tr></thead>\n<tbody>\n");
 }
 
+/// A time or date written left to right whatever the page's direction.
+fn ltr(text: &str) -> String {
+    format!("<bdi dir=\"ltr\">{}</bdi>", escape(text))
+}
+
 fn meta(out: &mut String, name: &str, value: &str) {
     let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(name), escape(value));
 }
@@ -301,7 +306,7 @@ fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels) {
         s.id,
         escape(&author),
         escape(&names::language(s.lang.as_str(), export.lang)),
-        text::date_time(s.posted_at)
+        ltr(&text::date_time(s.posted_at))
     );
     if let Some(a) = s.alignment {
         let _ = write!(out, " · {}", text::alignment(a, l));
@@ -343,7 +348,7 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
     for q in &c.questions {
         let _ = write!(
             out,
-            "<section id=\"q-{}\">\n<h3 dir=\"auto\">{}</h3>\n<h4>{}</h4>\n",
+            "<section id=\"q-{}\">\n<h3><bdi>{}</bdi></h3>\n<h4>{}</h4>\n",
             q.id,
             escape(&q.text),
             l.published
@@ -365,7 +370,7 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
     if let Some(syn) = &c.synthesis {
         let _ = write!(
             out,
-            "<h2>{}</h2>\n<p class=\"meta-line\">v{} · {} · {}</p>\n<p class=\"text\" dir=\"auto\">{}</p>\n<ol>\n",
+            "<h2>{}</h2>\n<p class=\"meta-line\">v{} · <bdi>{}</bdi> · <bdi dir=\"ltr\">{}</bdi></p>\n<p class=\"text\" dir=\"auto\">{}</p>\n<ol>\n",
             l.synthesis,
             syn.version,
             escape(&export.name(&syn.by)),
@@ -376,7 +381,7 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
             let excerpt = cit
                 .excerpt
                 .as_ref()
-                .map(|e| format!("“{}”", escape(e)))
+                .map(|e| format!("<bdi>“{}”</bdi>", escape(e)))
                 .unwrap_or_default();
             match (cit.statement, cit.input, cit.point) {
                 (Some(id), _, _) if export.has_statement(id) => {

@@ -95,7 +95,7 @@ pub fn languages(export: &Export) -> String {
         .iter()
         .map(|t| names::language(t.as_str(), export.lang))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(separators(export.lang).1)
 }
 
 /// A statement's status in words.
@@ -126,12 +126,29 @@ pub fn kind(kind: RequestKind, l: &Labels) -> &'static str {
     }
 }
 
+/// The separators of a list in `lang`: between groups and between items (`; ` and `, `;
+/// Arabic `؛ ` and `، `; Chinese `；` and `、`).
+pub fn separators(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::Ar => ("\u{061b} ", "\u{060c} "),
+        Lang::Zh => ("\u{ff1b}", "\u{3001}"),
+        _ => ("; ", ", "),
+    }
+}
+
+/// `text` between Unicode isolates (FSI … PDI), so that a name in one script keeps its order
+/// inside a line in another.
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
+
 /// `Amina (Kenya Land Alliance; Farmers; Kenya, African States)`: a person with what they
-/// speak for, every code named in `lang`.
+/// speak for, every code named in `lang`, names and organisations isolated.
 pub fn person_line(p: &Person, lang: Lang) -> String {
+    let (group, item) = separators(lang);
     let mut details: Vec<String> = Vec::new();
     if let Some(org) = &p.org {
-        details.push(org.clone());
+        details.push(isolate(org));
     }
     if let Some(c) = p.constituency {
         details.push(names::constituency(c.as_str(), lang));
@@ -144,12 +161,12 @@ pub fn person_line(p: &Person, lang: Lang) -> String {
     .flatten()
     .collect();
     if !place.is_empty() {
-        details.push(place.join(", "));
+        details.push(place.join(item));
     }
     if details.is_empty() {
-        p.name.clone()
+        isolate(&p.name)
     } else {
-        format!("{} ({})", p.name, details.join("; "))
+        format!("{} ({})", isolate(&p.name), details.join(group))
     }
 }
 
