@@ -20,7 +20,7 @@ dl.meta dt{font-weight:bold}dl.meta dd{margin:0}.note{font-style:italic;color:#4
 .ruling{margin:.3rem 0;padding:.3rem .6rem;background:#f6efe6}.marked{border-color:#b00;background:#fbeeee}
 .status{font-weight:bold;color:#900;text-transform:uppercase;font-size:.8rem}.replies{margin-inline-start:1rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #bbb;padding:.15rem .5rem;text-align:start}
-.hash{font-family:monospace;word-break:break-all}p.text{margin:.2rem 0;white-space:pre-wrap}
+td bdi{white-space:nowrap}.hash{font-family:monospace;word-break:break-all}p.text{margin:.2rem 0;white-space:pre-wrap}
 @media print{body{margin:0;max-width:none;font-size:10pt}h2{break-after:avoid}a{color:inherit;text-decoration:none}
 @page{margin:2cm}}
 ";
@@ -169,7 +169,7 @@ pub fn render(export: &Export) -> String {
             for (name, tally) in rows {
                 let _ = writeln!(
                     out,
-                    "<tr><th scope=\"row\" dir=\"auto\">{}</th><td>{}</td><td>{}</td></tr>",
+                    "<tr><th scope=\"row\"><bdi>{}</bdi></th><td>{}</td><td>{}</td></tr>",
                     escape(&name),
                     tally.turns,
                     text::duration(tally.speaking_ms)
@@ -184,13 +184,13 @@ pub fn render(export: &Export) -> String {
         let who = export
             .person(&a.user)
             .map_or_else(|| a.user.to_string(), |p| text::person_line(p, export.lang));
-        let to = a.to.map_or_else(|| l.present.to_owned(), text::date_time);
+        let to =
+            a.to.map_or_else(|| escape(l.present), |t| ltr(&text::date_time(t)));
         let _ = writeln!(
             out,
-            "<tr><th scope=\"row\" dir=\"auto\">{}</th><td><bdi dir=\"ltr\">{}</bdi></td><td><bdi dir=\"auto\">{}</bdi></td></tr>",
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{to}</td></tr>",
             escape(&who),
-            text::date_time(a.from),
-            escape(&to)
+            ltr(&text::date_time(a.from)),
         );
     }
     out.push_str("</tbody>\n</table>\n");
@@ -438,7 +438,7 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
         for (key, t) in map {
             let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\" dir=\"auto\">{}</th><td>{}</td><td>{}</td></tr>",
+                "<tr><th scope=\"row\"><bdi>{}</bdi></th><td>{}</td><td>{}</td></tr>",
                 escape(&name(key)),
                 t.submissions,
                 t.organisations

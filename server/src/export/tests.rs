@@ -184,7 +184,7 @@ fn a_roundtable_summary_record_has_turns_kinds_ruling_attendance_and_head() {
         "\u{2068}Bruno\u{2069} (\u{2068}bruno network\u{2069}; NGOs; Brazil, Latin American and Caribbean States)",
         "<dt>Forum</dt><dd>Africa</dd>",
         "<th scope=\"col\">Participant</th><th scope=\"col\">Turns</th>",
-        "<th scope=\"row\" dir=\"auto\">Bruno</th>",
+        "<th scope=\"row\"><bdi>Bruno</bdi></th>",
         "Point of order",
         "Ruling of the chair",
         "Speakers keep to the item.",
