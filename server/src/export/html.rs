@@ -422,7 +422,7 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
             .find(|q| q.id.to_string() == key)
             .map_or_else(|| key.to_owned(), |q| q.text.clone())
     };
-    let tables: [(&str, &BTreeMap<String, Tally>, &dyn Fn(&str) -> String); 4] = [
+    let tables: [FigureTable; 4] = [
         (l.question, &f.by_question, &question),
         (l.constituency, &f.by_constituency, &|k| {
             names::constituency(k, lang)
@@ -447,6 +447,9 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
         out.push_str("</tbody>\n</table>\n");
     }
 }
+
+/// A table of figures: its first column's heading, the tallies, and how a key is named.
+type FigureTable<'a> = (&'a str, &'a BTreeMap<String, Tally>, &'a dyn Fn(&str) -> String);
 
 fn input(out: &mut String, input: &InputView, l: &Labels) {
     let i = &input.input;
