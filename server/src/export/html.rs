@@ -449,7 +449,11 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
 }
 
 /// A table of figures: its first column's heading, the tallies, and how a key is named.
-type FigureTable<'a> = (&'a str, &'a BTreeMap<String, Tally>, &'a dyn Fn(&str) -> String);
+type FigureTable<'a> = (
+    &'a str,
+    &'a BTreeMap<String, Tally>,
+    &'a dyn Fn(&str) -> String,
+);
 
 fn input(out: &mut String, input: &InputView, l: &Labels) {
     let i = &input.input;
