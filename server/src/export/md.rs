@@ -57,6 +57,9 @@ pub fn render(export: &Export) -> String {
         for q in &c.questions {
             let _ = writeln!(out, "### {}\n", iso(&q.text));
             let _ = writeln!(out, "#### {}\n", l.published);
+            if q.published.is_empty() {
+                let _ = writeln!(out, "*{}*\n", l.no_submissions);
+            }
             for s in &q.published {
                 statement(&mut out, export, s, l, 0);
             }

@@ -442,6 +442,25 @@ fn a_consultation_export_has_submissions_by_status_replies_synthesis_and_figures
 }
 
 #[test]
+fn a_question_without_published_submissions_says_so() {
+    let mut room = Room::new(RoomKind::Consultation, &["en"]);
+    room.run(
+        &sec(),
+        RoomCommand::AddQuestion {
+            text: "What is missing?".into(),
+        },
+    );
+    let html = export(&room, ReaderKind::Member, Format::Html, Lang::En);
+    assert!(
+        html.contains("<h3><bdi>What is missing?</bdi></h3>"),
+        "{html}"
+    );
+    assert!(html.contains("No published submissions."), "{html}");
+    let md = export(&room, ReaderKind::Member, Format::Md, Lang::En);
+    assert!(md.contains("*No published submissions.*"), "{md}");
+}
+
+#[test]
 fn formats_and_languages_parse_and_default_to_the_rooms_main_language() {
     assert_eq!(Format::parse("akn").unwrap(), Format::Akn);
     assert!(Format::parse("pdf").is_err());
