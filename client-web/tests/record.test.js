@@ -159,6 +159,8 @@ describe('the record in the web client', { concurrency: false }, () => {
       assert.ok(bundle.includes(needle), `${needle} missing from the bundle`);
     }
     await screenshot(page, 'room-archived');
+    await page.goto(`${BASE}/#/rooms`);
+    await page.locator(`li[data-room="${ARCHIVE_ROOM}"] .badge.archived`, { hasText: 'Archived' }).waitFor();
 
     const reader = await newPage();
     await reader.page.goto(`${BASE}/#token=${PARTICIPANT}`);

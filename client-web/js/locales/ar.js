@@ -366,4 +366,5 @@ export default {
   "archive.bundle": "تنزيل حزمة الأرشيف",
   "error.room_archived": "هذه القاعة مؤرشفة: لم تعد تقبل بيانات ولا تغييرات.",
   "record.ofPhase": "المرحلة: {phase}",
+  "rooms.archived": "مؤرشفة",
 };

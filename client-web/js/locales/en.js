@@ -366,4 +366,5 @@ export default {
   "archive.bundle": "Download the archive bundle",
   "error.room_archived": "This room is archived: it takes no more statements or changes.",
   "record.ofPhase": "Phase: {phase}",
+  "rooms.archived": "Archived",
 };

@@ -366,4 +366,5 @@ export default {
   "archive.bundle": "Descargar el archivo de la sala",
   "error.room_archived": "Esta sala está archivada: ya no admite declaraciones ni cambios.",
   "record.ofPhase": "Fase: {phase}",
+  "rooms.archived": "Archivada",
 };

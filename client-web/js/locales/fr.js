@@ -366,4 +366,5 @@ export default {
   "archive.bundle": "Télécharger l’archive de la salle",
   "error.room_archived": "Cette salle est archivée : elle n’accepte plus de déclarations ni de changements.",
   "record.ofPhase": "Phase : {phase}",
+  "rooms.archived": "Archivée",
 };

@@ -366,4 +366,5 @@ export default {
   "archive.bundle": "Скачать архив комнаты",
   "error.room_archived": "Эта комната архивирована: в ней больше нельзя выступать или что-либо менять.",
   "record.ofPhase": "Этап: {phase}",
+  "rooms.archived": "В архиве",
 };

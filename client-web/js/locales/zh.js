@@ -366,4 +366,5 @@ export default {
   "archive.bundle": "下载归档包",
   "error.room_archived": "此会议室已归档：不再接受发言或更改。",
   "record.ofPhase": "阶段：{phase}",
+  "rooms.archived": "已归档",
 };
