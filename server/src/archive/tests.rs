@@ -177,6 +177,12 @@ fn an_archived_room_refuses_commands_but_may_be_entered() {
     );
     assert_eq!(decide(&state, &amina, &Command::Join, 0), Ok(vec![]));
     assert_eq!(
+        state.present_members().count(),
+        0,
+        "nobody is in a closed room"
+    );
+    assert_eq!(state.summary().map(|s| s.present), Some(0));
+    assert_eq!(
         decide(&state, &Actor::System, &Command::Archive, 0),
         Err(crate::domain::Rejection::Archived)
     );

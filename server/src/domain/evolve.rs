@@ -44,9 +44,13 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 info.settings.languages = languages.clone();
             }
         }
+        // The room closes: nobody is in it any more (entering it later only reads it).
         EventBody::RoomArchived => {
             if let Some(info) = &mut state.info {
                 info.archived_at = Some(event.ts);
+            }
+            for member in &mut state.members {
+                member.present = false;
             }
         }
         EventBody::MemberJoined { member } => match state.member_index.get(&member.user) {
