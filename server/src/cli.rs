@@ -332,9 +332,14 @@ struct VerifyArgs {
     /// Check the record in this Redis instead (`redis://…`).
     #[arg(long, env = "BARAZA_REDIS_URL")]
     redis: Option<String>,
-    /// Check an archive bundle instead (offline: its files, its record's chain, its manifest).
+    /// Check an archive bundle instead (offline: its signature, its files, its record's
+    /// chain, its manifest).
     #[arg(long, conflicts_with = "redis")]
     bundle: Option<PathBuf>,
+    /// With --bundle: the Ed25519 public key (hex, as `GET /.well-known/baraza-archive-key`
+    /// publishes it) the bundle must be signed with.
+    #[arg(long, requires = "bundle")]
+    key: Option<String>,
 }
 
 #[derive(Args)]
@@ -571,7 +576,7 @@ fn token(args: TokenArgs) -> Result<ExitCode, CliError> {
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     if let Some(path) = &args.bundle {
-        return verify_bundle(path);
+        return verify_bundle(path, args.key.as_deref());
     }
     let report = match &args.redis {
         None => embedded::audit(&args.data)?,
@@ -638,18 +643,30 @@ fn export(args: ExportArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify_bundle(path: &std::path::Path) -> Result<ExitCode, CliError> {
+fn verify_bundle(path: &std::path::Path, key: Option<&str>) -> Result<ExitCode, CliError> {
     let bytes = std::fs::read(path).map_err(io(format!("reading {}", path.display())))?;
     match crate::archive::verify(&bytes) {
+        Ok(verified)
+            if key.is_some_and(|k| !k.trim().eq_ignore_ascii_case(&verified.manifest.signer)) =>
+        {
+            println!(
+                "BROKEN  {}: signed by key {}, not by the expected key {}",
+                path.display(),
+                verified.manifest.signer,
+                key.unwrap_or_default().trim()
+            );
+            Ok(ExitCode::from(2))
+        }
         Ok(verified) => {
             let m = &verified.manifest;
             println!(
-                "ok      bundle of room {}: {} files, record of {} events, head {}, archived {}",
+                "ok      bundle of room {}: {} files, record of {} events, head {}, archived {}, signed by key {}",
                 m.room,
                 verified.files,
                 m.head.seq,
                 m.head.hash,
-                crate::export::text::date_time(m.archived_at)
+                crate::export::text::date_time(m.archived_at),
+                m.signer
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -705,7 +722,9 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, CliError> {
         store.close().await?;
         Ok::<_, CliError>(events)
     })?;
-    let bundle = crate::archive::write(&events).map_err(|e| CliError::Usage(e.to_string()))?;
+    let key = crate::archive::key::load_or_create(&args.data)?;
+    let bundle =
+        crate::archive::write(&events, &key).map_err(|e| CliError::Usage(e.to_string()))?;
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from(format!("{room}-bundle.tar")));

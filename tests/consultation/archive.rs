@@ -15,11 +15,30 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn verify_bundle(path: &Path) -> Output {
-    Command::new(binary())
-        .args(["verify", "--bundle"])
-        .arg(path)
-        .output()
-        .expect("run baraza verify --bundle")
+    verify_bundle_by(path, None)
+}
+
+fn verify_bundle_by(path: &Path, key: Option<&str>) -> Output {
+    let mut command = Command::new(binary());
+    command.args(["verify", "--bundle"]).arg(path);
+    if let Some(key) = key {
+        command.args(["--key", key]);
+    }
+    command.output().expect("run baraza verify --bundle")
+}
+
+/// The node's published archive key.
+async fn published_key(base: &str) -> String {
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/.well-known/baraza-archive-key"))
+        .send()
+        .await
+        .expect("GET the archive key")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(body["algorithm"], "Ed25519");
+    body["public_key"].as_str().expect("a key").to_owned()
 }
 
 fn archive_cli(data: &DataDir, room: &str, out: &Path) -> Output {
@@ -170,6 +189,13 @@ async fn an_archived_room_refuses_commands_and_its_bundle_verifies_until_a_byte_
     let path = dir.path().join("gh-land-bundle.tar");
     std::fs::write(&path, &bytes).expect("write the bundle");
     assert_verifies_and_detects_a_flipped_byte(&path, said.as_bytes());
+    // Signed with the key the node publishes, and with no other.
+    let key = published_key(&node.http_url()).await;
+    let by_node = verify_bundle_by(&path, Some(&key));
+    assert!(by_node.status.success(), "{}", text(&by_node));
+    assert!(text(&by_node).contains(&key), "{}", text(&by_node));
+    let by_other = verify_bundle_by(&path, Some(&"ab".repeat(32)));
+    assert_eq!(by_other.status.code(), Some(2), "{}", text(&by_other));
 
     // Offline: kept out while the node runs, then archives the other room once it is stopped.
     let data = node.data().clone();
@@ -183,6 +209,12 @@ async fn an_archived_room_refuses_commands_and_its_bundle_verifies_until_a_byte_
     assert!(done.status.success(), "{}", text(&done));
     assert!(text(&done).contains("archived gh-water"), "{}", text(&done));
     assert_verifies_and_detects_a_flipped_byte(&out, b"Ghana: water");
+    let offline = verify_bundle_by(&out, Some(&key));
+    assert!(
+        offline.status.success(),
+        "signed with the node's key: {}",
+        text(&offline)
+    );
     let node = NodeProcess::start_with(data, &[]).await;
     let (mut sec, _) = Client::signed_in(&node.ws_url(), &sec_token).await;
     sec.join("gh-water", None).await;

@@ -9,20 +9,23 @@
 //!   that was hashed into the chain (`hash = SHA-256(previous hash ‖ line)`, from 32 zero bytes);
 //! - `exports/public/…` and `exports/full/…`: every export format in every language, for
 //!   readers of the published record and for moderators ([`crate::export`]);
-//! - `manifest.json` (last): format `baraza-bundle/1`, the room, its title, when it was
-//!   archived, the record's head (seq and hash), and every other file with its size and
-//!   SHA-256.
+//! - `manifest.json`: format `baraza-bundle/1`, the room, its title, when it was archived, the
+//!   record's head (seq and hash), the signer's Ed25519 public key, and every file before it
+//!   with its size and SHA-256;
+//! - `manifest.sig` (last): the Ed25519 signature of `manifest.json`'s bytes, in hex, by the
+//!   node's key ([`key`]).
 //!
-//! [`verify`] checks every file against the manifest, the chain of `record.jsonl` against the
-//! manifest's head, the manifest against the record, and that the bundle's bytes are the
-//! canonical tar of its files: a change to any byte is found and named. The format is
-//! described in docs/record.md.
+//! [`verify`] checks the signature, every file against the manifest, the chain of
+//! `record.jsonl` against the manifest's head, the manifest against the record, and that the
+//! bundle's bytes are the canonical tar of its files: a change to any byte is found and named.
+//! The format is described in docs/record.md.
 
 use crate::domain::visibility::ReaderKind;
 use crate::export::{self, Format, Lang, project};
 use crate::record::{ChainVerifier, Head, RecordedEvent, StoredRow, chain_hash};
 use baraza_proto::event::EventBody;
 use baraza_proto::ids::{Millis, Seq};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -33,7 +36,11 @@ pub const FORMAT: &str = "baraza-bundle/1";
 pub const MANIFEST: &str = "manifest.json";
 /// The record's path in the bundle.
 pub const RECORD: &str = "record.jsonl";
+/// The manifest's signature's path in the bundle.
+pub const SIGNATURE: &str = "manifest.sig";
 const README: &str = "README.txt";
+
+pub mod key;
 
 /// The manifest of a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +56,9 @@ pub struct Manifest {
     pub archived_at: Millis,
     /// The record's last event.
     pub head: ManifestHead,
-    /// Every file of the bundle but the manifest, in bundle order.
+    /// The Ed25519 public key that signed the manifest, lowercase hex.
+    pub signer: String,
+    /// Every file of the bundle before the manifest, in bundle order.
     pub files: Vec<ManifestFile>,
 }
 
@@ -133,6 +142,9 @@ pub enum VerifyError {
         /// What the manifest states.
         expected: String,
     },
+    /// The manifest's signature does not verify with the manifest's key.
+    #[error("manifest.sig: {0}")]
+    Signature(String),
     /// Bytes outside the files (tar headers, padding) were changed.
     #[error("the bundle's bytes differ from the canonical bundle of its files at byte {0}")]
     NotCanonical(usize),
@@ -151,10 +163,11 @@ fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Writes the bundle of an archived room's whole record (`events`, in order, from seq 1).
+/// Writes the bundle of an archived room's whole record (`events`, in order, from seq 1),
+/// signed with `key`.
 ///
-/// Guarantees: the same record always gives the same bytes; [`verify`] accepts them.
-pub fn write(events: &[RecordedEvent]) -> Result<Vec<u8>, BundleError> {
+/// Guarantees: the same record and key always give the same bytes; [`verify`] accepts them.
+pub fn write(events: &[RecordedEvent], key: &SigningKey) -> Result<Vec<u8>, BundleError> {
     let state = project::fold(events);
     let info = state.info().ok_or(BundleError::Empty)?;
     let archived_at = info.archived_at.ok_or(BundleError::NotArchived)?;
@@ -187,6 +200,7 @@ pub fn write(events: &[RecordedEvent]) -> Result<Vec<u8>, BundleError> {
             seq: last.seq(),
             hash: hex::encode(last.hash),
         },
+        signer: key::public_hex(key),
         files: files
             .iter()
             .map(|(path, bytes)| ManifestFile {
@@ -196,7 +210,10 @@ pub fn write(events: &[RecordedEvent]) -> Result<Vec<u8>, BundleError> {
             })
             .collect(),
     };
-    files.push((MANIFEST.into(), manifest_bytes(&manifest)));
+    let manifest = manifest_bytes(&manifest);
+    let signature = signature_text(&key.sign(&manifest).to_bytes());
+    files.push((MANIFEST.into(), manifest));
+    files.push((SIGNATURE.into(), signature));
     Ok(tar_of(&files, archived_at)?)
 }
 
@@ -234,8 +251,9 @@ fn readme(room: &str) -> String {
          exports/       the record as documents (html, md, json, csv, akn = Akoma Ntoso 3.0) in\n               \
          Arabic, Chinese, English, French, Russian and Spanish: public/ holds the published\n               \
          record, full/ the moderators' record with unpublished statements marked.\n\
-         manifest.json  the room, its title, when it was archived, the head, and every other file\n               \
-         with its size and SHA-256.\n\n\
+         manifest.json  the room, its title, when it was archived, the head, the signer's Ed25519\n               \
+         public key, and every file before it with its size and SHA-256.\n\
+         manifest.sig   the Ed25519 signature of manifest.json, in hex.\n\n\
          To check it: baraza verify --bundle FILE. By hand: compare `sha256sum` of each file with\n\
          manifest.json, and recompute the chain of record.jsonl.\n"
     )
@@ -270,6 +288,7 @@ pub fn verify(bundle: &[u8]) -> Result<Verified, VerifyError> {
             "its text is not the canonical text of its content".into(),
         ));
     }
+    check_signature(&manifest, manifest_text, find(SIGNATURE)?)?;
     for file in &manifest.files {
         let bytes = find(&file.path)?;
         let found = sha256(bytes);
@@ -282,7 +301,8 @@ pub fn verify(bundle: &[u8]) -> Result<Verified, VerifyError> {
         }
     }
     for (path, _) in &files {
-        if path != MANIFEST && !manifest.files.iter().any(|f| &f.path == path) {
+        if path != MANIFEST && path != SIGNATURE && !manifest.files.iter().any(|f| &f.path == path)
+        {
             return Err(VerifyError::Unlisted(path.clone()));
         }
     }
@@ -309,6 +329,35 @@ pub fn verify(bundle: &[u8]) -> Result<Verified, VerifyError> {
         files: files.len(),
         manifest,
     })
+}
+
+/// Checks `manifest.sig` (its exact bytes: lowercase hex and a newline) against the manifest's
+/// bytes and the key the manifest names.
+fn check_signature(manifest: &Manifest, text: &[u8], file: &[u8]) -> Result<(), VerifyError> {
+    let bad = |e: &str| VerifyError::Signature(e.to_owned());
+    if manifest.signer.chars().any(|c| c.is_ascii_uppercase()) {
+        return Err(bad("the manifest's signer is not in lowercase hex"));
+    }
+    let key: [u8; 32] = hex::decode(&manifest.signer)
+        .ok()
+        .and_then(|k| k.try_into().ok())
+        .ok_or_else(|| bad("the manifest's signer is not an Ed25519 public key"))?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|e| bad(&e.to_string()))?;
+    let signature: [u8; 64] = std::str::from_utf8(file)
+        .ok()
+        .and_then(|s| s.strip_suffix('\n'))
+        .and_then(|s| hex::decode(s).ok())
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(|| bad("not a signature in hex"))?;
+    if signature_text(&signature) != file {
+        return Err(bad("not in canonical form (lowercase hex and a newline)"));
+    }
+    key.verify_strict(text, &Signature::from_bytes(&signature))
+        .map_err(|_| bad("the signature does not verify with the manifest's key"))
+}
+
+fn signature_text(signature: &[u8; 64]) -> Vec<u8> {
+    format!("{}\n", hex::encode(signature)).into_bytes()
 }
 
 /// Every file of a tar, in order; refuses anything but single plain files.

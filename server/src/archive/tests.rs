@@ -8,6 +8,7 @@ use baraza_proto::event::EventEnvelope;
 use baraza_proto::identity::{Profile, Role};
 use baraza_proto::ids::{IdempotencyKey, LanguageTag, RoomId, UserId};
 use baraza_proto::room::{RoomKind, RoomSettings, Scope};
+use ed25519_dalek::SigningKey;
 
 fn person(user: &str, role: Role) -> Profile {
     Profile {
@@ -82,15 +83,24 @@ fn record(archive: bool) -> Vec<RecordedEvent> {
     events
 }
 
+fn node_key() -> SigningKey {
+    SigningKey::from_bytes(&[7; 32])
+}
+
 #[test]
 fn a_bundle_verifies_and_holds_the_record_and_every_export() {
-    let bundle = write(&record(true)).expect("bundle");
-    assert_eq!(write(&record(true)).unwrap(), bundle, "deterministic");
+    let bundle = write(&record(true), &node_key()).expect("bundle");
+    assert_eq!(
+        write(&record(true), &node_key()).unwrap(),
+        bundle,
+        "deterministic"
+    );
     let verified = verify(&bundle).expect("verifies");
     assert_eq!(verified.manifest.room, "ffd-archive");
     assert_eq!(verified.manifest.head.seq, 5);
-    // README, record, 2 audiences × 5 formats × 6 languages, manifest.
-    assert_eq!(verified.files, 1 + 1 + 60 + 1);
+    // README, record, 2 audiences × 5 formats × 6 languages, manifest, signature.
+    assert_eq!(verified.files, 1 + 1 + 60 + 1 + 1);
+    assert_eq!(verified.manifest.signer, key::public_hex(&node_key()));
     assert!(
         verified
             .manifest
@@ -103,14 +113,14 @@ fn a_bundle_verifies_and_holds_the_record_and_every_export() {
 #[test]
 fn an_open_room_has_no_bundle() {
     assert!(matches!(
-        write(&record(false)),
+        write(&record(false), &node_key()),
         Err(BundleError::NotArchived)
     ));
 }
 
 #[test]
 fn every_changed_byte_is_found() {
-    let bundle = write(&record(true)).expect("bundle");
+    let bundle = write(&record(true), &node_key()).expect("bundle");
     // A byte in a tar header, in a file, in the manifest, in padding and in the end blocks.
     let manifest_at = bundle
         .windows(8)
@@ -185,5 +195,35 @@ fn an_archived_room_refuses_commands_but_may_be_entered() {
     assert_eq!(
         decide(&state, &Actor::System, &Command::Archive, 0),
         Err(crate::domain::Rejection::Archived)
+    );
+}
+
+#[test]
+fn a_bundle_signed_by_another_key_than_its_manifest_names_is_refused() {
+    let events = record(true);
+    let bundle = write(&events, &node_key()).expect("bundle");
+    let other = write(&events, &SigningKey::from_bytes(&[9; 32])).expect("bundle");
+    // Put the other key's signature into the first bundle: same length, another key.
+    let at = |b: &[u8]| {
+        b.windows(SIGNATURE.len())
+            .rposition(|w| w == SIGNATURE.as_bytes())
+            .expect("the signature's header")
+            + 512
+    };
+    let mut forged = bundle.clone();
+    let (a, b) = (at(&bundle), at(&other));
+    forged[a..a + 129].copy_from_slice(&other[b..b + 129]);
+    assert!(
+        matches!(verify(&forged), Err(VerifyError::Signature(_))),
+        "{:?}",
+        verify(&forged)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let first = key::load_or_create(dir.path()).unwrap();
+    let again = key::load_or_create(dir.path()).unwrap();
+    assert_eq!(
+        key::public_hex(&first),
+        key::public_hex(&again),
+        "the key is kept"
     );
 }

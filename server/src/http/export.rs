@@ -1,7 +1,8 @@
 //! `GET /api/rooms/{id}/export?format=…&lang=…`: the record as a document (see
 //! [`crate::export`]), as the domain lets the caller read it (`ReadPath::Export`); and
-//! `GET /api/rooms/{id}/bundle`: an archived room's bundle ([`crate::archive`]), for those who
-//! may read the full record (`ReadPath::Record`).
+//! `GET /api/rooms/{id}/bundle`: an archived room's bundle ([`crate::archive`]), signed with
+//! the node's key, for those who may read the full record (`ReadPath::Record`); and
+//! `GET /.well-known/baraza-archive-key`: that key's public half.
 
 use super::caller::Caller;
 use super::error::HttpError;
@@ -12,7 +13,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use baraza_proto::error::ErrorCode;
 use baraza_proto::ids::RoomId;
+use ed25519_dalek::SigningKey;
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// Query of the export.
 #[derive(Deserialize)]
@@ -75,6 +78,7 @@ pub async fn room_bundle(
     State(hub): State<Hub>,
     Caller(caller): Caller,
     Path(id): Path<String>,
+    key: Arc<SigningKey>,
 ) -> Result<Response, HttpError> {
     let id = RoomId::new(id).map_err(|e| {
         HttpError::new(
@@ -84,7 +88,7 @@ pub async fn room_bundle(
         )
     })?;
     let events = hub.bundle_record(&id, &caller).await?;
-    let bundle = tokio::task::spawn_blocking(move || crate::archive::write(&events))
+    let bundle = tokio::task::spawn_blocking(move || crate::archive::write(&events, &key))
         .await
         .map_err(|e| {
             HttpError::new(
@@ -116,4 +120,12 @@ pub async fn room_bundle(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
+}
+
+/// `GET /.well-known/baraza-archive-key`: the public key this node signs archive bundles with.
+pub async fn archive_key(key: Arc<SigningKey>) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "algorithm": "Ed25519",
+        "public_key": crate::archive::key::public_hex(&key),
+    }))
 }

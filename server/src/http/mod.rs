@@ -7,6 +7,7 @@
 //! - `/api/registry/*`: organisations, accreditation, invitations, the public list
 //!   ([`registry`]).
 //! - `GET /healthz`, `GET /metrics`: health ([`health`]) and Prometheus text.
+//! - `GET /.well-known/baraza-archive-key`: the public key archive bundles are signed with.
 //! - `GET /`: the web client ([`web_client`]).
 //!
 //! Every response carries the [security headers](security). Connections over the node's
@@ -51,7 +52,13 @@ pub struct WebConfig {
 }
 
 /// Builds every route of a node.
-pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
+pub fn router(
+    hub: Hub,
+    web: WebConfig,
+    health: Arc<HealthMonitor>,
+    archive_key: Arc<ed25519_dalek::SigningKey>,
+) -> Router {
+    let bundle_key = archive_key.clone();
     let limiter = Arc::new(RestLimiter::new(web.rest_rate));
     let api = Router::new()
         .route("/api/rooms", get(api::list_rooms).post(api::create_room))
@@ -60,7 +67,10 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
         .route("/api/rooms/{id}/events", get(api::room_events))
         .route("/api/rooms/{id}/threads", get(consultation::room_threads))
         .route("/api/rooms/{id}/export", get(export::room_export))
-        .route("/api/rooms/{id}/bundle", get(export::room_bundle))
+        .route(
+            "/api/rooms/{id}/bundle",
+            get(move |hub, caller, id| export::room_bundle(hub, caller, id, bundle_key.clone())),
+        )
         .route("/api/registry", get(registry::view))
         .route("/api/registry/public", get(registry::public_list))
         .route("/api/registry/apply", post(registry::apply))
@@ -106,6 +116,10 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
         .merge(api)
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics))
+        .route(
+            "/.well-known/baraza-archive-key",
+            get(move || export::archive_key(archive_key.clone())),
+        )
         .merge(web_client::routes())
         .layer(Extension(Arc::new(web.allowed_origins)))
         .layer(Extension(health))
