@@ -66,3 +66,42 @@ export function roomView(token, room) {
 export function recordPage(token, room, after, limit = 500) {
   return getJson(token, `/api/rooms/${encodeURIComponent(room)}/events?after=${after}&limit=${limit}`);
 }
+
+/**
+ * GETs a file (an export, a bundle) with the bearer token, which is not a cookie, so a plain
+ * link cannot fetch it.
+ * @param {string} token
+ * @param {string} path
+ * @returns {Promise<{blob: Blob, filename: string}>}
+ */
+export async function getFile(token, path) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
+  } catch (error) {
+    throw new ApiError(0, 'network', String(error.message || error));
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    throw new ApiError(response.status, body?.error?.code || 'internal', body?.error?.message || response.statusText);
+  }
+  const disposition = response.headers.get('Content-Disposition') || '';
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] || path.split('/').pop();
+  return { blob: await response.blob(), filename };
+}
+
+/**
+ * Offers a blob as a file download.
+ * @param {Blob} blob
+ * @param {string} filename
+ */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -109,6 +109,9 @@ export class RoomStore extends EventTarget {
       case 'room_updated':
         if (this.info) Object.assign(this.info, { title: body.title, description: body.description || '', languages: body.languages });
         break;
+      case 'room_archived':
+        if (this.info) this.info.archived_at = event.ts;
+        break;
       default:
         // The roundtable's simple floor changes are applied here so clocks and announcements
         // react at once; the whole roundtable view is then refetched (view-sync.js).

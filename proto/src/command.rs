@@ -122,6 +122,9 @@ pub enum RoomCommand {
         /// Working languages, first is the main one.
         languages: Vec<LanguageTag>,
     },
+    /// Secretariat: archive the room — close its record for good. Every later command to the
+    /// room is refused with `room_archived`; the room can still be read and exported.
+    ArchiveRoom,
     /// Consultations, secretariat: move to another phase.
     SetPhase {
         /// The new phase.
@@ -236,6 +239,7 @@ impl RoomCommand {
             RoomCommand::WithdrawQuestion { .. } => "withdraw_question",
             RoomCommand::DismissReport { .. } => "dismiss_report",
             RoomCommand::UpdateRoom { .. } => "update_room",
+            RoomCommand::ArchiveRoom => "archive_room",
             RoomCommand::SetPhase { .. } => "set_phase",
             RoomCommand::SetModeration { .. } => "set_moderation",
             RoomCommand::SetParent { .. } => "set_parent",

@@ -47,6 +47,9 @@ pub enum ErrorCode {
     Unavailable,
     /// Something went wrong inside the server; the message says what.
     Internal,
+    /// The room is archived: its record is closed for good and it takes no more commands.
+    /// It can still be read and exported.
+    RoomArchived,
 }
 
 impl ErrorCode {
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyRequired => "idempotency_key_required",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::RoomArchived => "room_archived",
         }
     }
 }

@@ -175,6 +175,9 @@ pub enum EventBody {
         /// Working languages.
         languages: Vec<LanguageTag>,
     },
+    /// The secretariat archived the room: this is the last event of its record; every later
+    /// command is refused (`room_archived`).
+    RoomArchived,
     /// The consultation moved to another phase.
     PhaseChanged {
         /// The new phase.
@@ -290,6 +293,7 @@ impl EventBody {
             EventBody::QuestionWithdrawn { .. } => "question_withdrawn",
             EventBody::ReportDismissed { .. } => "report_dismissed",
             EventBody::RoomUpdated { .. } => "room_updated",
+            EventBody::RoomArchived => "room_archived",
             EventBody::PhaseChanged { .. } => "phase_changed",
             EventBody::ModerationSet { .. } => "moderation_set",
             EventBody::ParentSet { .. } => "parent_set",

@@ -81,6 +81,9 @@ pub struct RoomInfo {
     pub created_at: Millis,
     /// Who created it.
     pub created_by: UserId,
+    /// When the room was archived (its record closed for good); absent while it is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<Millis>,
 }
 
 /// One line of `GET /api/rooms`.

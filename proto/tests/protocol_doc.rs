@@ -127,6 +127,7 @@ fn every_message_event_and_code_is_documented() {
         "question_withdrawn",
         "report_dismissed",
         "room_updated",
+        "room_archived",
         "phase_changed",
         "moderation_set",
         "parent_set",

@@ -425,7 +425,8 @@ pub fn load_or_create_secret(
     }
 }
 
-fn write_private(path: &Path, text: &str) -> Result<(), AuthError> {
+/// Writes `text` to a new file only its owner may read.
+pub(crate) fn write_private(path: &Path, text: &str) -> Result<(), AuthError> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -1,4 +1,4 @@
-//! The `baraza` command line: `serve` (the default), `token`, `verify` and `export`.
+//! The `baraza` command line: `serve` (the default), `token`, `verify`, `export` and `archive`.
 //!
 //! Lives in the library so that the end-to-end tests can build the very same command as a
 //! binary of their own (`tests/support/baraza_node.rs`).
@@ -70,6 +70,9 @@ enum Cmd {
     /// Write a room's record as a document (html, md, json, csv, akn), offline from a data
     /// directory.
     Export(ExportArgs),
+    /// Archive a room for good and write its bundle (record, exports, manifest), offline on
+    /// the data directory of a stopped node. A running node archives from the web client.
+    Archive(ArchiveArgs),
     /// Print the OpenAPI 3.1 document of the HTTP API (the one `GET /api/openapi.json` serves).
     Openapi,
 }
@@ -331,6 +334,27 @@ struct VerifyArgs {
     /// Check the record in this Redis instead (`redis://…`).
     #[arg(long, env = "BARAZA_REDIS_URL")]
     redis: Option<String>,
+    /// Check an archive bundle instead (offline: its signature, its files, its record's
+    /// chain, its manifest).
+    #[arg(long, conflicts_with = "redis")]
+    bundle: Option<PathBuf>,
+    /// With --bundle: the Ed25519 public key (hex, as `GET /.well-known/baraza-archive-key`
+    /// publishes it) the bundle must be signed with.
+    #[arg(long, requires = "bundle")]
+    key: Option<String>,
+}
+
+#[derive(Args)]
+struct ArchiveArgs {
+    /// Data directory of the stopped node (embedded engine).
+    #[arg(long, env = "BARAZA_DATA", default_value = "./baraza-data")]
+    data: PathBuf,
+    /// The room.
+    #[arg(long)]
+    room: String,
+    /// Where to write the bundle (default: `{room}-bundle.tar`).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -365,6 +389,7 @@ pub fn main() -> ExitCode {
         Some(Cmd::Token(args)) => token(args),
         Some(Cmd::Verify(args)) => verify(args),
         Some(Cmd::Export(args)) => export(args),
+        Some(Cmd::Archive(args)) => archive(args),
         Some(Cmd::Openapi) => openapi(),
     };
     match result {
@@ -561,6 +586,9 @@ fn openapi() -> Result<ExitCode, CliError> {
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
+    if let Some(path) = &args.bundle {
+        return verify_bundle(path, args.key.as_deref());
+    }
     let report = match &args.redis {
         None => embedded::audit(&args.data)?,
         Some(url) => {
@@ -622,6 +650,102 @@ fn export(args: ExportArgs) -> Result<ExitCode, CliError> {
         None => std::io::stdout()
             .write_all(&document.body)
             .map_err(io("writing to standard output"))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify_bundle(path: &std::path::Path, key: Option<&str>) -> Result<ExitCode, CliError> {
+    let bytes = std::fs::read(path).map_err(io(format!("reading {}", path.display())))?;
+    match crate::archive::verify(&bytes) {
+        Ok(verified)
+            if key.is_some_and(|k| !k.trim().eq_ignore_ascii_case(&verified.manifest.signer)) =>
+        {
+            println!(
+                "BROKEN  {}: signed by key {}, not by the expected key {}",
+                path.display(),
+                verified.manifest.signer,
+                key.unwrap_or_default().trim()
+            );
+            Ok(ExitCode::from(2))
+        }
+        Ok(verified) => {
+            let m = &verified.manifest;
+            println!(
+                "ok      bundle of room {}: {} files, record of {} events, head {}, archived {}, signed by key {}",
+                m.room,
+                verified.files,
+                m.head.seq,
+                m.head.hash,
+                crate::export::text::date_time(m.archived_at),
+                m.signer
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problem) => {
+            println!("BROKEN  {}: {problem}", path.display());
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn archive(args: ArchiveArgs) -> Result<ExitCode, CliError> {
+    use crate::domain::{Actor, Command, decide};
+    use crate::record::{GENESIS, RecordedEvent};
+    use crate::store::RecordStore;
+    let room = baraza_proto::ids::RoomId::new(args.room.clone())
+        .map_err(|e| CliError::Usage(format!("--room: {e}")))?;
+    let runtime = tokio::runtime::Runtime::new().map_err(io("starting the runtime"))?;
+    let events = runtime.block_on(async {
+        // Opening takes the data directory's lock: a running node keeps the CLI out.
+        let store = embedded::EmbeddedStore::open(&args.data)?;
+        let mut events = crate::export::load(&store, &room).await?;
+        if events.is_empty() {
+            return Err(CliError::Usage(format!(
+                "no room {room} in {}",
+                args.data.display()
+            )));
+        }
+        let state = crate::export::project::fold(&events);
+        if !state.archived() {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            let bodies = decide(&state, &Actor::System, &Command::Archive, now)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            let mut prev = events.last().map_or(GENESIS, |e| e.hash);
+            let mut sealed = Vec::new();
+            for (i, body) in bodies.into_iter().enumerate() {
+                let envelope = baraza_proto::event::EventEnvelope {
+                    room: room.clone(),
+                    seq: state.seq() + 1 + i as u64,
+                    ts: now,
+                    actor: None,
+                    key: None,
+                    body,
+                };
+                let event = RecordedEvent::seal(envelope, prev);
+                prev = event.hash;
+                sealed.push(event);
+            }
+            store.append(&room, state.seq(), &sealed).await?;
+            events.extend(sealed);
+        }
+        store.close().await?;
+        Ok::<_, CliError>(events)
+    })?;
+    let key = crate::archive::key::load_or_create(&args.data)?;
+    let bundle =
+        crate::archive::write(&events, &key).map_err(|e| CliError::Usage(e.to_string()))?;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from(format!("{room}-bundle.tar")));
+    std::fs::write(&out, &bundle).map_err(io(format!("writing {}", out.display())))?;
+    let head = events.last().map(|e| (e.seq(), hex::encode(e.hash)));
+    if let Some((seq, hash)) = head {
+        println!(
+            "archived {room}: record of {seq} events, head {hash}; bundle written to {}",
+            out.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

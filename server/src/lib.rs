@@ -14,6 +14,7 @@
 //! - [`redis_link`]: the command connection to Redis (deadline, fail-fast while it is down).
 //! - [`redis_target`]: one Redis server or a Redis Cluster, read from the `--redis` URL.
 //! - [`export`]: the record as documents: HTML, Markdown, JSON, CSV, Akoma Ntoso.
+//! - [`archive`]: archive bundles of a closed room (record, exports, manifest) and their check.
 //! - [`edge`]: the network edge: connection caps, header-read and idle timeouts, the accept loop.
 //! - [`http`]: the axum router: `/ws`, `/api/*`, `/healthz`, `/metrics`, the web client; security
 //!   headers, allowed origins, the REST rate limit.
@@ -22,8 +23,9 @@
 //! - [`audit`]: the audit trail of refused commands and tokens (log target `baraza::audit`).
 //! - [`metrics`]: the node's counters.
 //! - [`node`]: wiring it all together; start and graceful shutdown.
-//! - [`cli`]: the `baraza` command line (`serve`, `token`, `verify`).
+//! - [`cli`]: the `baraza` command line (`serve`, `token`, `verify`, `export`, `archive`).
 
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod broker;

@@ -183,7 +183,12 @@ impl Node {
         registry.set_default_base(format!("http://{addr}"));
         let stop_accepting = CancellationToken::new();
         let routers = Routers {
-            full: crate::http::router(hub.clone(), config.web.clone(), health.clone()),
+            full: crate::http::router(
+                hub.clone(),
+                config.web.clone(),
+                health.clone(),
+                Arc::new(crate::archive::key::load_or_create(&config.data)?),
+            ),
             reserve: crate::http::reserve_router(hub.clone(), health),
         };
         let limits = &config.edge.limits;

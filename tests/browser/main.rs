@@ -34,6 +34,8 @@ const ROOM: &str = "ffd-roundtable";
 const RT_ROOM: &str = "ffd-dialogue";
 /// The roundtable of the chair's list controls and the projector view (`chair.test.js`).
 const CHAIR_ROOM: &str = "ffd-hearing";
+/// The roundtable the secretariat archives in the browser (`record.test.js`).
+const ARCHIVE_ROOM: &str = "ffd-closing";
 
 fn client_tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -141,6 +143,30 @@ async fn the_web_client_works_in_chromium() {
             None,
         )
         .await;
+    // The room `record.test.js` archives, with one statement in it.
+    api.create_room(
+        ARCHIVE_ROOM,
+        &RoomSettings {
+            kind: RoomKind::Roundtable,
+            title: "Financing for development: closing session".into(),
+            description: String::new(),
+            languages: ["en", "ar"]
+                .map(|l| LanguageTag::new(l).expect("language"))
+                .to_vec(),
+            scope: Scope::Global,
+            constituency: None,
+        },
+    )
+    .await;
+    other.join(ARCHIVE_ROOM, None).await;
+    other
+        .post(
+            ARCHIVE_ROOM,
+            "seed-2",
+            "We close with a call for debt relief.",
+            None,
+        )
+        .await;
     drop(other);
 
     set_up_consultations(&node, &api, &secretariat, &participant).await;
@@ -178,6 +204,7 @@ async fn the_web_client_works_in_chromium() {
         .env("BARAZA_RT_ROOM", RT_ROOM)
         .env("BARAZA_CHAIR_ROOM", CHAIR_ROOM)
         .env("BARAZA_TOKEN_PARTICIPANT3", &wanjiru)
+        .env("BARAZA_ARCHIVE_ROOM", ARCHIVE_ROOM)
         .env("BARAZA_CONSULTATION", REGIONAL)
         .env("BARAZA_CHILD_CONSULTATION", NATIONAL)
         .env("BARAZA_EMPTY_URL", empty.http_url())

@@ -12,6 +12,7 @@ import { kindPanel } from './panels.js';
 import { scopeText } from './labels.js';
 import { showRefusal } from './room-refusal.js';
 import { roomHeader } from './room-header.js';
+import { exportControl } from './export-control.js';
 
 /**
  * Renders a room and keeps it live.
@@ -29,6 +30,7 @@ export function renderRoom(app, main, roomId) {
   const status = h('p', { class: 'status', role: 'status' }, t('common.loading'));
   const panelSlot = h('div');
   const header = roomHeader(app, store);
+  const exports = exportControl(app, roomId);
   const presentHeading = h('h2', { id: 'present-heading' }, t('room.presentNow', { count: 0 }));
   const presentList = h('ul', { class: 'people', 'aria-labelledby': 'present-heading' });
   const thread = h('ol', { class: 'thread', 'aria-labelledby': 'statements-heading' });
@@ -46,7 +48,7 @@ export function renderRoom(app, main, roomId) {
       h('a', { href: '#/rooms' }, t('rooms.title')),
       app.moderating ? [' · ', h('a', { href: `#/rooms/${encodeURIComponent(roomId)}/record` }, t('rooms.record'))] : null),
     heading, facts, status, header.element, panelSlot,
-    layout);
+    layout, exports.element);
 
   let infoShown = false;
   /** @type {{element: HTMLElement, destroy?: () => void}|null} */
@@ -69,6 +71,7 @@ export function renderRoom(app, main, roomId) {
       compose.setLanguages?.(store.info.languages);
     }
     header.update();
+    exports.update(store.info);
     if (heading.textContent !== store.info.title) {
       heading.textContent = store.info.title;
       app.setTitle(store.info.title);

@@ -30,6 +30,9 @@ pub fn decide(
     if state.info().is_none() {
         return Err(Rejection::RoomNotFound);
     }
+    if state.archived() {
+        return archived(state, actor, command);
+    }
     match (command, actor) {
         (Command::Create(_), _) => unreachable!("handled above"),
         (Command::Join, Actor::Person(profile)) => {
@@ -80,6 +83,27 @@ pub fn decide(
         (Command::SetParent { .. } | Command::ReceiveInput(_), _) => Err(Rejection::Forbidden(
             "parents are named by people; inputs are recorded by the server".into(),
         )),
+        (Command::Archive, Actor::System) => Ok(vec![EventBody::RoomArchived]),
+        (Command::Archive, Actor::Person(_)) => Err(Rejection::Forbidden(
+            "people archive a room with archive_room".into(),
+        )),
+    }
+}
+
+/// What a command means for an archived room: entering is still reading (nothing is
+/// recorded), departures and timers record nothing more, and every other command is refused.
+fn archived(
+    state: &RoomState,
+    actor: &Actor,
+    command: &Command,
+) -> Result<Vec<EventBody>, Rejection> {
+    match (command, actor) {
+        (Command::Join, Actor::Person(profile)) => {
+            visibility::may_enter(profile, state)?;
+            Ok(vec![])
+        }
+        (Command::Leave { .. } | Command::Tick, _) => Ok(vec![]),
+        _ => Err(Rejection::Archived),
     }
 }
 
@@ -283,6 +307,15 @@ fn room_command(
                 description: description.clone(),
                 languages: languages.clone(),
             }])
+        }
+        RoomCommand::ArchiveRoom => {
+            if profile.role != Role::Secretariat {
+                return Err(Rejection::Forbidden(format!(
+                    "only the secretariat archives a room, not a {}",
+                    profile.role.as_str()
+                )));
+            }
+            Ok(vec![EventBody::RoomArchived])
         }
         // Commands of one room kind go to that kind's module, which refuses the others'.
         other => match state.info().map(|info| info.settings.kind) {

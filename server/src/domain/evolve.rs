@@ -25,6 +25,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                     settings: settings.clone(),
                     created_at: event.ts,
                     created_by,
+                    archived_at: None,
                 });
                 state.roundtable = roundtable::evolve::created(settings);
                 if settings.kind == RoomKind::Consultation {
@@ -41,6 +42,15 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 info.settings.title = title.clone();
                 info.settings.description = description.clone();
                 info.settings.languages = languages.clone();
+            }
+        }
+        // The room closes: nobody is in it any more (entering it later only reads it).
+        EventBody::RoomArchived => {
+            if let Some(info) = &mut state.info {
+                info.archived_at = Some(event.ts);
+            }
+            for member in &mut state.members {
+                member.present = false;
             }
         }
         EventBody::MemberJoined { member } => match state.member_index.get(&member.user) {

@@ -99,6 +99,9 @@ pub enum Command {
     },
     /// Consultations: record the input of a published child (the server only).
     ReceiveInput(ConsultationInput),
+    /// The operator archives the room (`baraza archive` on a stopped node): the server's own
+    /// counterpart of the secretariat's `archive_room`.
+    Archive,
 }
 
 impl Command {
@@ -112,6 +115,7 @@ impl Command {
             Command::Tick => "tick",
             Command::SetParent { .. } => "set_parent",
             Command::ReceiveInput(_) => "receive_input",
+            Command::Archive => "archive_room",
         }
     }
 }
@@ -137,6 +141,9 @@ pub enum Rejection {
     /// The command's content is not acceptable.
     #[error("{0}")]
     Invalid(String),
+    /// The room is archived: its record is closed for good.
+    #[error("the room is archived: its record is closed and it takes no more commands")]
+    Archived,
 }
 
 impl Rejection {
@@ -149,6 +156,7 @@ impl Rejection {
             Rejection::NotPresent => ErrorCode::NotJoined,
             Rejection::KeyRequired(_) => ErrorCode::IdempotencyKeyRequired,
             Rejection::Invalid(_) => ErrorCode::InvalidCommand,
+            Rejection::Archived => ErrorCode::RoomArchived,
         }
     }
 }

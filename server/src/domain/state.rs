@@ -39,6 +39,11 @@ impl RoomState {
         self.info.as_ref()
     }
 
+    /// Whether the room is archived: its record is closed for good.
+    pub fn archived(&self) -> bool {
+        self.info.as_ref().is_some_and(|i| i.archived_at.is_some())
+    }
+
     /// A member (present or gone) by id.
     pub fn member(&self, user: &UserId) -> Option<&MemberView> {
         self.member_index.get(user).map(|&i| &self.members[i])
@@ -117,6 +122,9 @@ impl RoomState {
     /// When the hub must next send `Command::Tick`: the next speaking-time warning or deadline.
     /// `None` when no timer runs.
     pub fn next_deadline(&self) -> Option<Millis> {
+        if self.archived() {
+            return None;
+        }
         self.roundtable.as_ref()?.next_deadline()
     }
 

@@ -211,7 +211,8 @@ pub fn clean_command(command: &RoomCommand) -> Result<RoomCommand, TextError> {
         | RoomCommand::WithdrawQuestion { .. }
         | RoomCommand::DismissReport { .. }
         | RoomCommand::RestoreStatement { .. }
-        | RoomCommand::ApproveStatement { .. } => {}
+        | RoomCommand::ApproveStatement { .. }
+        | RoomCommand::ArchiveRoom => {}
     }
     Ok(command)
 }

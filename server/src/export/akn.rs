@@ -209,7 +209,7 @@ pub fn render(export: &Export) -> String {
     x.text(
         "p",
         &[],
-        &format!("{}: {}", l.forum, text::scope(&export.scope, l)),
+        &format!("{}: {}", l.forum, text::scope(&export.scope, export.lang)),
     );
     if !export.chairs.is_empty() {
         x.text("p", &[], &format!("{}: {}", l.chair, text::chairs(export)));
@@ -347,11 +347,7 @@ pub fn render(export: &Export) -> String {
             l.verification, export.head.seq, export.head.hash
         ),
     );
-    x.text(
-        "p",
-        &[],
-        &l.verify_how.replace("{id}", export.room.as_str()),
-    );
+    x.text("p", &[], &text::verification(export));
     x.end("conclusions");
     x.end("debate");
     x.end("akomaNtoso");

@@ -3,9 +3,11 @@
 
 use super::labels::Labels;
 use super::model::*;
+use super::names;
 use super::text::{self, escape};
-use baraza_proto::consultation::InputView;
-use baraza_proto::roundtable::RequestKind;
+use baraza_proto::consultation::{InputView, Tally};
+use baraza_proto::roundtable::{RequestKind, Tally as SpeakingTally};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 const STYLE: &str = "
@@ -18,7 +20,7 @@ dl.meta dt{font-weight:bold}dl.meta dd{margin:0}.note{font-style:italic;color:#4
 .ruling{margin:.3rem 0;padding:.3rem .6rem;background:#f6efe6}.marked{border-color:#b00;background:#fbeeee}
 .status{font-weight:bold;color:#900;text-transform:uppercase;font-size:.8rem}.replies{margin-inline-start:1rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #bbb;padding:.15rem .5rem;text-align:start}
-.hash{font-family:monospace;word-break:break-all}p.text{margin:.2rem 0;white-space:pre-wrap}
+td bdi{white-space:nowrap}.hash{font-family:monospace;word-break:break-all}p.text{margin:.2rem 0;white-space:pre-wrap}
 @media print{body{margin:0;max-width:none;font-size:10pt}h2{break-after:avoid}a{color:inherit;text-decoration:none}
 @page{margin:2cm}}
 ";
@@ -68,13 +70,19 @@ pub fn render(export: &Export) -> String {
         escape(l.date),
         escape(&date)
     );
-    meta(&mut out, l.forum, &text::scope(&export.scope, l));
+    meta(&mut out, l.forum, &text::scope(&export.scope, export.lang));
     if !export.chairs.is_empty() {
         meta(&mut out, l.chair, &text::chairs(export));
     }
-    let langs: Vec<&str> = export.languages.iter().map(|t| t.as_str()).collect();
-    meta(&mut out, l.languages, &langs.join(", "));
+    meta(&mut out, l.languages, &text::languages(export));
     out.push_str("</dl>\n");
+    if let Some(at) = export.archived_at {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{}</p>",
+            escape(&l.archived.replace("{date}", &text::date_time(at)))
+        );
+    }
     let audience = match export.audience {
         Audience::Full => l.full_record.to_owned(),
         Audience::Public if export.left_out > 0 => {
@@ -126,64 +134,89 @@ pub fn render(export: &Export) -> String {
         }
     }
     if let Some(stats) = &export.speaking {
-        let _ = write!(
-            out,
-            "<h2>{}</h2>\n<table>\n<tr><th></th><th>{}</th><th>{}</th></tr>\n",
-            l.speaking_time, l.turns, l.speaking_time
-        );
-        for (group, tallies) in [
-            (&stats.participants, true),
-            (&stats.constituencies, false),
-            (&stats.un_groups, false),
-        ]
-        .map(|(m, p)| (p, m))
-        {
-            for (key, tally) in tallies {
-                let name = if group {
-                    export
-                        .people
-                        .iter()
-                        .find(|p| p.user.as_str() == key)
-                        .map_or_else(|| key.clone(), |p| p.name.clone())
-                } else {
-                    key.replace('_', " ")
-                };
+        let _ = writeln!(out, "<h2>{}</h2>", l.speaking_time);
+        let participants: Vec<(String, &SpeakingTally)> = stats
+            .participants
+            .iter()
+            .map(|(key, t)| {
+                let name = export
+                    .people
+                    .iter()
+                    .find(|p| p.user.as_str() == key)
+                    .map_or_else(|| key.clone(), |p| p.name.clone());
+                (name, t)
+            })
+            .collect();
+        let constituencies: Vec<(String, &SpeakingTally)> = stats
+            .constituencies
+            .iter()
+            .map(|(key, t)| (names::constituency(key, export.lang), t))
+            .collect();
+        let groups: Vec<(String, &SpeakingTally)> = stats
+            .un_groups
+            .iter()
+            .map(|(key, t)| (names::region(key, export.lang), t))
+            .collect();
+        for (first, rows) in [
+            (l.participant, participants),
+            (l.constituency, constituencies),
+            (l.regional_group, groups),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
+            table_head(&mut out, &[first, l.turns_col, l.speaking_time]);
+            for (name, tally) in rows {
                 let _ = writeln!(
                     out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr><th scope=\"row\"><bdi>{}</bdi></th><td>{}</td><td>{}</td></tr>",
                     escape(&name),
                     tally.turns,
                     text::duration(tally.speaking_ms)
                 );
             }
+            out.push_str("</tbody>\n</table>\n");
         }
-        out.push_str("</table>\n");
     }
-    let _ = write!(out, "<h2>{}</h2>\n<table>\n", l.attendance);
+    let _ = writeln!(out, "<h2>{}</h2>", l.attendance);
+    table_head(&mut out, &[l.participant, l.joined, l.left]);
     for a in &export.attendance {
         let who = export
             .person(&a.user)
-            .map_or_else(|| a.user.to_string(), text::person_line);
-        let to = a.to.map_or_else(|| l.present.to_owned(), text::date_time);
+            .map_or_else(|| a.user.to_string(), |p| text::person_line(p, export.lang));
+        let to =
+            a.to.map_or_else(|| escape(l.present), |t| ltr(&text::date_time(t)));
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{to}</td></tr>",
             escape(&who),
-            text::date_time(a.from),
-            escape(&to)
+            ltr(&text::date_time(a.from)),
         );
     }
-    out.push_str("</table>\n");
+    out.push_str("</tbody>\n</table>\n");
+    let plain = text::verification(export);
     let _ = write!(
         out,
-        "<footer>\n<h2>{}</h2>\n<p>{}</p>\n<p>seq {} · SHA-256 <span class=\"hash\">{}</span></p>\n\
-         <p class=\"hash\">baraza verify --data DIR</p>\n</footer>\n</body>\n</html>\n",
+        "<footer>\n<h2>{}</h2>\n<p>{}</p>\n<p>SHA-256: <span class=\"hash\" dir=\"ltr\">{}</span></p>\n</footer>\n</body>\n</html>\n",
         l.verification,
-        escape(&l.verify_how.replace("{id}", export.room.as_str())),
-        export.head.seq,
+        escape(&plain),
         export.head.hash
     );
     out
+}
+
+/// Opens a table with a header row of column headings.
+fn table_head(out: &mut String, columns: &[&str]) {
+    out.push_str("<table>\n<thead><tr>");
+    for c in columns {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(c));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+}
+
+/// A time or date written left to right whatever the page's direction.
+fn ltr(text: &str) -> String {
+    format!("<bdi dir=\"ltr\">{}</bdi>", escape(text))
 }
 
 fn meta(out: &mut String, name: &str, value: &str) {
@@ -196,9 +229,10 @@ fn turn(out: &mut String, export: &Export, turn: &Turn, l: &Labels) {
         RequestKind::Reply => "reply",
         RequestKind::PointOfOrder => "point_of_order",
     };
-    let speaker = export
-        .person(&turn.speaker)
-        .map_or_else(|| turn.speaker.to_string(), text::person_line);
+    let speaker = export.person(&turn.speaker).map_or_else(
+        || turn.speaker.to_string(),
+        |p| text::person_line(p, export.lang),
+    );
     let _ = write!(
         out,
         "<div class=\"turn {class}\" id=\"turn-{}\">\n<p><span class=\"who\">{}</span> — {}",
@@ -262,16 +296,17 @@ fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels) {
     } else {
         " marked"
     };
-    let author = export
-        .person(&s.author)
-        .map_or_else(|| s.author.to_string(), text::person_line);
+    let author = export.person(&s.author).map_or_else(
+        || s.author.to_string(),
+        |p| text::person_line(p, export.lang),
+    );
     let _ = write!(
         out,
         "<div class=\"statement{marked}\" id=\"s-{}\">\n<p class=\"meta-line\"><span class=\"who\">{}</span> · {} · {}",
         s.id,
         escape(&author),
-        s.lang.as_str(),
-        text::date_time(s.posted_at)
+        escape(&names::language(s.lang.as_str(), export.lang)),
+        ltr(&text::date_time(s.posted_at))
     );
     if let Some(a) = s.alignment {
         let _ = write!(out, " · {}", text::alignment(a, l));
@@ -313,11 +348,14 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
     for q in &c.questions {
         let _ = write!(
             out,
-            "<section id=\"q-{}\">\n<h3 dir=\"auto\">{}</h3>\n<h4>{}</h4>\n",
+            "<section id=\"q-{}\">\n<h3><bdi>{}</bdi></h3>\n<h4>{}</h4>\n",
             q.id,
             escape(&q.text),
             l.published
         );
+        if q.published.is_empty() {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", l.no_submissions);
+        }
         for s in &q.published {
             statement(out, export, s, l);
         }
@@ -332,7 +370,7 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
     if let Some(syn) = &c.synthesis {
         let _ = write!(
             out,
-            "<h2>{}</h2>\n<p class=\"meta-line\">v{} · {} · {}</p>\n<p class=\"text\" dir=\"auto\">{}</p>\n<ol>\n",
+            "<h2>{}</h2>\n<p class=\"meta-line\">v{} · <bdi>{}</bdi> · <bdi dir=\"ltr\">{}</bdi></p>\n<p class=\"text\" dir=\"auto\">{}</p>\n<ol>\n",
             l.synthesis,
             syn.version,
             escape(&export.name(&syn.by)),
@@ -343,7 +381,7 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
             let excerpt = cit
                 .excerpt
                 .as_ref()
-                .map(|e| format!("“{}”", escape(e)))
+                .map(|e| format!("<bdi>“{}”</bdi>", escape(e)))
                 .unwrap_or_default();
             match (cit.statement, cit.input, cit.point) {
                 (Some(id), _, _) if export.has_statement(id) => {
@@ -374,34 +412,48 @@ fn consultation(out: &mut String, export: &Export, c: &ConsultationPart, l: &Lab
     let f = &c.figures;
     let _ = write!(
         out,
-        "<h2>{}</h2>\n<p>{} {} · {} {}</p>\n<table>\n",
+        "<h2>{}</h2>\n<p>{} {} · {} {}</p>\n",
         l.figures, f.total.submissions, l.submissions, f.total.organisations, l.organisations
     );
-    for map in [
-        &f.by_question,
-        &f.by_constituency,
-        &f.by_region,
-        &f.by_language,
-    ] {
+    let lang = export.lang;
+    let question = |key: &str| {
+        c.questions
+            .iter()
+            .find(|q| q.id.to_string() == key)
+            .map_or_else(|| key.to_owned(), |q| q.text.clone())
+    };
+    let tables: [FigureTable; 4] = [
+        (l.question, &f.by_question, &question),
+        (l.constituency, &f.by_constituency, &|k| {
+            names::constituency(k, lang)
+        }),
+        (l.region, &f.by_region, &|k| names::region(k, lang)),
+        (l.language, &f.by_language, &|k| names::language(k, lang)),
+    ];
+    for (first, map, name) in tables {
+        if map.is_empty() {
+            continue;
+        }
+        table_head(out, &[first, l.submissions_col, l.organisations_col]);
         for (key, t) in map {
-            let name = c
-                .questions
-                .iter()
-                .find(|q| q.id.to_string() == *key)
-                .map_or_else(|| key.replace('_', " "), |q| q.text.clone());
             let _ = writeln!(
                 out,
-                "<tr><td dir=\"auto\">{}</td><td>{} {}</td><td>{} {}</td></tr>",
-                escape(&name),
+                "<tr><th scope=\"row\"><bdi>{}</bdi></th><td>{}</td><td>{}</td></tr>",
+                escape(&name(key)),
                 t.submissions,
-                l.submissions,
-                t.organisations,
-                l.organisations
+                t.organisations
             );
         }
+        out.push_str("</tbody>\n</table>\n");
     }
-    out.push_str("</table>\n");
 }
+
+/// A table of figures: its first column's heading, the tallies, and how a key is named.
+type FigureTable<'a> = (
+    &'a str,
+    &'a BTreeMap<String, Tally>,
+    &'a dyn Fn(&str) -> String,
+);
 
 fn input(out: &mut String, input: &InputView, l: &Labels) {
     let i = &input.input;

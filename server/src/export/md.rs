@@ -29,13 +29,12 @@ pub fn render(export: &Export) -> String {
         out,
         "- **{}:** {}",
         l.forum,
-        iso(&text::scope(&export.scope, l))
+        iso(&text::scope(&export.scope, export.lang))
     );
     if !export.chairs.is_empty() {
         let _ = writeln!(out, "- **{}:** {}", l.chair, iso(&text::chairs(export)));
     }
-    let langs: Vec<&str> = export.languages.iter().map(|t| t.as_str()).collect();
-    let _ = writeln!(out, "- **{}:** {}\n", l.languages, langs.join(", "));
+    let _ = writeln!(out, "- **{}:** {}\n", l.languages, text::languages(export));
     match export.audience {
         Audience::Full => {
             let _ = writeln!(out, "*{}*\n", l.full_record);
@@ -58,6 +57,9 @@ pub fn render(export: &Export) -> String {
         for q in &c.questions {
             let _ = writeln!(out, "### {}\n", iso(&q.text));
             let _ = writeln!(out, "#### {}\n", l.published);
+            if q.published.is_empty() {
+                let _ = writeln!(out, "*{}*\n", l.no_submissions);
+            }
             for s in &q.published {
                 statement(&mut out, export, s, l, 0);
             }
@@ -131,7 +133,7 @@ pub fn render(export: &Export) -> String {
     for a in &export.attendance {
         let who = export
             .person(&a.user)
-            .map_or_else(|| a.user.to_string(), text::person_line);
+            .map_or_else(|| a.user.to_string(), |p| text::person_line(p, export.lang));
         let to = a.to.map_or_else(|| l.present.to_owned(), text::date_time);
         let _ = writeln!(
             out,
@@ -142,10 +144,7 @@ pub fn render(export: &Export) -> String {
         );
     }
     let _ = writeln!(out, "\n## {}\n", l.verification);
-    paragraphs(
-        &mut out,
-        &l.verify_how.replace("{id}", export.room.as_str()),
-    );
+    paragraphs(&mut out, &text::verification(export));
     let _ = writeln!(
         out,
         "`seq {}` · `SHA-256 {}`",
@@ -155,9 +154,10 @@ pub fn render(export: &Export) -> String {
 }
 
 fn turn(out: &mut String, export: &Export, t: &Turn, l: &Labels) {
-    let speaker = export
-        .person(&t.speaker)
-        .map_or_else(|| t.speaker.to_string(), text::person_line);
+    let speaker = export.person(&t.speaker).map_or_else(
+        || t.speaker.to_string(),
+        |p| text::person_line(p, export.lang),
+    );
     let mut line = format!("**{}** — {}", iso(&escape(&speaker)), text::kind(t.kind, l));
     if let Some((_, who)) = &t.reply_to {
         let _ = write!(line, " {}", iso(&escape(&export.name(who))));
@@ -192,14 +192,15 @@ fn turn(out: &mut String, export: &Export, t: &Turn, l: &Labels) {
 }
 
 fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels, depth: usize) {
-    let author = export
-        .person(&s.author)
-        .map_or_else(|| s.author.to_string(), text::person_line);
+    let author = export.person(&s.author).map_or_else(
+        || s.author.to_string(),
+        |p| text::person_line(p, export.lang),
+    );
     let mut line = format!(
         "{}**{}** · {} · {}",
         "› ".repeat(depth),
         iso(&escape(&author)),
-        s.lang,
+        super::names::language(s.lang.as_str(), export.lang),
         text::date_time(s.posted_at)
     );
     if let Some(a) = s.alignment {

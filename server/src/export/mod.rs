@@ -6,7 +6,8 @@
 //! - one renderer per format: [`html`] (printable summary record), [`md`] (Markdown),
 //!   [`json`] (the document and the full record, stream-friendly), [`csv`] (statements and
 //!   figures), [`akn`] (Akoma Ntoso 3.0 XML).
-//! - [`labels`]: the document's words in the six UN languages; [`text`]: shared helpers.
+//! - [`labels`]: the document's words in the six UN languages; [`names`]: countries,
+//!   languages, regions and constituencies by name in them; [`text`]: shared helpers.
 //!
 //! Who may export what is decided by [`visibility`](crate::domain::visibility)
 //! (`ReadPath::Export`, `statement_in_export`, `export_frame_for`). The formats are described
@@ -19,6 +20,7 @@ pub mod json;
 pub mod labels;
 pub mod md;
 pub mod model;
+pub mod names;
 pub mod project;
 pub mod text;
 

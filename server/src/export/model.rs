@@ -67,6 +67,8 @@ pub struct Export {
     pub consultation: Option<ConsultationPart>,
     /// How many statements the audience may not read were left out.
     pub left_out: u32,
+    /// When the room was archived (its record closed for good).
+    pub archived_at: Option<Millis>,
     /// Where the record ends.
     pub head: HeadRef,
 }

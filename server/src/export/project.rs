@@ -79,6 +79,12 @@ pub fn project(events: &[RecordedEvent], reader: ReaderKind, lang: Lang) -> Opti
                     attendance[i].to = Some(e.ts);
                 }
             }
+            // The record closes: whoever was still present is counted until then.
+            EventBody::RoomArchived => {
+                for (_, i) in open.drain() {
+                    attendance[i].to = Some(e.ts);
+                }
+            }
             _ => {}
         }
     }
@@ -199,6 +205,7 @@ pub fn project(events: &[RecordedEvent], reader: ReaderKind, lang: Lang) -> Opti
         speaking: full.roundtable.as_ref().map(|rt| rt.session_stats.clone()),
         consultation,
         left_out,
+        archived_at: info.archived_at,
         head: HeadRef {
             seq: last.seq(),
             hash: hex::encode(last.hash),

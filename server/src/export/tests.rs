@@ -181,7 +181,10 @@ fn a_roundtable_summary_record_has_turns_kinds_ruling_attendance_and_head() {
         "<html lang=\"en\" dir=\"ltr\">",
         "Financing for development",
         "Debt and fiscal space",
-        "Bruno (bruno network; ngos; BR, latin american caribbean)",
+        "\u{2068}Bruno\u{2069} (\u{2068}bruno network\u{2069}; NGOs; Brazil, Latin American and Caribbean States)",
+        "<dt>Forum</dt><dd>Africa</dd>",
+        "<th scope=\"col\">Participant</th><th scope=\"col\">Turns</th>",
+        "<th scope=\"row\"><bdi>Bruno</bdi></th>",
         "Point of order",
         "Ruling of the chair",
         "Speakers keep to the item.",
@@ -206,6 +209,19 @@ fn a_roundtable_summary_record_has_turns_kinds_ruling_attendance_and_head() {
         "the date range is isolated left to right in an Arabic record"
     );
     assert!(arabic.contains("نقطة نظام"));
+    assert!(
+        arabic.contains("البرازيل"),
+        "country names in the export's language"
+    );
+    assert!(arabic.contains("<dt>المنتدى</dt><dd>أفريقيا</dd>"));
+    assert!(
+        html.contains(&format!("record of {} events", room.events.len())),
+        "the footer says how many events the head hash covers"
+    );
+    assert!(
+        !html.contains("baraza verify"),
+        "no command for the reader to run"
+    );
 }
 
 #[test]
@@ -423,6 +439,25 @@ fn a_consultation_export_has_submissions_by_status_replies_synthesis_and_figures
             "{format:?}"
         );
     }
+}
+
+#[test]
+fn a_question_without_published_submissions_says_so() {
+    let mut room = Room::new(RoomKind::Consultation, &["en"]);
+    room.run(
+        &sec(),
+        RoomCommand::AddQuestion {
+            text: "What is missing?".into(),
+        },
+    );
+    let html = export(&room, ReaderKind::Member, Format::Html, Lang::En);
+    assert!(
+        html.contains("<h3><bdi>What is missing?</bdi></h3>"),
+        "{html}"
+    );
+    assert!(html.contains("No published submissions."), "{html}");
+    let md = export(&room, ReaderKind::Member, Format::Md, Lang::En);
+    assert!(md.contains("*No published submissions.*"), "{md}");
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Small text helpers the renderers share: times, durations, escaping, the words of enums.
 
-use super::labels::Labels;
+use super::labels::{Labels, Lang};
 use super::model::{Export, Person, Status};
+use super::names;
 use baraza_proto::consultation::Alignment;
 use baraza_proto::ids::Millis;
 use baraza_proto::room::Scope;
@@ -78,14 +79,23 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Where the forum sits, in words.
-pub fn scope(scope: &Scope, l: &Labels) -> String {
+/// Where the forum sits, in words of `lang` ("Global", "Ghana", "African States").
+pub fn scope(scope: &Scope, lang: Lang) -> String {
     match scope {
-        Scope::Global => l.global.to_owned(),
-        Scope::Region { region } => crate::domain::geo::m49_name(region)
-            .map_or_else(|| region.replace('_', " "), str::to_owned),
-        Scope::Country { country } => country.as_str().to_owned(),
+        Scope::Global => lang.labels().global.to_owned(),
+        Scope::Region { region } => names::region(region, lang),
+        Scope::Country { country } => names::country(country.as_str(), lang),
     }
+}
+
+/// The room's working languages by name in `lang`, joined ("English, French").
+pub fn languages(export: &Export) -> String {
+    export
+        .languages
+        .iter()
+        .map(|t| names::language(t.as_str(), export.lang))
+        .collect::<Vec<_>>()
+        .join(separators(export.lang).1)
 }
 
 /// A statement's status in words.
@@ -116,27 +126,59 @@ pub fn kind(kind: RequestKind, l: &Labels) -> &'static str {
     }
 }
 
-/// `Amina (Kenya Land Alliance; women; KE, african)`: a person with what they speak for.
-pub fn person_line(p: &Person) -> String {
+/// The separators of a list in `lang`: between groups and between items (`; ` and `, `;
+/// Arabic `؛ ` and `، `; Chinese `；` and `、`).
+pub fn separators(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::Ar => ("\u{061b} ", "\u{060c} "),
+        Lang::Zh => ("\u{ff1b}", "\u{3001}"),
+        _ => ("; ", ", "),
+    }
+}
+
+/// `text` between Unicode isolates (FSI … PDI), so that a name in one script keeps its order
+/// inside a line in another.
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
+
+/// `Amina (Kenya Land Alliance; Farmers; Kenya, African States)`: a person with what they
+/// speak for, every code named in `lang`, names and organisations isolated.
+pub fn person_line(p: &Person, lang: Lang) -> String {
+    let (group, item) = separators(lang);
     let mut details: Vec<String> = Vec::new();
     if let Some(org) = &p.org {
-        details.push(org.clone());
+        details.push(isolate(org));
     }
     if let Some(c) = p.constituency {
-        details.push(c.as_str().replace('_', " "));
+        details.push(names::constituency(c.as_str(), lang));
     }
-    let place: Vec<&str> = [p.country.as_deref(), p.un_group.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let place: Vec<String> = [
+        p.country.as_deref().map(|c| names::country(c, lang)),
+        p.un_group.as_deref().map(|g| names::region(g, lang)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if !place.is_empty() {
-        details.push(place.join(", ").replace('_', " "));
+        details.push(place.join(item));
     }
     if details.is_empty() {
-        p.name.clone()
+        isolate(&p.name)
     } else {
-        format!("{} ({})", p.name, details.join("; "))
+        format!("{} ({})", isolate(&p.name), details.join(group))
     }
+}
+
+/// What the record's head hash vouches for, in plain words of the export's language.
+pub fn verification(export: &Export) -> String {
+    let seq = export.head.seq.to_string();
+    export
+        .lang
+        .labels()
+        .verify_plain
+        .replace("{count}", &seq)
+        .replace("{seq}", &seq)
 }
 
 /// The names of the chairs, joined.

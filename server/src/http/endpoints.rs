@@ -238,6 +238,9 @@ pub fn all() -> Vec<Endpoint> {
             .summary("Statements found by their words in every room the caller may read, with filters.")
             .query::<search::SearchQuery>()
             .answers::<SearchResults>(200),
+        E::get("/api/rooms/{id}/bundle", export::room_bundle)
+            .summary("An archived room's sealed bundle: record, exports, signed manifest (secretariat and moderators).")
+            .answer(200, Answer::Document(&["application/x-tar"])),
         E::get("/api/geo", api::geo)
             .summary("The countries, M49 areas and UN regional groups a scope may name.")
             .public()
@@ -315,6 +318,11 @@ pub fn all() -> Vec<Endpoint> {
         E::get("/api/openapi.json", openapi::serve)
             .summary("This document.")
             .public()
+            .answer(200, Answer::Document(&["application/json"])),
+        E::get("/.well-known/baraza-archive-key", export::archive_key)
+            .summary("The Ed25519 public key this node signs archive bundles with.")
+            .public()
+            .node()
             .answer(200, Answer::Document(&["application/json"])),
         E::get("/ws", ws::upgrade)
             .summary("Upgrades to a WebSocket speaking the `baraza.v1` subprotocol (docs/protocol.md).")

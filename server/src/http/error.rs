@@ -31,7 +31,7 @@ impl From<HubError> for HttpError {
         let code = error.code();
         let status = match code {
             ErrorCode::RoomNotFound => StatusCode::NOT_FOUND,
-            ErrorCode::RoomExists => StatusCode::CONFLICT,
+            ErrorCode::RoomExists | ErrorCode::RoomArchived => StatusCode::CONFLICT,
             ErrorCode::Forbidden | ErrorCode::NotJoined => StatusCode::FORBIDDEN,
             ErrorCode::InvalidCommand | ErrorCode::IdempotencyKeyRequired => {
                 StatusCode::UNPROCESSABLE_ENTITY

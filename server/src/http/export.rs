@@ -1,17 +1,23 @@
 //! `GET /api/rooms/{id}/export?format=…&lang=…`: the record as a document (see
-//! [`crate::export`]), as the domain lets the caller read it (`ReadPath::Export`).
+//! [`crate::export`]), as the domain lets the caller read it (`ReadPath::Export`); and
+//! `GET /api/rooms/{id}/bundle`: an archived room's bundle ([`crate::archive`]), signed with
+//! the node's key, for those who may read the full record (`ReadPath::Record`); and
+//! `GET /.well-known/baraza-archive-key`: that key's public half.
 
 use super::caller::Caller;
 use super::error::HttpError;
 use crate::export::{self, ExportError, Format};
 use crate::hub::Hub;
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use baraza_proto::error::ErrorCode;
 use baraza_proto::ids::RoomId;
+use ed25519_dalek::SigningKey;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// Query of the export.
 #[derive(Deserialize, JsonSchema)]
@@ -69,4 +75,64 @@ pub async fn room_export(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
+}
+
+/// Serves an archived room's bundle (`application/x-tar`, as an attachment); `409` with
+/// `invalid_command` while the room is not archived.
+pub async fn room_bundle(
+    State(hub): State<Hub>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    Extension(key): Extension<Arc<SigningKey>>,
+) -> Result<Response, HttpError> {
+    let id = RoomId::new(id).map_err(|e| {
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RoomNotFound,
+            e.to_string(),
+        )
+    })?;
+    let events = hub.bundle_record(&id, &caller).await?;
+    let bundle = tokio::task::spawn_blocking(move || crate::archive::write(&events, &key))
+        .await
+        .map_err(|e| {
+            HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                e.to_string(),
+            )
+        })?
+        .map_err(|e| match e {
+            crate::archive::BundleError::NotArchived => HttpError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::InvalidCommand,
+                e.to_string(),
+            ),
+            other => HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                other.to_string(),
+            ),
+        })?;
+    let disposition = format!("attachment; filename=\"{id}-bundle.tar\"");
+    let mut response = bundle.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-tar"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// `GET /.well-known/baraza-archive-key`: the public key this node signs archive bundles with.
+pub async fn archive_key(
+    Extension(key): Extension<Arc<SigningKey>>,
+) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "algorithm": "Ed25519",
+        "public_key": crate::archive::key::public_hex(&key),
+    }))
 }

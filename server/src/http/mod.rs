@@ -9,6 +9,7 @@
 //! - `GET /healthz`, `GET /metrics`: health ([`health`]) and Prometheus text.
 //! - `GET /api/openapi.json`: the OpenAPI document ([`openapi`]). Every route above comes from
 //!   one [table](endpoints) that builds both the router and the document.
+//! - `GET /.well-known/baraza-archive-key`: the public key archive bundles are signed with.
 //! - `GET /`: the web client ([`web_client`]).
 //!
 //! Every response carries the [security headers](security). Connections over the node's
@@ -58,7 +59,12 @@ pub struct WebConfig {
 }
 
 /// Builds every route of a node.
-pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
+pub fn router(
+    hub: Hub,
+    web: WebConfig,
+    health: Arc<HealthMonitor>,
+    archive_key: Arc<ed25519_dalek::SigningKey>,
+) -> Router {
     let limiter = Arc::new(RestLimiter::new(web.rest_rate));
     let search = Arc::new(Search::new().expect("an in-memory SQLite database opens"));
     let mut api = Router::new();
@@ -78,6 +84,7 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
         .layer(Extension(Arc::new(web.allowed_origins)))
         .layer(Extension(health))
         .layer(Extension(search))
+        .layer(Extension(archive_key))
         .layer(middleware::map_response(security::security_headers))
         .with_state(hub)
 }

@@ -427,6 +427,19 @@ impl Hub {
         Ok((reader, events))
     }
 
+    /// The whole record of `id` for an archive bundle, if `profile` may read the full record
+    /// (`ReadPath::Record`).
+    pub async fn bundle_record(
+        &self,
+        id: &RoomId,
+        profile: &Profile,
+    ) -> Result<Vec<RecordedEvent>, HubError> {
+        let events = crate::export::load(self.inner.store.as_ref(), id).await?;
+        let state = crate::export::project::fold(&events);
+        crate::domain::visibility::may_read(ReadPath::Record, profile, &state)?;
+        Ok(events)
+    }
+
     /// Begins shutdown: sessions close with 1012 (reconnect), rooms stop. Then waits up to
     /// `grace` for them and closes the record.
     pub async fn shutdown(&self, grace: Duration) -> Result<(), StoreError> {

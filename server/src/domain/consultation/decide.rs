@@ -110,7 +110,8 @@ pub fn room_command(
     match command {
         RoomCommand::PostStatement { .. }
         | RoomCommand::HideStatement { .. }
-        | RoomCommand::UpdateRoom { .. } => unreachable!("decided by the core"),
+        | RoomCommand::UpdateRoom { .. }
+        | RoomCommand::ArchiveRoom => unreachable!("decided by the core"),
         RoomCommand::ConfigureRoundtable(_)
         | RoomCommand::AddAgendaItem(_)
         | RoomCommand::OpenAgendaItem(_)

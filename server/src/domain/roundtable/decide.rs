@@ -42,9 +42,8 @@ pub(crate) fn decide(
     match command {
         RoomCommand::PostStatement { .. }
         | RoomCommand::HideStatement { .. }
-        | RoomCommand::UpdateRoom { .. } => {
-            Err(Rejection::Invalid("not a roundtable command".into()))
-        }
+        | RoomCommand::UpdateRoom { .. }
+        | RoomCommand::ArchiveRoom => Err(Rejection::Invalid("not a roundtable command".into())),
         RoomCommand::AddQuestion { .. }
         | RoomCommand::EditQuestion { .. }
         | RoomCommand::WithdrawQuestion { .. }
