@@ -6,6 +6,7 @@
 //!   the record as a document ([`export`](mod@export)).
 //! - `/api/registry/*`: organisations, accreditation, invitations, the public list
 //!   ([`registry`]).
+//! - `/api/mail/*`: e-mail settings, the outbox, the inbox log, digests ([`mail`]).
 //! - `GET /healthz`, `GET /metrics`: health ([`health`]) and Prometheus text.
 //! - `GET /`: the web client ([`web_client`]).
 //!
@@ -17,6 +18,7 @@ mod caller;
 mod consultation;
 mod error;
 mod export;
+pub mod mail;
 pub mod health;
 pub mod origin;
 pub mod registry;
@@ -51,7 +53,12 @@ pub struct WebConfig {
 }
 
 /// Builds every route of a node.
-pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
+pub fn router(
+    hub: Hub,
+    web: WebConfig,
+    health: Arc<HealthMonitor>,
+    mail: Option<Arc<crate::mail::MailService>>,
+) -> Router {
     let limiter = Arc::new(RestLimiter::new(web.rest_rate));
     let api = Router::new()
         .route("/api/rooms", get(api::list_rooms).post(api::create_room))
@@ -96,6 +103,13 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
             "/api/registry/invitations/{id}/revoke",
             post(registry::revoke_invitation),
         )
+        .route(
+            "/api/mail/settings",
+            get(mail::get_settings).put(mail::put_settings),
+        )
+        .route("/api/mail/digests", post(mail::run_digests))
+        .route("/api/mail/outbox", get(mail::outbox))
+        .route("/api/mail/inbox", get(mail::inbox))
         .route_layer(middleware::from_fn_with_state(
             (hub.clone(), limiter),
             rest_limit::limit_api,
@@ -108,6 +122,7 @@ pub fn router(hub: Hub, web: WebConfig, health: Arc<HealthMonitor>) -> Router {
         .merge(web_client::routes())
         .layer(Extension(Arc::new(web.allowed_origins)))
         .layer(Extension(health))
+        .layer(Extension(mail))
         .layer(middleware::map_response(security::security_headers))
         .with_state(hub)
 }
