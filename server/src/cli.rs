@@ -233,7 +233,9 @@ impl RegistryArgs {
             return Ok(None);
         }
         if self.mail_digest_every.is_zero() {
-            return Err(CliError::Usage("--mail-digest-every must be longer than 0".into()));
+            return Err(CliError::Usage(
+                "--mail-digest-every must be longer than 0".into(),
+            ));
         }
         Ok(Some(crate::mail::MailConfig {
             relay: relay.map(|r| (r.host, r.port)),
@@ -689,6 +691,8 @@ fn stdout_error() -> impl FnOnce(std::io::Error) -> CliError {
 const EX_DATAERR: u8 = 65;
 const EX_NOUSER: u8 = 67;
 const EX_TEMPFAIL: u8 = 75;
+/// How long `mail-in` waits for the node's answer before asking the mail server to retry.
+const MAIL_IN_DEADLINE: Duration = Duration::from_secs(120);
 
 fn mail_in(args: MailInArgs) -> Result<ExitCode, CliError> {
     use std::io::Read;
@@ -697,12 +701,17 @@ fn mail_in(args: MailInArgs) -> Result<ExitCode, CliError> {
         .read_to_end(&mut message)
         .map_err(io("reading the message from standard input"))?;
     let runtime = tokio::runtime::Runtime::new().map_err(io("starting the runtime"))?;
-    let answer = runtime.block_on(crate::mail::lmtp::deliver_to(
-        &args.lmtp,
-        &args.sender,
-        &args.recipient,
-        &message,
-    ));
+    let answer = runtime.block_on(async {
+        tokio::time::timeout(
+            MAIL_IN_DEADLINE,
+            crate::mail::lmtp::deliver_to(&args.lmtp, &args.sender, &args.recipient, &message),
+        )
+        .await
+    });
+    let Ok(answer) = answer else {
+        eprintln!("baraza mail-in: the node did not answer within {MAIL_IN_DEADLINE:?}");
+        return Ok(ExitCode::from(EX_TEMPFAIL));
+    };
     match answer {
         Ok(reply) => {
             eprintln!("baraza mail-in: {} {}", reply.code, reply.text);

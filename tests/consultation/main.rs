@@ -11,6 +11,7 @@ use baraza_proto::ids::{CountryCode, LanguageTag, Seq};
 use baraza_proto::room::{RoomKind, RoomSettings, Scope};
 use std::time::Duration;
 
+mod mail;
 mod rejected_export;
 mod visibility;
 

@@ -88,9 +88,9 @@ pub fn decide(
             },
             Actor::Person(profile),
         ) => by_mail(state, profile, key, command, attachments, now),
-        (Command::Mail { .. }, Actor::System) => Err(Rejection::Forbidden(
-            "mail comes from people".into(),
-        )),
+        (Command::Mail { .. }, Actor::System) => {
+            Err(Rejection::Forbidden("mail comes from people".into()))
+        }
     }
 }
 

@@ -108,7 +108,11 @@ pub async fn put_settings(
 ) -> Result<Json<MailSettings>, HttpError> {
     let person = person(&caller)?;
     let Json(settings) = body.map_err(|e| {
-        HttpError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidMessage, e.body_text())
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidMessage,
+            e.body_text(),
+        )
     })?;
     let mail = service(&mail)?;
     mail.save_settings(person, &settings)?;
@@ -147,7 +151,9 @@ pub async fn inbox(
     caller: Caller,
 ) -> Result<Json<Inbox>, HttpError> {
     if !may_oversee(&caller.0, true) {
-        return Err(forbidden("only the secretariat and moderators read the inbox log"));
+        return Err(forbidden(
+            "only the secretariat and moderators read the inbox log",
+        ));
     }
     Ok(Json(Inbox {
         messages: service(&mail)?.inbox(500)?,

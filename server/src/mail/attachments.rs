@@ -41,7 +41,10 @@ mod tests {
         let a = super::store(data.path(), b"%PDF-1.4 paper").expect("stored");
         let b = super::store(data.path(), b"%PDF-1.4 paper").expect("stored");
         assert_eq!(a, b);
-        assert_eq!(super::load(data.path(), &a).as_deref(), Some(&b"%PDF-1.4 paper"[..]));
+        assert_eq!(
+            super::load(data.path(), &a).as_deref(),
+            Some(&b"%PDF-1.4 paper"[..])
+        );
         assert_eq!(super::load(data.path(), "../../etc/passwd"), None);
     }
 }

@@ -484,16 +484,26 @@ mod tests {
         let room = RoomId::new("c1").expect("room");
         {
             let mut db = MailDb::open(dir.path()).expect("open");
-            assert_eq!(db.queue(&[message("open:c1:5")], Some((&room, 9)), 1).expect("q"), 1);
+            assert_eq!(
+                db.queue(&[message("open:c1:5")], Some((&room, 9)), 1)
+                    .expect("q"),
+                1
+            );
             assert_eq!(db.queue(&[message("open:c1:5")], None, 2).expect("q"), 0);
             assert_eq!(db.cursor(&room).expect("cursor"), 9);
             let due = db.take_due(10).expect("due").expect("one");
             assert_eq!(due.attempts, 0);
-            assert!(db.take_due(10).expect("due").is_none(), "sending is not due");
+            assert!(
+                db.take_due(10).expect("due").is_none(),
+                "sending is not due"
+            );
         }
         let mut db = MailDb::open(dir.path()).expect("reopen");
         assert!(db.take_due(10).expect("due").is_none());
-        assert_eq!(db.outbox(10).expect("outbox")[0].state, DeliveryState::Unknown);
+        assert_eq!(
+            db.outbox(10).expect("outbox")[0].state,
+            DeliveryState::Unknown
+        );
         assert_eq!(db.queue(&[message("open:c1:5")], None, 3).expect("q"), 0);
     }
 
@@ -508,6 +518,9 @@ mod tests {
             db.failed(due.id, "relay down", 100).expect("failed");
         }
         assert!(db.take_due(Millis::MAX).expect("due").is_none());
-        assert_eq!(db.outbox(1).expect("outbox")[0].state, DeliveryState::Failed);
+        assert_eq!(
+            db.outbox(1).expect("outbox")[0].state,
+            DeliveryState::Failed
+        );
     }
 }

@@ -73,9 +73,15 @@ pub fn digest(
         let mut new = Vec::new();
         let mut replies = Vec::new();
         let mut last = r.cursor;
-        for p in r.publications.iter().filter(|p| p.seq > r.cursor && p.ts <= ctx.now) {
+        for p in r
+            .publications
+            .iter()
+            .filter(|p| p.seq > r.cursor && p.ts <= ctx.now)
+        {
             last = last.max(p.seq);
-            let Some(s) = r.state.statement(p.statement) else { continue };
+            let Some(s) = r.state.statement(p.statement) else {
+                continue;
+            };
             if !public(s) || s.author == me {
                 continue;
             }
@@ -97,12 +103,22 @@ pub fn digest(
                 "— {}{}:\n{}\n{}",
                 s.org.clone().unwrap_or_default(),
                 s.alignment
-                    .map(|a| format!(" ({})", serde_json::to_value(a).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))
+                    .map(|a| format!(
+                        " ({})",
+                        serde_json::to_value(a)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default()
+                    ))
                     .unwrap_or_default(),
                 excerpt(&s.text, 1_000),
                 fill(l.reply_by_mail, &[("address", &address)])
             );
-            if to_me { replies.push(entry) } else { new.push(entry) }
+            if to_me {
+                replies.push(entry)
+            } else {
+                new.push(entry)
+            }
         }
         cursors.push((r.room.clone(), last));
         if new.is_empty() && replies.is_empty() {
@@ -111,7 +127,11 @@ pub fn digest(
         titles.push(info.settings.title.clone());
         let mut section = format!("## {}", info.settings.title);
         if !replies.is_empty() {
-            section.push_str(&format!("\n\n{}\n\n{}", l.digest_replies, replies.join("\n\n")));
+            section.push_str(&format!(
+                "\n\n{}\n\n{}",
+                l.digest_replies,
+                replies.join("\n\n")
+            ));
         }
         if !new.is_empty() {
             section.push_str(&format!("\n\n{}\n\n{}", l.digest_new, new.join("\n\n")));
@@ -155,7 +175,10 @@ mod tests {
     fn periods_are_days_and_weeks_from_monday() {
         // 2026-12-07 is a Monday.
         let monday = 1_796_601_600_000;
-        assert_eq!(period(DigestFrequency::Daily, monday), Some(format!("daily:{}", monday / DAY_MS)));
+        assert_eq!(
+            period(DigestFrequency::Daily, monday),
+            Some(format!("daily:{}", monday / DAY_MS))
+        );
         assert_eq!(
             period(DigestFrequency::Weekly, monday),
             period(DigestFrequency::Weekly, monday + 6 * DAY_MS + 1)

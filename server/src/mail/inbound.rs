@@ -95,7 +95,10 @@ pub fn parse(raw: &[u8], limits: InboundLimits) -> Result<Parsed, InboundError> 
         ));
         return Ok(parsed);
     }
-    let body = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    let body = message
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
     let (own, stripped) = strip(&body);
     let (alignment, text) = take_alignment(&own);
     let mut files = Vec::new();
@@ -141,7 +144,11 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 /// bulk, junk or list, a delivery report, an empty return path or a mailer daemon as sender,
 /// or the auto-reply headers of common mail servers.
 fn automatic(message: &mail_parser::Message<'_>) -> Option<String> {
-    let raw = |name: &str| message.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
+    let raw = |name: &str| {
+        message
+            .header_raw(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
     if let Some(value) = raw("Auto-Submitted")
         && !value.starts_with("no")
     {
@@ -159,7 +166,9 @@ fn automatic(message: &mail_parser::Message<'_>) -> Option<String> {
     }
     if let Some(ct) = message.root_part().content_type()
         && ct.ctype().eq_ignore_ascii_case("multipart")
-        && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
+        && ct
+            .subtype()
+            .is_some_and(|s| s.eq_ignore_ascii_case("report"))
     {
         return Some("a delivery report".into());
     }
@@ -186,7 +195,8 @@ fn is_quote_header(line: &str) -> bool {
     let line = line.trim();
     let lower = line.to_lowercase();
     (lower.starts_with("on ") && lower.ends_with("wrote:"))
-        || (lower.starts_with("le ") && (lower.ends_with("a écrit :") || lower.ends_with("a écrit:")))
+        || (lower.starts_with("le ")
+            && (lower.ends_with("a écrit :") || lower.ends_with("a écrit:")))
         || (lower.starts_with("el ") && lower.ends_with("escribió:"))
         || lower.ends_with("написал:")
         || lower.ends_with("написал(а):")
@@ -294,9 +304,17 @@ mod tests {
             assert!(parsed.automatic.is_some(), "{header}");
         }
         let raw = format!("{base}Auto-Submitted: no\r\n\r\nHello.\r\n");
-        assert_eq!(parse(raw.as_bytes(), limits).expect("parsed").automatic, None);
+        assert_eq!(
+            parse(raw.as_bytes(), limits).expect("parsed").automatic,
+            None
+        );
         let daemon = "From: MAILER-DAEMON@example.org\r\nMessage-ID: <2@x>\r\n\r\nUndelivered.\r\n";
-        assert!(parse(daemon.as_bytes(), limits).expect("parsed").automatic.is_some());
+        assert!(
+            parse(daemon.as_bytes(), limits)
+                .expect("parsed")
+                .automatic
+                .is_some()
+        );
     }
 
     #[test]

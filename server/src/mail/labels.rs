@@ -258,12 +258,30 @@ pub fn alignment_word(line: &str) -> Option<Alignment> {
         .trim()
         .to_lowercase();
     const SUPPORT: &[&str] = &[
-        "support", "soutien", "soutiens", "pour", "apoyo", "a favor", "поддерживаю", "поддержка",
-        "за", "支持", "أؤيد", "تأييد", "مؤيد",
+        "support",
+        "soutien",
+        "soutiens",
+        "pour",
+        "apoyo",
+        "a favor",
+        "поддерживаю",
+        "поддержка",
+        "за",
+        "支持",
+        "أؤيد",
+        "تأييد",
+        "مؤيد",
     ];
     const NEUTRAL: &[&str] = &["neutral", "neutre", "нейтрально", "中立", "محايد"];
     const OPPOSE: &[&str] = &[
-        "oppose", "contre", "opposé", "en contra", "против", "反对", "أعارض", "معارض",
+        "oppose",
+        "contre",
+        "opposé",
+        "en contra",
+        "против",
+        "反对",
+        "أعارض",
+        "معارض",
     ];
     if SUPPORT.contains(&word.as_str()) {
         Some(Alignment::Supports)

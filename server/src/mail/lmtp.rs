@@ -90,7 +90,11 @@ fn path(argument: &str) -> Option<String> {
     Some(inner.to_owned())
 }
 
-async fn session<D: Deliver>(stream: TcpStream, deliver: &D, max_size: usize) -> std::io::Result<()> {
+async fn session<D: Deliver>(
+    stream: TcpStream,
+    deliver: &D,
+    max_size: usize,
+) -> std::io::Result<()> {
     let _ = stream.set_nodelay(true);
     let (read, mut write_half) = stream.into_split();
     let mut reader = BufReader::new(read);
@@ -100,7 +104,10 @@ async fn session<D: Deliver>(stream: TcpStream, deliver: &D, max_size: usize) ->
     let mut line = Vec::new();
     loop {
         line.clear();
-        let n = (&mut reader).take(MAX_LINE as u64).read_until(b'\n', &mut line).await?;
+        let n = (&mut reader)
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut line)
+            .await?;
         if n == 0 {
             return Ok(());
         }
@@ -250,7 +257,8 @@ async fn client<S: AsyncRead + AsyncWrite + Unpin>(
         if reply.code / 100 == 2 || reply.code / 100 == 3 {
             Ok(reply)
         } else {
-            Err(reply).map_err(|r: Reply| ClientError::Protocol(format!("{what}: {} {}", r.code, r.text)))
+            Err(reply)
+                .map_err(|r: Reply| ClientError::Protocol(format!("{what}: {} {}", r.code, r.text)))
         }
     };
     step(expect(&mut reader).await?, "greeting")?;
@@ -296,7 +304,10 @@ mod tests {
 
     impl Deliver for Keep {
         async fn deliver(&self, sender: String, recipient: String, message: Vec<u8>) -> Reply {
-            self.0.lock().expect("lock").push((sender, recipient, message));
+            self.0
+                .lock()
+                .expect("lock")
+                .push((sender, recipient, message));
             Reply::ok("taken")
         }
     }

@@ -191,7 +191,11 @@ pub fn invitation(
             fill(l.answer_by_mail, &[("address", &address)])
         ));
     }
-    text.push_str(&format!("\n\n{}\n\n{}", l.alignment_hint, footer(ctx, l, room)));
+    text.push_str(&format!(
+        "\n\n{}\n\n{}",
+        l.alignment_hint,
+        footer(ctx, l, room)
+    ));
     let thread = compose::thread_of(room.as_str(), ctx.domain);
     message(
         ctx,
@@ -240,7 +244,8 @@ pub fn for_events(
                         fill(l.phase_now, &[("phase", phase.as_str())])
                     );
                     if *phase == Phase::Published
-                        && let Some(synthesis) = state.consultation().and_then(|c| c.synthesis.as_ref())
+                        && let Some(synthesis) =
+                            state.consultation().and_then(|c| c.synthesis.as_ref())
                     {
                         text.push_str(&format!(
                             "\n\n{}\n\n{}",

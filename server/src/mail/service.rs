@@ -101,6 +101,12 @@ fn now() -> Millis {
         .map_or(0, |d| d.as_millis() as Millis)
 }
 
+/// The wall clock, where a function's `now` is the time it computes for (digests): the queue
+/// always runs on the wall clock.
+fn wall_clock() -> Millis {
+    now()
+}
+
 fn backoff(attempts: u32) -> Millis {
     FIRST_RETRY
         .saturating_mul(1 << attempts.min(20))
@@ -117,10 +123,9 @@ impl MailService {
         config: MailConfig,
         public_url: Option<String>,
     ) -> Result<Arc<MailService>, MailError> {
-        let from: Mailbox = config
-            .from
-            .parse()
-            .map_err(|_| MailError::Config(format!("--smtp-from {:?} is not an address", config.from)))?;
+        let from: Mailbox = config.from.parse().map_err(|_| {
+            MailError::Config(format!("--smtp-from {:?} is not an address", config.from))
+        })?;
         let domain = config
             .domain
             .clone()
@@ -170,14 +175,14 @@ impl MailService {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| MailError::Config(format!("--mail-listen {addr}: {e}")))?;
-        let bound = listener.local_addr().map_err(|e| MailError::Config(e.to_string()))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| MailError::Config(e.to_string()))?;
         let max = self.config.limits.max_message.saturating_mul(2);
-        tokio::spawn(self.hub.track(super::lmtp::serve(
-            listener,
-            self.clone(),
-            max,
-            stop,
-        )));
+        tokio::spawn(
+            self.hub
+                .track(super::lmtp::serve(listener, self.clone(), max, stop)),
+        );
         Ok(Some(bound))
     }
 
@@ -251,9 +256,9 @@ impl MailService {
 
     fn recipients(&self, room: &RoomId, state: &RoomState) -> Vec<Recipient> {
         match self.hub.registry() {
-            Some(registry) => notices::recipients(&registry.snapshot(), room, state, &|p| {
-                self.settings_of(p)
-            }),
+            Some(registry) => {
+                notices::recipients(&registry.snapshot(), room, state, &|p| self.settings_of(p))
+            }
             None => Vec::new(),
         }
     }
@@ -302,7 +307,9 @@ impl MailService {
             let ctx = self.context(now());
             let messages =
                 notices::for_events(&ctx, &room, room_no, &tracked.state, &events, &recipients);
-            queued += self.db().queue(&messages, Some((&room, tracked.head)), now())?;
+            queued += self
+                .db()
+                .queue(&messages, Some((&room, tracked.head)), now())?;
         }
         if queued > 0 {
             self.wake.notify_one();
@@ -425,23 +432,26 @@ impl MailService {
             let Some(period) = digest::period(recipient.settings.digest, now) else {
                 continue;
             };
-            if self.db().digest_period(person)?.as_deref() == Some(period.as_str()) {
+            let last = self.db().digest_period(person)?;
+            if last.as_deref() == Some(period.as_str()) {
                 continue;
             }
             let mut parts = Vec::new();
             for (room, tracked) in &rooms {
+                let room_no = self.db().room_no(room)?;
+                let cursor = self.db().digest_cursor(person, room)?;
                 parts.push(RoomDigest {
                     room,
-                    room_no: self.db().room_no(room)?,
+                    room_no,
                     state: &tracked.state,
                     publications: &tracked.publications,
-                    cursor: self.db().digest_cursor(person, room)?,
+                    cursor,
                 });
             }
             let (message, cursors) = digest::digest(&ctx, &recipient, &period, &parts);
-            queued += self
-                .db()
-                .digest_done(person, &period, message.as_ref(), &cursors, now)?;
+            queued +=
+                self.db()
+                    .digest_done(person, &period, message.as_ref(), &cursors, wall_clock())?;
         }
         if queued > 0 {
             self.wake.notify_one();
@@ -459,7 +469,11 @@ impl MailService {
     }
 
     /// Saves a person's settings; the language must be one of the six.
-    pub fn save_settings(&self, person: PersonId, settings: &MailSettings) -> Result<(), MailError> {
+    pub fn save_settings(
+        &self,
+        person: PersonId,
+        settings: &MailSettings,
+    ) -> Result<(), MailError> {
         if !LANGUAGES.contains(&settings.lang.as_str()) {
             return Err(MailError::Invalid(format!(
                 "mail is written in ar, en, es, fr, ru or zh, not {}",
@@ -514,9 +528,13 @@ impl MailService {
     /// Queues an automatic answer to an inbound mail, to the person's registry address (never
     /// to its `From:`), once per inbound `Message-ID`.
     fn answer(&self, person: PersonId, in_reply_to: &str, text: String) {
-        let Some(registry) = self.hub.registry() else { return };
+        let Some(registry) = self.hub.registry() else {
+            return;
+        };
         let state = registry.snapshot();
-        let Some(p) = state.person(person) else { return };
+        let Some(p) = state.person(person) else {
+            return;
+        };
         let settings = self.settings(person);
         let l = labels(settings.lang.as_str());
         let key = format!("answer:{}", compose::message_id(in_reply_to, "in"));
@@ -535,7 +553,10 @@ impl MailService {
         };
         let content = compose::Content {
             subject: l.answer_subject.to_owned(),
-            text: format!("{}\n\n{text}", compose::fill(l.dear, &[("name", &p.contact.name)])),
+            text: format!(
+                "{}\n\n{text}",
+                compose::fill(l.dear, &[("name", &p.contact.name)])
+            ),
         };
         match compose::build(&envelope, &content, l) {
             Ok(message) => {
@@ -590,9 +611,14 @@ impl MailService {
             reply
         };
         if let Some(id) = self.key.open_bounce(&local) {
-            let marked = self.db().bounced(id, "a delivery report came back").unwrap_or(false);
+            let marked = self
+                .db()
+                .bounced(id, "a delivery report came back")
+                .unwrap_or(false);
             entry.outcome = "ignored";
-            entry.reason = Some(format!("a bounce of outbound message {id} (marked: {marked})"));
+            entry.reason = Some(format!(
+                "a bounce of outbound message {id} (marked: {marked})"
+            ));
             self.log(entry);
             return Reply::ok("bounce recorded");
         }
@@ -633,18 +659,21 @@ impl MailService {
                 );
             }
         };
-        let automatic = parsed
-            .automatic
-            .clone()
-            .or_else(|| (sender.trim().is_empty() || sender == "<>").then(|| "an empty return path".into()));
+        let automatic = parsed.automatic.clone().or_else(|| {
+            (sender.trim().is_empty() || sender == "<>").then(|| "an empty return path".into())
+        });
         if let Some(why) = automatic {
             entry.outcome = "ignored";
             entry.reason = Some(format!("automatic message: {why}"));
             self.log(entry);
             return Reply::ok("automatic message ignored");
         }
-        if let Ok(Some(before)) = self.db().accepted_before(&parsed.message_id) {
-            self.log(Logged { to: entry.to, ..before });
+        let before = self.db().accepted_before(&parsed.message_id);
+        if let Ok(Some(before)) = before {
+            self.log(Logged {
+                to: entry.to,
+                ..before
+            });
             return Reply::ok("already taken");
         }
         let token = match token {
@@ -652,7 +681,11 @@ impl MailService {
             Err(expired) => {
                 let l = labels(self.settings(expired.person).lang.as_str());
                 self.answer(expired.person, &parsed.message_id, l.expired.to_owned());
-                return refuse(entry, "the reply address expired".into(), Reply::ok("answered: expired"));
+                return refuse(
+                    entry,
+                    "the reply address expired".into(),
+                    Reply::ok("answered: expired"),
+                );
             }
         };
         let person = token.person;
@@ -660,7 +693,11 @@ impl MailService {
         entry.stripped = parsed.stripped.clone();
         if let Some(why) = &parsed.too_large {
             let limit = format!("{} MiB", self.config.limits.max_attachment >> 20);
-            self.answer(person, &parsed.message_id, compose::fill(l.too_large, &[("limit", &limit)]));
+            self.answer(
+                person,
+                &parsed.message_id,
+                compose::fill(l.too_large, &[("limit", &limit)]),
+            );
             return refuse(entry, why.clone(), Reply::ok("answered: too large"));
         }
         let Some(registry) = self.hub.registry().cloned() else {
@@ -692,7 +729,8 @@ impl MailService {
                 );
             }
         };
-        let room = match self.db().room_of(token.room) {
+        let room = self.db().room_of(token.room);
+        let room = match room {
             Ok(Some(room)) => room,
             _ => {
                 return refuse(
@@ -755,11 +793,19 @@ impl MailService {
         }
         let mut text = parsed.text.clone();
         if text.trim().is_empty() {
-            text = files.iter().map(|f| format!("📎 {}", f.name)).collect::<Vec<_>>().join("\n");
+            text = files
+                .iter()
+                .map(|f| format!("📎 {}", f.name))
+                .collect::<Vec<_>>()
+                .join("\n");
         }
         if text.trim().is_empty() {
             let reason = "the message has no text";
-            self.answer(person, &parsed.message_id, compose::fill(l.not_accepted, &[("reason", reason)]));
+            self.answer(
+                person,
+                &parsed.message_id,
+                compose::fill(l.not_accepted, &[("reason", reason)]),
+            );
             return refuse(entry, reason.into(), Reply::ok("answered: empty"));
         }
         let wanted = self.settings(person).lang;
@@ -785,7 +831,11 @@ impl MailService {
             &hex::encode(inbound::sha256(parsed.message_id.as_bytes()))[..40]
         ))
         .expect("a valid key");
-        match self.hub.post_by_mail(&room, profile, key, command, files).await {
+        match self
+            .hub
+            .post_by_mail(&room, profile, key, command, files)
+            .await
+        {
             Ok((seq, _)) => {
                 entry.outcome = "accepted";
                 entry.statement = Some(seq);
@@ -795,7 +845,11 @@ impl MailService {
             }
             Err(HubError::Rejected(rejection)) => {
                 let reason = rejection.to_string();
-                self.answer(person, &parsed.message_id, compose::fill(l.not_accepted, &[("reason", &reason)]));
+                self.answer(
+                    person,
+                    &parsed.message_id,
+                    compose::fill(l.not_accepted, &[("reason", &reason)]),
+                );
                 refuse(entry, reason, Reply::ok("answered: not accepted"))
             }
             Err(error) => {
