@@ -199,6 +199,16 @@ function route(sameView = false) {
     });
     return;
   }
+  if (path === '/mail-settings') {
+    let alive = true;
+    cleanup = () => { alive = false; };
+    import('./views/mail-settings.js').then((m) => {
+      if (!alive) return;
+      cleanup = m.renderMailSettings(app, main);
+      if (!sameView) focusHeading();
+    });
+    return;
+  }
   else if (record) cleanup = renderRecord(app, main, decodeURIComponent(record[1])) || (() => {});
   else if (room) cleanup = renderRoom(app, main, decodeURIComponent(room[1])) || (() => {});
   else cleanup = renderRooms(app, main) || (() => {});
@@ -225,7 +235,7 @@ async function start() {
     route(true);
   });
   window.addEventListener('hashchange', () => route());
-  const path = window.location.hash.startsWith('#/rooms') ? window.location.hash : '#/rooms';
+  const path = window.location.hash.startsWith('#/rooms') || window.location.hash === '#/mail-settings' ? window.location.hash : '#/rooms';
   if (token) app.signIn(token, path);
   else {
     renderHeader();
