@@ -73,6 +73,9 @@ impl Default for MailConfig {
     }
 }
 
+/// A recipient and the consultations they receive mail of.
+type PersonRooms<'a> = (Recipient, Vec<(&'a RoomId, &'a Tracked)>);
+
 struct Tracked {
     state: RoomState,
     head: Seq,
@@ -412,8 +415,7 @@ impl MailService {
     pub async fn run_digests(&self, now: Millis) -> Result<usize, MailError> {
         self.scan().await?;
         let rooms = self.rooms.lock().await;
-        let mut by_person: HashMap<PersonId, (Recipient, Vec<(&RoomId, &Tracked)>)> =
-            HashMap::new();
+        let mut by_person: HashMap<PersonId, PersonRooms<'_>> = HashMap::new();
         for (room, tracked) in rooms.iter() {
             if tracked.state.consultation().is_none() {
                 continue;
