@@ -143,4 +143,18 @@ pub struct MailFigures {
     pub unknown: u64,
     /// Inbound messages refused or ignored.
     pub refused: u64,
+    /// The same per consultation.
+    #[serde(default)]
+    pub consultations: Vec<ConsultationMailFigures>,
+}
+
+/// How many take part in one consultation by e-mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ConsultationMailFigures {
+    /// The consultation.
+    pub room: RoomId,
+    /// People who receive its mail.
+    pub recipients: u64,
+    /// Its statements that came by e-mail.
+    pub mailed_statements: u64,
 }

@@ -624,6 +624,10 @@ async fn a_consultation_is_taken_part_in_by_e_mail_with_the_same_moderation_as_t
     assert_eq!(status, 200);
     assert_eq!(outbox["figures"]["refused"], 3, "{}", outbox["figures"]);
     assert_eq!(outbox["figures"]["failed"], 0);
+    assert_eq!(
+        outbox["figures"]["consultations"],
+        json!([{"room": ROOM, "recipients": 1, "mailed_statements": 2}])
+    );
 }
 
 #[tokio::test]

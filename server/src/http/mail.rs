@@ -141,7 +141,7 @@ pub async fn outbox(
     if !may_oversee(&caller.0, false) {
         return Err(forbidden("only the secretariat reads the outbox"));
     }
-    let (figures, messages) = service(&mail)?.outbox(500)?;
+    let (figures, messages) = service(&mail)?.outbox(500).await?;
     Ok(Json(Outbox { figures, messages }))
 }
 

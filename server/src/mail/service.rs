@@ -20,7 +20,8 @@ use baraza_proto::event::{EventBody, EventEnvelope};
 use baraza_proto::identity::{Profile, Role};
 use baraza_proto::ids::{IdempotencyKey, LanguageTag, Millis, RoomId, Seq};
 use baraza_proto::mail::{
-    Attachment, DeliveryState, InboxEntry, MailFigures, MailSettings, OutboxEntry,
+    Attachment, ConsultationMailFigures, DeliveryState, InboxEntry, MailFigures, MailSettings,
+    OutboxEntry,
 };
 use baraza_proto::registry::PersonId;
 use lettre::message::Mailbox;
@@ -489,23 +490,25 @@ impl MailService {
     }
 
     /// The outbox (newest first) and the figures.
-    pub fn outbox(&self, limit: usize) -> Result<(MailFigures, Vec<OutboxEntry>), MailError> {
-        let db = self.db();
-        let mut figures = MailFigures {
-            refused: db.refused_count()?,
-            ..MailFigures::default()
-        };
-        for (state, n) in db.outbox_counts()? {
-            match state {
-                DeliveryState::Queued => figures.queued += n,
-                DeliveryState::Sent => figures.sent += n,
-                DeliveryState::Failed => figures.failed += n,
-                DeliveryState::Bounced => figures.bounced += n,
-                DeliveryState::Unknown => figures.unknown += n,
+    pub async fn outbox(&self, limit: usize) -> Result<(MailFigures, Vec<OutboxEntry>), MailError> {
+        let (mut figures, entries) = {
+            let db = self.db();
+            let mut figures = MailFigures {
+                refused: db.refused_count()?,
+                ..MailFigures::default()
+            };
+            for (state, n) in db.outbox_counts()? {
+                match state {
+                    DeliveryState::Queued => figures.queued += n,
+                    DeliveryState::Sent => figures.sent += n,
+                    DeliveryState::Failed => figures.failed += n,
+                    DeliveryState::Bounced => figures.bounced += n,
+                    DeliveryState::Unknown => figures.unknown += n,
+                }
             }
-        }
-        let entries = db.outbox(limit)?;
-        drop(db);
+            let entries = db.outbox(limit)?;
+            (figures, entries)
+        };
         if let Some(registry) = self.hub.registry() {
             let state = registry.snapshot();
             figures.recipients = state
@@ -513,11 +516,22 @@ impl MailService {
                 .filter(|p| p.revoked.is_none() && !p.contact.email.trim().is_empty())
                 .count() as u64;
         }
-        if let Ok(rooms) = self.rooms.try_lock() {
-            figures.mailed_statements = rooms
-                .values()
-                .flat_map(|t| t.state.statements_by_mail())
-                .count() as u64;
+        let rooms = self.rooms.lock().await;
+        let mut ids: Vec<&RoomId> = rooms
+            .iter()
+            .filter(|(_, t)| t.state.consultation().is_some())
+            .map(|(id, _)| id)
+            .collect();
+        ids.sort();
+        for room in ids {
+            let tracked = &rooms[room];
+            let mailed = tracked.state.statements_by_mail().count() as u64;
+            figures.mailed_statements += mailed;
+            figures.consultations.push(ConsultationMailFigures {
+                room: room.clone(),
+                recipients: self.recipients(room, &tracked.state).len() as u64,
+                mailed_statements: mailed,
+            });
         }
         Ok((figures, entries))
     }
