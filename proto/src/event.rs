@@ -85,6 +85,13 @@ pub enum EventBody {
         /// `statement_approved`.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         held: bool,
+        /// Files that came with it (by e-mail), stored content-addressed by their SHA-256.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<crate::mail::Attachment>,
+        /// Set when it came by e-mail: the sender as the registry knows them (the actor is
+        /// never present in the room for it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by_mail: Option<crate::identity::Profile>,
     },
     /// A statement was hidden by a moderator. It stays in the record.
     StatementHidden {

@@ -26,6 +26,7 @@ pub mod event;
 pub mod identity;
 pub mod ids;
 pub mod limits;
+pub mod mail;
 pub mod message;
 pub mod registry;
 pub mod room;

@@ -6,6 +6,7 @@
 
 use crate::api::{ApiError, Health, RecordPage};
 use crate::consultation::ThreadsPage;
+use crate::mail::{InboxEntry, MailFigures, MailSettings, OutboxEntry};
 use crate::message::{ClientMessage, ServerMessage};
 use crate::registry::{
     AnswerRequest, ApplicationRequest, DecisionRequest, ForumSpec, InvitationSent,
@@ -66,6 +67,14 @@ struct Protocol {
     sign_in_request: SignInRequest,
     /// Answer of `POST /api/registry/sign-in`.
     signed_in: SignedIn,
+    /// Body of `GET`/`PUT /api/mail/settings`.
+    mail_settings: MailSettings,
+    /// One entry of `GET /api/mail/outbox`.
+    outbox_entry: OutboxEntry,
+    /// The figures of `GET /api/mail/outbox`.
+    mail_figures: MailFigures,
+    /// One entry of `GET /api/mail/inbox`.
+    inbox_entry: InboxEntry,
 }
 
 /// The schema as pretty-printed JSON with a trailing newline.

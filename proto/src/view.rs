@@ -87,6 +87,12 @@ pub struct StatementView {
     /// How many members reported it (shown to moderators only).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub reports: u32,
+    /// Files that came with it (by e-mail): name, type, size and SHA-256.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::mail::Attachment>,
+    /// It came by e-mail.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_mail: bool,
 }
 
 fn is_zero(n: &u32) -> bool {

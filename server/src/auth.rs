@@ -410,7 +410,12 @@ pub fn load_or_create_secret(
     if let Some(secret) = from_env {
         return Ok(secret.as_bytes().to_vec());
     }
-    let path = data_dir.join(SECRET_FILE);
+    load_or_create_named_secret(data_dir, SECRET_FILE)
+}
+
+/// The 32-byte secret kept in `<data_dir>/<name>` (hex, mode 0600), generated on first use.
+pub fn load_or_create_named_secret(data_dir: &Path, name: &str) -> Result<Vec<u8>, AuthError> {
+    let path = data_dir.join(name);
     match std::fs::read_to_string(&path) {
         Ok(text) => hex::decode(text.trim())
             .map_err(|e| AuthError::Keys(format!("{}: {e}", path.display()))),

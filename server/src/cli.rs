@@ -1,4 +1,5 @@
-//! The `baraza` command line: `serve` (the default), `token`, `verify`, `export` and `archive`.
+//! The `baraza` command line: `serve` (the default), `token`, `verify`, `export`, `archive`,
+//! `openapi` and `mail-in`.
 //!
 //! Lives in the library so that the end-to-end tests can build the very same command as a
 //! binary of their own (`tests/support/baraza_node.rs`).
@@ -75,6 +76,23 @@ enum Cmd {
     Archive(ArchiveArgs),
     /// Print the OpenAPI 3.1 document of the HTTP API (the one `GET /api/openapi.json` serves).
     Openapi,
+    /// Hand one e-mail (RFC 5322) read on standard input to the running node's LMTP listener
+    /// (for a mail server's `pipe` transport). Exit codes follow sysexits: 0 taken, 67 no such
+    /// address, 65 refused, 75 try again later.
+    MailIn(MailInArgs),
+}
+
+#[derive(Args)]
+struct MailInArgs {
+    /// The node's LMTP listener (its --mail-listen).
+    #[arg(long, env = "BARAZA_MAIL_LISTEN", default_value = "127.0.0.1:2525")]
+    lmtp: String,
+    /// The envelope sender (Postfix: ${sender}); empty for a bounce.
+    #[arg(long, env = "SENDER", default_value = "")]
+    sender: String,
+    /// The envelope recipient, `reply+…@domain` (Postfix: ${recipient}).
+    #[arg(long, env = "RECIPIENT")]
+    recipient: String,
 }
 
 #[derive(Args, Clone)]
@@ -176,6 +194,27 @@ struct RegistryArgs {
     /// How long a sign-in link works (e.g. 168h, 48h).
     #[arg(long, env = "BARAZA_INVITATION_TTL", default_value = "168h", value_parser = parse_duration)]
     invitation_ttl: Duration,
+    /// Listen for inbound mail over LMTP on this address (e.g. 127.0.0.1:2525), for a mail
+    /// server's transport or `baraza mail-in`. Taking part by e-mail is on when this or
+    /// --smtp-relay is given.
+    #[arg(long, env = "BARAZA_MAIL_LISTEN")]
+    mail_listen: Option<SocketAddr>,
+    /// The domain of reply addresses (`reply+<token>@DOMAIN`); it must deliver to this node.
+    /// Default: the domain of --smtp-from.
+    #[arg(long, env = "BARAZA_MAIL_DOMAIN")]
+    mail_domain: Option<String>,
+    /// Largest inbound mail taken (larger ones are answered and refused).
+    #[arg(long, env = "BARAZA_MAIL_MAX_SIZE", default_value = "10MiB", value_parser = parse_bytes)]
+    mail_max_size: u64,
+    /// Largest attachment taken.
+    #[arg(long, env = "BARAZA_MAIL_MAX_ATTACHMENT", default_value = "5MiB", value_parser = parse_bytes)]
+    mail_max_attachment: u64,
+    /// How long a reply address works (e.g. 2160h = 90 days).
+    #[arg(long, env = "BARAZA_MAIL_REPLY_TTL", default_value = "2160h", value_parser = parse_duration)]
+    mail_reply_ttl: Duration,
+    /// How often the node runs the digests due (daily or weekly per person) by its clock.
+    #[arg(long, env = "BARAZA_MAIL_DIGEST_EVERY", default_value = "1h", value_parser = parse_duration)]
+    mail_digest_every: Duration,
 }
 
 impl RegistryArgs {
@@ -191,6 +230,31 @@ impl RegistryArgs {
             host: host.trim_matches(['[', ']']).to_owned(),
             port,
             from: self.smtp_from.clone(),
+        }))
+    }
+
+    fn email(&self) -> Result<Option<crate::mail::MailConfig>, CliError> {
+        let relay = self.mail()?;
+        if relay.is_none() && self.mail_listen.is_none() {
+            return Ok(None);
+        }
+        if self.mail_digest_every.is_zero() {
+            return Err(CliError::Usage(
+                "--mail-digest-every must be longer than 0".into(),
+            ));
+        }
+        Ok(Some(crate::mail::MailConfig {
+            relay: relay.map(|r| (r.host, r.port)),
+            from: self.smtp_from.clone(),
+            domain: self.mail_domain.clone(),
+            listen: self.mail_listen,
+            limits: crate::mail::inbound::InboundLimits {
+                max_message: self.mail_max_size as usize,
+                max_attachment: self.mail_max_attachment as usize,
+            },
+            token_ttl: self.mail_reply_ttl,
+            digest_every: self.mail_digest_every,
+            ..crate::mail::MailConfig::default()
         }))
     }
 }
@@ -391,6 +455,7 @@ pub fn main() -> ExitCode {
         Some(Cmd::Export(args)) => export(args),
         Some(Cmd::Archive(args)) => archive(args),
         Some(Cmd::Openapi) => openapi(),
+        Some(Cmd::MailIn(args)) => mail_in(args),
     };
     match result {
         Ok(code) => code,
@@ -468,6 +533,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             ..Default::default()
         },
         mail: args.registry.mail()?,
+        email: args.registry.email()?,
     };
     let runtime = tokio::runtime::Runtime::new().map_err(io("starting the runtime"))?;
     runtime.block_on(async {
@@ -486,6 +552,9 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
              --org \"Kenya Land Alliance\" --constituency farmers --country KE"
         )
         .map_err(stdout)?;
+        if let Some(lmtp) = node.mail_addr() {
+            writeln!(out, "Inbound mail (LMTP) is taken on {lmtp}").map_err(stdout_error())?;
+        }
         if let Some(authenticator) = &links {
             write_sign_in_links(&mut out, authenticator, addr)?;
         }
@@ -748,6 +817,52 @@ fn archive(args: ArchiveArgs) -> Result<ExitCode, CliError> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn stdout_error() -> impl FnOnce(std::io::Error) -> CliError {
+    io("writing to standard output")
+}
+
+/// Exit codes of `mail-in` (sysexits.h), which a mail server's pipe transport understands.
+const EX_DATAERR: u8 = 65;
+const EX_NOUSER: u8 = 67;
+const EX_TEMPFAIL: u8 = 75;
+/// How long `mail-in` waits for the node's answer before asking the mail server to retry.
+const MAIL_IN_DEADLINE: Duration = Duration::from_secs(120);
+
+fn mail_in(args: MailInArgs) -> Result<ExitCode, CliError> {
+    use std::io::Read;
+    let mut message = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut message)
+        .map_err(io("reading the message from standard input"))?;
+    let runtime = tokio::runtime::Runtime::new().map_err(io("starting the runtime"))?;
+    let answer = runtime.block_on(async {
+        tokio::time::timeout(
+            MAIL_IN_DEADLINE,
+            crate::mail::lmtp::deliver_to(&args.lmtp, &args.sender, &args.recipient, &message),
+        )
+        .await
+    });
+    let Ok(answer) = answer else {
+        eprintln!("baraza mail-in: the node did not answer within {MAIL_IN_DEADLINE:?}");
+        return Ok(ExitCode::from(EX_TEMPFAIL));
+    };
+    match answer {
+        Ok(reply) => {
+            eprintln!("baraza mail-in: {} {}", reply.code, reply.text);
+            Ok(match reply.code / 100 {
+                2 => ExitCode::SUCCESS,
+                4 => ExitCode::from(EX_TEMPFAIL),
+                _ if reply.text.starts_with("5.1.1") => ExitCode::from(EX_NOUSER),
+                _ => ExitCode::from(EX_DATAERR),
+            })
+        }
+        Err(error) => {
+            eprintln!("baraza mail-in: {error}");
+            Ok(ExitCode::from(EX_TEMPFAIL))
+        }
+    }
 }
 
 fn key_source(args: &KeyArgs) -> Result<KeySource, CliError> {

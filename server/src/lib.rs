@@ -10,6 +10,7 @@
 //! - [`presence`]: which node holds which member, and clean-up after a node dies.
 //! - [`hub`]: room actors and WebSocket sessions on one node.
 //! - [`registry`]: organisations, forums, accreditation and invitations (a hash-chained record).
+//! - [`mail`]: taking part by e-mail: outbox, digests, reply tokens, inbound mail (LMTP).
 //! - [`redis_keys`]: every Redis key and channel name.
 //! - [`redis_link`]: the command connection to Redis (deadline, fail-fast while it is down).
 //! - [`redis_target`]: one Redis server or a Redis Cluster, read from the `--redis` URL.
@@ -36,6 +37,7 @@ pub mod export;
 pub mod health;
 pub mod http;
 pub mod hub;
+pub mod mail;
 pub mod metrics;
 pub mod node;
 pub mod presence;

@@ -57,6 +57,8 @@ pub struct NodeConfig {
     pub registry: crate::registry::RegistryConfig,
     /// The SMTP relay invitations are mailed through, if any.
     pub mail: Option<crate::registry::mail::MailConfig>,
+    /// Taking part by e-mail (outbox, digests, inbound mail), if enabled.
+    pub email: Option<crate::mail::MailConfig>,
 }
 
 /// Why a node could not start.
@@ -77,6 +79,9 @@ pub enum StartError {
     /// The mail sender is not a valid address.
     #[error(transparent)]
     Mail(#[from] crate::registry::mail::MailError),
+    /// E-mail participation could not start.
+    #[error(transparent)]
+    Email(#[from] crate::mail::MailError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -103,6 +108,7 @@ async fn watch_health(health: Arc<HealthMonitor>, stop: CancellationToken) {
 /// A running node.
 pub struct Node {
     addr: SocketAddr,
+    mail_addr: Option<SocketAddr>,
     hub: Hub,
     stop_accepting: CancellationToken,
     stop_broker: CancellationToken,
@@ -174,6 +180,24 @@ impl Node {
         }
         health.check();
         tokio::spawn(hub.track(watch_health(health.clone(), hub.shutdown_token())));
+        let email = match &config.email {
+            Some(mail_config) => {
+                let secret = match &config.keys {
+                    crate::auth::KeySource::Secret(secret) => secret.clone(),
+                    crate::auth::KeySource::PublicKey { .. } => {
+                        crate::auth::load_or_create_named_secret(&config.data, "mail-secret")?
+                    }
+                };
+                Some(crate::mail::MailService::open(
+                    hub.clone(),
+                    config.data.clone(),
+                    &secret,
+                    mail_config.clone(),
+                    config.registry.public_url.clone(),
+                )?)
+            }
+            None => None,
+        };
         let bind_error = |source| StartError::Bind {
             addr: config.bind,
             source,
@@ -181,6 +205,13 @@ impl Node {
         let listener = TcpListener::bind(config.bind).await.map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         registry.set_default_base(format!("http://{addr}"));
+        let mail_addr = match &email {
+            Some(service) => {
+                service.set_default_base(format!("http://{addr}"));
+                service.start().await?
+            }
+            None => None,
+        };
         let stop_accepting = CancellationToken::new();
         let routers = Routers {
             full: crate::http::router(
@@ -188,6 +219,7 @@ impl Node {
                 config.web.clone(),
                 health.clone(),
                 Arc::new(crate::archive::key::load_or_create(&config.data)?),
+                email,
             ),
             reserve: crate::http::reserve_router(hub.clone(), health),
         };
@@ -210,6 +242,7 @@ impl Node {
         ));
         Ok(Node {
             addr,
+            mail_addr,
             hub,
             stop_accepting,
             stop_broker,
@@ -221,6 +254,11 @@ impl Node {
     /// The address the node listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the LMTP listener, if the node runs one.
+    pub fn mail_addr(&self) -> Option<SocketAddr> {
+        self.mail_addr
     }
 
     /// The node's hub.

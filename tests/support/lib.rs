@@ -8,6 +8,7 @@
 //! - [`export`]: exports in every format; Akoma Ntoso validated against the official schema.
 //! - [`redis`]: a Redis server of the test's own, killable and restartable.
 //! - [`redis_cluster`]: a Redis Cluster of the test's own (3 masters), one master killable.
+//! - [`smtp`]: a real SMTP server (aiosmtpd) that keeps what it receives; `baraza mail-in`.
 
 pub mod api;
 pub mod client;
@@ -15,6 +16,7 @@ pub mod export;
 pub mod node;
 pub mod redis;
 pub mod redis_cluster;
+pub mod smtp;
 pub mod tokens;
 
 pub use api::Api;

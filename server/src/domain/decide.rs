@@ -83,6 +83,17 @@ pub fn decide(
         (Command::SetParent { .. } | Command::ReceiveInput(_), _) => Err(Rejection::Forbidden(
             "parents are named by people; inputs are recorded by the server".into(),
         )),
+        (
+            Command::Mail {
+                key,
+                command,
+                attachments,
+            },
+            Actor::Person(profile),
+        ) => by_mail(state, profile, key, command, attachments, now),
+        (Command::Mail { .. }, Actor::System) => {
+            Err(Rejection::Forbidden("mail comes from people".into()))
+        }
         (Command::Archive, Actor::System) => Ok(vec![EventBody::RoomArchived]),
         (Command::Archive, Actor::Person(_)) => Err(Rejection::Forbidden(
             "people archive a room with archive_room".into(),
@@ -105,6 +116,41 @@ fn archived(
         (Command::Leave { .. } | Command::Tick, _) => Ok(vec![]),
         _ => Err(Rejection::Archived),
     }
+}
+
+/// A statement by e-mail: whoever may enter the room may post without being present; the
+/// rest is `post_statement`'s rules. The event names the sender's profile (`by_mail`) since
+/// the record holds no `member_joined` for them.
+fn by_mail(
+    state: &RoomState,
+    profile: &Profile,
+    key: &IdempotencyKey,
+    command: &RoomCommand,
+    attachments: &[baraza_proto::mail::Attachment],
+    now: Millis,
+) -> Result<Vec<EventBody>, Rejection> {
+    if !matches!(command, RoomCommand::PostStatement { .. }) {
+        return Err(Rejection::Invalid(
+            "only statements and replies come by e-mail".into(),
+        ));
+    }
+    visibility::may_enter(profile, state)?;
+    if state.seq_for_key(&profile.user, key).is_some() {
+        return Ok(vec![]);
+    }
+    let mut events = post(state, profile, Some(key), command, now)?;
+    for event in &mut events {
+        if let EventBody::StatementPosted {
+            attachments: files,
+            by_mail,
+            ..
+        } = event
+        {
+            *files = attachments.to_vec();
+            *by_mail = Some(profile.clone());
+        }
+    }
+    Ok(events)
 }
 
 fn create(
@@ -183,6 +229,17 @@ fn room_command(
     if !state.is_present(&profile.user) {
         return Err(Rejection::NotPresent);
     }
+    post(state, profile, key, command, now)
+}
+
+/// A present person's command, or one by mail (presence checked by the caller).
+fn post(
+    state: &RoomState,
+    profile: &Profile,
+    key: Option<&IdempotencyKey>,
+    command: &RoomCommand,
+    now: Millis,
+) -> Result<Vec<EventBody>, Rejection> {
     match key {
         None if command.creates() => return Err(Rejection::KeyRequired(command.name())),
         Some(key) if state.seq_for_key(&profile.user, key).is_some() => return Ok(vec![]),
@@ -260,6 +317,8 @@ fn room_command(
                 question,
                 alignment: *alignment,
                 held,
+                attachments: Vec::new(),
+                by_mail: None,
             }])
         }
         RoomCommand::HideStatement { statement, reason } => {

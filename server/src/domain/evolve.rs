@@ -84,11 +84,16 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
             question,
             alignment,
             held,
+            attachments,
+            by_mail,
         } => {
             let Some(author) = event.actor.clone() else {
                 return;
             };
-            let org = state.member(&author).and_then(|m| m.profile.org.clone());
+            let org = match by_mail {
+                Some(profile) => profile.org.clone(),
+                None => state.member(&author).and_then(|m| m.profile.org.clone()),
+            };
             roundtable::evolve::statement_posted(state, &author, event.seq);
             state.statements.push(StatementView {
                 id: event.seq,
@@ -108,6 +113,8 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 held: *held,
                 rejected: None,
                 reports: 0,
+                attachments: attachments.clone(),
+                by_mail: by_mail.is_some(),
             });
         }
         EventBody::StatementHidden { statement, reason } => {

@@ -102,6 +102,18 @@ pub enum Command {
     /// The operator archives the room (`baraza archive` on a stopped node): the server's own
     /// counterpart of the secretariat's `archive_room`.
     Archive,
+    /// A statement that came by e-mail from a person the registry knows (the mail driver
+    /// identified them by an unforgeable reply address). The same rules as `post_statement`
+    /// apply (phase, question, language, pre-moderation), except presence: whoever may enter
+    /// the room may post by mail without being in it.
+    Mail {
+        /// Its idempotency key (derived from the mail's `Message-ID`).
+        key: IdempotencyKey,
+        /// The `post_statement` command the mail amounts to.
+        command: RoomCommand,
+        /// The files that came with it (already stored by their hash).
+        attachments: Vec<baraza_proto::mail::Attachment>,
+    },
 }
 
 impl Command {
@@ -116,6 +128,7 @@ impl Command {
             Command::SetParent { .. } => "set_parent",
             Command::ReceiveInput(_) => "receive_input",
             Command::Archive => "archive_room",
+            Command::Mail { .. } => "post_statement_by_mail",
         }
     }
 }

@@ -70,6 +70,11 @@ impl RoomState {
             .map(|i| &self.statements[i])
     }
 
+    /// The statements that came by e-mail.
+    pub fn statements_by_mail(&self) -> impl Iterator<Item = &StatementView> {
+        self.statements.iter().filter(|s| s.by_mail)
+    }
+
     /// The consultation part of the state (rooms of kind consultation only).
     pub fn consultation(&self) -> Option<&ConsultationState> {
         self.consultation.as_ref()

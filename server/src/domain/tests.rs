@@ -314,6 +314,8 @@ fn a_participant_posts_a_statement_and_a_reply_threads_under_it() {
             question: None,
             alignment: None,
             held: false,
+            attachments: vec![],
+            by_mail: None,
         }])
     );
     let room = room.did(

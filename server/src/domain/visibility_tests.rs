@@ -374,6 +374,8 @@ fn frame_cases() -> Vec<(&'static str, EventBody)> {
                 question: Some(3),
                 alignment: None,
                 held: true,
+                attachments: vec![],
+                by_mail: None,
             },
         ),
         (
@@ -424,6 +426,8 @@ fn frames_state() -> RoomState {
         question: Some(3),
         alignment: None,
         held,
+        attachments: vec![],
+        by_mail: None,
     };
     fold(vec![
         (Some("sec"), created(RoomKind::Consultation, None)),
@@ -581,6 +585,8 @@ fn export_cases() -> Vec<(&'static str, StatementView)> {
         held: false,
         rejected: None,
         reports: 0,
+        attachments: vec![],
+        by_mail: false,
     };
     vec![
         ("published", published.clone()),
@@ -626,6 +632,8 @@ fn an_export_for_a_member_leaves_out_what_is_not_published() {
             question: Some(3),
             alignment: None,
             held: false,
+            attachments: vec![],
+            by_mail: None,
         },
     };
     assert_eq!(

@@ -7,13 +7,14 @@
 //! fields. Request bodies, answers and query strings are described by the Rust types the
 //! handlers use (their `JsonSchema`).
 
-use super::{api, consultation, export, health, openapi, registry, search, ws};
+use super::{api, consultation, export, health, mail, openapi, registry, search, ws};
 use crate::export::Format;
 use crate::hub::Hub;
 use axum::handler::Handler;
 use axum::routing::MethodRouter;
 use baraza_proto::api::{GeoTable, Health, RecordPage};
 use baraza_proto::consultation::ThreadsPage;
+use baraza_proto::mail::MailSettings;
 use baraza_proto::registry::{
     AnswerRequest, ApplicationRequest, DecisionRequest, ForumSpec, InvitationSent,
     OrganisationRequest, PersonRequest, PublicApplication, PublicList, ReasonRequest, RegistryView,
@@ -33,6 +34,8 @@ pub enum Verb {
     Get,
     /// `POST`.
     Post,
+    /// `PUT`.
+    Put,
 }
 
 impl Verb {
@@ -41,6 +44,7 @@ impl Verb {
         match self {
             Verb::Get => "get",
             Verb::Post => "post",
+            Verb::Put => "put",
         }
     }
 }
@@ -90,6 +94,8 @@ pub struct Endpoint {
     pub stack: Stack,
     /// The schema of its JSON request body, if it takes one.
     pub body: Option<SchemaFn>,
+    /// Whether the body may be left out.
+    pub body_optional: bool,
     /// The schema of its query string (an object whose properties are the parameters).
     pub query: Option<SchemaFn>,
     /// The type of its path parameters, in the order of the path (`string` or `integer`).
@@ -124,6 +130,7 @@ impl Endpoint {
             access: Access::Bearer,
             stack: Stack::Api,
             body: None,
+            body_optional: false,
             query: None,
             path_param: PathParam::Name,
             status: 200,
@@ -139,6 +146,15 @@ impl Endpoint {
         T: 'static,
     {
         Endpoint::new(Verb::Get, path, axum::routing::get(handler))
+    }
+
+    /// `PUT path`, served by `handler`.
+    pub fn put<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, Hub>,
+        T: 'static,
+    {
+        Endpoint::new(Verb::Put, path, axum::routing::put(handler))
     }
 
     /// `POST path`, served by `handler`.
@@ -172,6 +188,12 @@ impl Endpoint {
 
     fn body<T: JsonSchema>(mut self) -> Self {
         self.body = Some(schema::<T>);
+        self
+    }
+
+    fn optional_body<T: JsonSchema>(mut self) -> Self {
+        self.body = Some(schema::<T>);
+        self.body_optional = true;
         self
     }
 
@@ -315,6 +337,23 @@ pub fn all() -> Vec<Endpoint> {
             .by_id()
             .body::<ReasonRequest>()
             .answers::<registry::Recorded>(201),
+        E::get("/api/mail/settings", mail::get_settings)
+            .summary("The caller's e-mail settings: digest frequency, followed questions, language (a registry person).")
+            .answers::<MailSettings>(200),
+        E::put("/api/mail/settings", mail::put_settings)
+            .summary("Changes the caller's e-mail settings (a registry person).")
+            .body::<MailSettings>()
+            .answers::<MailSettings>(200),
+        E::post("/api/mail/digests", mail::run_digests)
+            .summary("Queues the digests due at `now` (default: the node's clock) for everyone (secretariat).")
+            .optional_body::<mail::DigestRequest>()
+            .answers::<mail::DigestsQueued>(200),
+        E::get("/api/mail/outbox", mail::outbox)
+            .summary("Outbound mail: figures per consultation and the latest messages with their delivery state (secretariat).")
+            .answers::<mail::Outbox>(200),
+        E::get("/api/mail/inbox", mail::inbox)
+            .summary("Inbound mail: every message's outcome and reason, and the text stripped from it (secretariat and moderators).")
+            .answers::<mail::Inbox>(200),
         E::get("/api/openapi.json", openapi::serve)
             .summary("This document.")
             .public()

@@ -6,6 +6,7 @@
 //!   the record as a document ([`export`](mod@export)); search across rooms ([`search`]).
 //! - `/api/registry/*`: organisations, accreditation, invitations, the public list
 //!   ([`registry`]).
+//! - `/api/mail/*`: e-mail settings, the outbox, the inbox log, digests ([`mail`]).
 //! - `GET /healthz`, `GET /metrics`: health ([`health`]) and Prometheus text.
 //! - `GET /api/openapi.json`: the OpenAPI document ([`openapi`]). Every route above comes from
 //!   one [table](endpoints) that builds both the router and the document.
@@ -22,6 +23,7 @@ mod endpoints;
 mod error;
 mod export;
 pub mod health;
+pub mod mail;
 pub mod openapi;
 pub mod origin;
 pub mod registry;
@@ -64,6 +66,7 @@ pub fn router(
     web: WebConfig,
     health: Arc<HealthMonitor>,
     archive_key: Arc<ed25519_dalek::SigningKey>,
+    mail: Option<Arc<crate::mail::MailService>>,
 ) -> Router {
     let limiter = Arc::new(RestLimiter::new(web.rest_rate));
     let search = Arc::new(Search::new().expect("an in-memory SQLite database opens"));
@@ -85,6 +88,7 @@ pub fn router(
         .layer(Extension(health))
         .layer(Extension(search))
         .layer(Extension(archive_key))
+        .layer(Extension(mail))
         .layer(middleware::map_response(security::security_headers))
         .with_state(hub)
 }

@@ -100,7 +100,10 @@ fn operation(endpoint: &Endpoint, generator: &mut SchemaGenerator, error: &Value
         let schema = body(generator).to_value();
         operation.insert(
             "requestBody".into(),
-            json!({ "required": true, "content": { "application/json": { "schema": schema } } }),
+            json!({
+                "required": !endpoint.body_optional,
+                "content": { "application/json": { "schema": schema } }
+            }),
         );
     }
     let success = match endpoint.answer {

@@ -440,6 +440,32 @@ impl Hub {
         Ok(events)
     }
 
+    /// Runs a statement that came by e-mail from `profile` (a registry person) through the
+    /// room's domain (`Command::Mail`): the same rules and moderation as `post_statement`.
+    /// Answers the statement's seq and whether an earlier mail with the same key made it.
+    pub async fn post_by_mail(
+        &self,
+        id: &RoomId,
+        profile: Profile,
+        key: baraza_proto::ids::IdempotencyKey,
+        command: baraza_proto::command::RoomCommand,
+        attachments: Vec<baraza_proto::mail::Attachment>,
+    ) -> Result<(Seq, bool), HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(
+            id,
+            RoomMsg::Mail {
+                profile,
+                key,
+                command,
+                attachments,
+                reply,
+            },
+        )
+        .await?;
+        answer.await.map_err(|_| HubError::ShuttingDown)?
+    }
+
     /// Begins shutdown: sessions close with 1012 (reconnect), rooms stop. Then waits up to
     /// `grace` for them and closes the record.
     pub async fn shutdown(&self, grace: Duration) -> Result<(), StoreError> {

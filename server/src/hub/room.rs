@@ -38,6 +38,7 @@ impl Io for Live {
     type View = oneshot::Sender<Result<(Seq, RoomView), HubError>>;
     type MayRead = oneshot::Sender<Result<(), HubError>>;
     type Input = oneshot::Sender<Result<(), HubError>>;
+    type Mailed = oneshot::Sender<Result<(Seq, bool), HubError>>;
 }
 
 /// A message to a room actor.
@@ -72,6 +73,9 @@ impl Request<Live> {
                 let _ = reply.send(Err(error.clone()));
             }
             Request::MayRead { reply, .. } | Request::Input { reply, .. } => {
+                let _ = reply.send(Err(error.clone()));
+            }
+            Request::Mail { reply, .. } => {
                 let _ = reply.send(Err(error.clone()));
             }
             Request::Detach { .. }
@@ -316,6 +320,9 @@ fn answer(reply: Reply<Live>) {
             let _ = to.send(result);
         }
         Reply::MayRead(to, result) | Reply::Input(to, result) => {
+            let _ = to.send(result);
+        }
+        Reply::Mailed(to, result) => {
             let _ = to.send(result);
         }
     }

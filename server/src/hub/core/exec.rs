@@ -92,6 +92,8 @@ pub(super) enum Then<I: Io> {
     Created(I::Created),
     /// A consultation input.
     Input(I::Input),
+    /// A statement by e-mail.
+    Mailed(I::Mailed),
     /// The speaking timer.
     Tick,
     /// A departure the server records.
@@ -156,6 +158,7 @@ impl<I: Io> RoomCore<I> {
                 Ok(bodies) if bodies.is_empty() => {
                     let key = match &command {
                         Command::Room { key, .. } => key.as_ref(),
+                        Command::Mail { key, .. } => Some(key),
                         _ => None,
                     };
                     let outcome = Outcome {
@@ -170,6 +173,7 @@ impl<I: Io> RoomCore<I> {
                         .any(|body| matches!(body, EventBody::ParticipantExpelled(_)));
                     let key = match command {
                         Command::Room { key, .. } => key,
+                        Command::Mail { key, .. } => Some(key),
                         _ => None,
                     };
                     let events = self.seal(&actor, key, now, prev, bodies);
@@ -321,6 +325,9 @@ impl<I: Io> RoomCore<I> {
                 self.reply(Reply::Created(reply, result));
             }
             Then::Input(reply) => self.reply(Reply::Input(reply, result.map(|_| ()))),
+            Then::Mailed(reply) => {
+                self.reply(Reply::Mailed(reply, result.map(|e| (e.seq, e.duplicate))));
+            }
             Then::Tick => {
                 if let Err(error) = result {
                     tracing::warn!(room = %self.id, %error, "the speaking timer failed; retrying in a second");

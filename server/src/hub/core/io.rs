@@ -37,6 +37,8 @@ pub trait Io {
     type MayRead;
     /// Where the answer to a consultation input goes.
     type Input;
+    /// Where the answer to a statement by e-mail goes.
+    type Mailed;
 }
 
 /// A message to a room (its mailbox holds these).
@@ -132,6 +134,20 @@ pub enum Request<I: Io> {
         /// Where the answer goes.
         reply: I::Input,
     },
+    /// A statement by e-mail from `profile` (identified by the mail driver through the
+    /// registry), decided as [`Command::Mail`](crate::domain::Command::Mail).
+    Mail {
+        /// Who sent it, as the registry knows them.
+        profile: Profile,
+        /// Its idempotency key (from the `Message-ID`).
+        key: IdempotencyKey,
+        /// The `post_statement` it amounts to.
+        command: RoomCommand,
+        /// Its stored attachments.
+        attachments: Vec<baraza_proto::mail::Attachment>,
+        /// Where the answer goes.
+        reply: I::Mailed,
+    },
 }
 
 impl<I: Io> Request<I> {
@@ -190,6 +206,8 @@ pub enum Reply<I: Io> {
     MayRead(I::MayRead, Result<(), HubError>),
     /// To a consultation input.
     Input(I::Input, Result<(), HubError>),
+    /// To a statement by e-mail: the statement's seq and whether it was a duplicate.
+    Mailed(I::Mailed, Result<(Seq, bool), HubError>),
 }
 
 /// What the driver must do, in the order the core queued it.

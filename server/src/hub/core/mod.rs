@@ -579,6 +579,21 @@ impl<I: Io> RoomCore<I> {
                 Command::ReceiveInput(input),
                 Then::Input(reply),
             ),
+            Request::Mail {
+                profile,
+                key,
+                command,
+                attachments,
+                reply,
+            } => self.exec_one(
+                Actor::Person(profile),
+                Command::Mail {
+                    key,
+                    command,
+                    attachments,
+                },
+                Then::Mailed(reply),
+            ),
             Request::Published(event) => self.receive(event),
             Request::Resync => {
                 self.stale = true;

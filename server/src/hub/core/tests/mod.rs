@@ -41,6 +41,7 @@ impl Io for T {
     type View = u32;
     type MayRead = u32;
     type Input = u32;
+    type Mailed = u32;
 }
 
 /// The room's time at the start of every test.
