@@ -175,6 +175,7 @@ function renderNav() {
   if (app.token) links.push(link('#/rooms', 'rooms.title', 'nav-rooms'));
   if (app.token) links.push(link('#/search', 'header.search', 'nav-search'));
   if (app.claims?.role === 'secretariat') links.push(link('#/registry', 'nav.registry', 'nav-registry'));
+  if (app.claims?.role === 'secretariat') links.push(link('#/mail', 'nav.mailDesk', 'nav-mail-desk'));
   else if (app.claims && isRegistryPerson(app.claims)) links.push(link('#/registry', 'nav.myOrganisation', 'nav-registry'));
   if (app.claims && isRegistryPerson(app.claims)) links.push(link('#/mail-settings', 'mail.title', 'nav-mail'));
   links.push(link('#/accredited', 'nav.accredited', 'nav-accredited'));
@@ -213,7 +214,7 @@ function route(sameView = false) {
   const room = path.match(/^\/rooms\/([^/]+)$/);
   const projector = path.match(/^\/rooms\/([^/?]+)\/projector(?:\?lang=([a-z]{2,3}))?$/);
   const search = path.match(/^\/search(?:\?(.*))?$/);
-  const known = path === '/' || path === '/rooms' || path === '/signin' || path === '/registry' || path === '/mail-settings' || record || room || projector || search;
+  const known = path === '/' || path === '/rooms' || path === '/signin' || path === '/registry' || path === '/mail-settings' || path === '/mail' || record || room || projector || search;
   if (!known) return lazy(() => registryPage(import('./views/not-found.js')), (m) => m.renderNotFound(app, main, path), sameView);
   if (!app.token) return show(() => renderSignin(app, main));
   if (path === '/rooms/new') {
@@ -251,6 +252,10 @@ function route(sameView = false) {
         else end(stayed);
       });
     return;
+  }
+  if (path === '/mail') {
+    const load = () => Promise.all([import('./views/mail-desk.js'), loadStrings('desk')]).then(([m]) => m);
+    return lazy(load, (m) => m.renderMailDesk(app, main), sameView);
   }
   if (path === '/mail-settings') return lazy(() => import('./views/mail-settings.js'), (m) => m.renderMailSettings(app, main), sameView);
   if (record) return show(() => renderRecord(app, main, decodeURIComponent(record[1])));

@@ -369,4 +369,20 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await shot(again.page, '11-used-link');
     await again.context.close();
   });
+
+  test('the secretariat opens the mail desk: figures, outbox and inbox, and sends the digests now', async () => {
+    const { page } = sec;
+    await page.getByRole('link', { name: 'E-mail' }).click();
+    await page.getByRole('heading', { level: 1, name: /^E-mail: who takes part/ }).waitFor();
+    await page.locator('#desk-recipients').waitFor();
+    assert.match(await page.locator('#desk-recipients').textContent(), /^\d+$/);
+    assert.match(await page.locator('#desk-mailed').textContent(), /^0$/, 'no statement came by mail in this test');
+    await page.getByRole('heading', { level: 2, name: 'Sent and waiting' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Received' }).waitFor();
+    assert.match(await page.locator('main').textContent(), /No mail has come in yet\./);
+    await page.getByRole('button', { name: 'Send the digests now' }).click();
+    await page.getByText(/^Digests queued: \d+$/).waitFor();
+    await assertAccessible(page, 'mail desk');
+    await shot(page, '13-mail-desk');
+  });
 });
