@@ -135,13 +135,14 @@ function startAndWait(command, args, options, pattern) {
 }
 
 /**
- * Starts a real SMTP server (aiosmtpd, `smtp-sink.py`) on a free port; each message it
- * receives is written to `dir` as a `.eml` file.
+ * Starts a real SMTP server (aiosmtpd, the Rust tests' `tests/support/smtp_sink.py`) on a free
+ * port; each message it receives is written to `dir` as a `.eml` file.
  * @returns {Promise<{port: number, dir: string, stop: () => void}>}
  */
 export async function startSmtpSink() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baraza-mail-'));
-  const { child, match } = await startAndWait('python3', [path.join(here, 'smtp-sink.py'), dir], {}, /listening on (\d+)/);
+  const script = path.resolve(here, '../../tests/support/smtp_sink.py');
+  const { child, match } = await startAndWait('python3', [script, dir], {}, /ready (\d+)/);
   return { port: Number(match[1]), dir, stop: () => child.kill('SIGTERM') };
 }
 
