@@ -17,11 +17,13 @@
 //! - [`consultation`]: phases, submissions, moderation, synthesis and roll-up of consultations.
 //! - [`visibility`]: who may read what, for every read path (snapshots, event frames, REST
 //!   views, threads, the record).
+//! - [`mail_access`]: who may oversee mail (the secretariat's outbox, inbox log and digests).
 
 pub mod consultation;
 pub mod decide;
 pub mod evolve;
 pub mod geo;
+pub mod mail_access;
 pub mod roundtable;
 pub mod state;
 pub mod text;

@@ -5,7 +5,8 @@
 
 use super::caller::Caller;
 use super::error::HttpError;
-use crate::mail::{MailError, MailService, may_oversee};
+use crate::domain::mail_access::{MailDesk, may_oversee};
+use crate::mail::{MailError, MailService};
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
@@ -126,7 +127,7 @@ pub async fn run_digests(
     caller: Caller,
     body: Option<Json<DigestRequest>>,
 ) -> Result<Json<DigestsQueued>, HttpError> {
-    if !may_oversee(&caller.0, false) {
+    if !may_oversee(&caller.0, MailDesk::Digests) {
         return Err(forbidden("only the secretariat runs digests"));
     }
     let at = body.and_then(|Json(b)| b.now).unwrap_or_else(now);
@@ -139,7 +140,7 @@ pub async fn outbox(
     Extension(mail): MailExtension,
     caller: Caller,
 ) -> Result<Json<Outbox>, HttpError> {
-    if !may_oversee(&caller.0, false) {
+    if !may_oversee(&caller.0, MailDesk::Outbox) {
         return Err(forbidden("only the secretariat reads the outbox"));
     }
     let (figures, messages) = service(&mail)?.outbox(500).await?;
@@ -151,7 +152,7 @@ pub async fn inbox(
     Extension(mail): MailExtension,
     caller: Caller,
 ) -> Result<Json<Inbox>, HttpError> {
-    if !may_oversee(&caller.0, true) {
+    if !may_oversee(&caller.0, MailDesk::Inbox) {
         return Err(forbidden(
             "only the secretariat and moderators read the inbox log",
         ));

@@ -26,8 +26,6 @@ pub mod token;
 
 pub use service::{MailConfig, MailService};
 
-use baraza_proto::identity::{Profile, Role};
-
 /// Why the mail driver failed.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -43,10 +41,4 @@ pub enum MailError {
     /// A request's content is not acceptable.
     #[error("{0}")]
     Invalid(String),
-}
-
-/// Who may see the outbox, the inbox log (with the text stripped from mails) and run digests:
-/// the secretariat; moderators may read the inbox log, since they moderate what came by mail.
-pub fn may_oversee(profile: &Profile, read_only_inbox: bool) -> bool {
-    profile.role == Role::Secretariat || (read_only_inbox && profile.role == Role::Moderator)
 }
