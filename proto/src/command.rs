@@ -4,7 +4,7 @@
 //! it produces; nothing here is trusted before that.
 
 use crate::consultation::{Alignment, Citation, ModerationMode, Phase};
-use crate::ids::{AgendaItemId, LanguageTag, QuestionId, RoomId, StatementId, UserId};
+use crate::ids::{AgendaItemId, LanguageTag, Millis, QuestionId, RoomId, Seq, StatementId, UserId};
 use crate::roundtable as rt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -192,6 +192,45 @@ pub enum RoomCommand {
         #[serde(default)]
         citations: Vec<Citation>,
     },
+    /// Minutes, the secretariat or a named rapporteur: save a new version of the draft
+    /// minutes (start from `GET /api/rooms/{id}/minutes/skeleton`). Refused once approved.
+    DraftMinutes {
+        /// The whole text (1–100,000 characters).
+        text: String,
+        /// Its language.
+        lang: LanguageTag,
+    },
+    /// Minutes, the secretariat or a named rapporteur: send the draft to the speakers it
+    /// quotes, who may propose corrections until `deadline` (ms since the epoch, in the future).
+    /// Circulating again sets a new deadline.
+    CirculateMinutes {
+        /// Until when corrections are taken.
+        deadline: Millis,
+    },
+    /// Minutes, a quoted speaker: propose a correction of the passage reporting one of their
+    /// own statements, before the deadline. Needs an idempotency key; the correction's id is
+    /// the `seq` of its event.
+    ProposeMinutesCorrection {
+        /// The statement of theirs the passage reports (its line carries `[#id]`).
+        statement: StatementId,
+        /// The passage to replace, exactly as it stands (once) in the minutes.
+        passage: String,
+        /// What it should say instead (may be empty to strike the passage).
+        #[serde(default)]
+        replacement: String,
+    },
+    /// Minutes, the secretariat: accept (apply) or decline a correction, with a reason.
+    DecideMinutesCorrection {
+        /// Which correction.
+        correction: Seq,
+        /// True to apply it to the text.
+        accept: bool,
+        /// Why (1–500 characters); recorded.
+        reason: String,
+    },
+    /// Minutes, the secretariat: approve the minutes once every correction is decided. Seals
+    /// them: the event carries the final text and its SHA-256; they no longer change.
+    ApproveMinutes,
 }
 
 impl RoomCommand {
@@ -203,6 +242,7 @@ impl RoomCommand {
                 | RoomCommand::AddAgendaItem(_)
                 | RoomCommand::RequestFloor(_)
                 | RoomCommand::AddQuestion { .. }
+                | RoomCommand::ProposeMinutesCorrection { .. }
         )
     }
 
@@ -251,6 +291,11 @@ impl RoomCommand {
             RoomCommand::RejectStatement { .. } => "reject_statement",
             RoomCommand::ReportStatement { .. } => "report_statement",
             RoomCommand::DraftSynthesis { .. } => "draft_synthesis",
+            RoomCommand::DraftMinutes { .. } => "draft_minutes",
+            RoomCommand::CirculateMinutes { .. } => "circulate_minutes",
+            RoomCommand::ProposeMinutesCorrection { .. } => "propose_minutes_correction",
+            RoomCommand::DecideMinutesCorrection { .. } => "decide_minutes_correction",
+            RoomCommand::ApproveMinutes => "approve_minutes",
         }
     }
 }

@@ -257,6 +257,54 @@ pub enum EventBody {
         /// The input.
         input: ConsultationInput,
     },
+    /// Minutes: a new version of the draft by the event's actor (secretariat or rapporteur).
+    MinutesDrafted {
+        /// The whole text.
+        text: String,
+        /// Its language.
+        lang: LanguageTag,
+    },
+    /// Minutes: the draft went to the speakers it quotes; corrections are taken until
+    /// `deadline`.
+    MinutesCirculated {
+        /// Until when (ms since the epoch).
+        deadline: Millis,
+    },
+    /// Minutes: the event's actor, the author of `statement`, proposed a correction; its id is
+    /// this event's `seq`.
+    MinutesCorrectionProposed {
+        /// Their statement the passage reports.
+        statement: StatementId,
+        /// The passage, as it stood in the text.
+        passage: String,
+        /// What it should say instead.
+        replacement: String,
+    },
+    /// Minutes: the secretariat accepted a correction; the passage (which stands exactly once
+    /// in the text) is replaced by the correction's replacement, giving a new version.
+    MinutesCorrectionAccepted {
+        /// Which correction.
+        correction: Seq,
+        /// Why.
+        reason: String,
+    },
+    /// Minutes: the secretariat declined a correction; the text stays as it was.
+    MinutesCorrectionDeclined {
+        /// Which correction.
+        correction: Seq,
+        /// Why.
+        reason: String,
+    },
+    /// Minutes: the secretariat approved the minutes. They are sealed: `text` is final and
+    /// `sha256` its hash (UTF-8 bytes, lowercase hex); every later minutes command is refused.
+    MinutesApproved {
+        /// The final text.
+        text: String,
+        /// Its language.
+        lang: LanguageTag,
+        /// SHA-256 of `text`.
+        sha256: String,
+    },
     /// The registry's record only (`room` is `registry`): a fact about organisations,
     /// accreditation or invitations, `{"type":"registry","event":"application_decided",…}`.
     Registry(RegistryEvent),
@@ -313,6 +361,12 @@ impl EventBody {
             EventBody::StatementReported { .. } => "statement_reported",
             EventBody::SynthesisDrafted { .. } => "synthesis_drafted",
             EventBody::InputReceived { .. } => "input_received",
+            EventBody::MinutesDrafted { .. } => "minutes_drafted",
+            EventBody::MinutesCirculated { .. } => "minutes_circulated",
+            EventBody::MinutesCorrectionProposed { .. } => "minutes_correction_proposed",
+            EventBody::MinutesCorrectionAccepted { .. } => "minutes_correction_accepted",
+            EventBody::MinutesCorrectionDeclined { .. } => "minutes_correction_declined",
+            EventBody::MinutesApproved { .. } => "minutes_approved",
             EventBody::Registry(_) => "registry",
         }
     }

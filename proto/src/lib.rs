@@ -11,6 +11,7 @@
 //! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
 //! - [`view`]: the state of a room as a `snapshot` shows it.
 //! - [`consultation`]: phases, questions, syntheses, roll-up inputs and figures of consultations.
+//! - [`minutes`]: minutes drawn from the record, corrected by the speakers quoted, approved.
 //! - [`registry`]: organisations, forums, accreditation and invitations (the registry).
 //! - [`message`]: the client and server messages of `GET /ws`.
 //! - [`api`]: bodies of the HTTP API.
@@ -28,6 +29,7 @@ pub mod ids;
 pub mod limits;
 pub mod mail;
 pub mod message;
+pub mod minutes;
 pub mod registry;
 pub mod room;
 pub mod roundtable;

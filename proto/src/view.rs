@@ -24,6 +24,9 @@ pub struct RoomView {
     /// The consultation's phase, questions, synthesis, inputs and figures (consultations only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consultation: Option<ConsultationView>,
+    /// The minutes, once a first draft exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<crate::minutes::MinutesView>,
 }
 
 /// A member of the room.

@@ -68,7 +68,7 @@ enum Cmd {
     Token(TokenArgs),
     /// Check every room's hash chain in a data directory.
     Verify(VerifyArgs),
-    /// Write a room's record as a document (html, md, json, csv, akn), offline from a data
+    /// Write a room's record as a document (html, md, json, csv, akn, docx), offline from a data
     /// directory.
     Export(ExportArgs),
     /// Archive a room for good and write its bundle (record, exports, manifest), offline on
@@ -429,7 +429,7 @@ struct ExportArgs {
     /// The room.
     #[arg(long)]
     room: String,
-    /// html, md, json, csv or akn (Akoma Ntoso 3.0).
+    /// html, md, json, csv, akn (Akoma Ntoso 3.0) or docx (Word).
     #[arg(long, default_value = "html")]
     format: String,
     /// Language of the headings: ar, en, es, fr, ru or zh (default: the room's main language).

@@ -15,6 +15,8 @@ use baraza_proto::roundtable::*;
 use baraza_proto::view::RoomView;
 use std::collections::{BTreeMap, HashMap};
 
+mod minutes;
+
 const ROOM: &str = "rt";
 
 fn participant(sub: &str, constituency: Constituency, country: &str) -> String {

@@ -111,3 +111,61 @@ pub fn offline(data: &std::path::Path, room: &str, format: &str, audience: &str)
     );
     String::from_utf8(output.stdout).expect("UTF-8")
 }
+
+/// The `Content-Type` of the `docx` export.
+pub const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The `docx` export of a room for the holder of `token`, in `lang`, checked for status,
+/// `Content-Type` and file name: its bytes.
+pub async fn docx(base: &str, token: &str, room: &str, lang: &str) -> Vec<u8> {
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{base}/api/rooms/{room}/export?format=docx&lang={lang}"
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET export docx");
+    assert_eq!(response.status(), 200, "docx");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), DOCX_TYPE);
+    assert_eq!(
+        header("content-disposition"),
+        format!("attachment; filename=\"{room}-{lang}.docx\"")
+    );
+    response.bytes().await.expect("body").to_vec()
+}
+
+/// Opens a `.docx` package as any Word reader would (it is a zip; Python's `zipfile`, an
+/// implementation independent of the writer) and returns `word/document.xml`.
+pub fn docx_document_xml(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("export.docx");
+    std::fs::write(&path, bytes).expect("write the docx");
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile\n\
+             z = zipfile.ZipFile(sys.argv[1])\n\
+             assert z.testzip() is None\n\
+             names = z.namelist()\n\
+             assert '[Content_Types].xml' in names, names\n\
+             sys.stdout.buffer.write(z.read('word/document.xml'))",
+        ])
+        .arg(&path)
+        .output()
+        .expect("python3");
+    assert!(
+        output.status.success(),
+        "not a readable docx package: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("document.xml is UTF-8")
+}

@@ -362,6 +362,7 @@ export default {
   "export.csv": "جدول بيانات (CSV)",
   "export.json": "السجل الكامل (JSON)",
   "export.akn": "أكوما نتوسو (XML)",
+  "export.docx": "مستند Word (DOCX)",
   "export.download": "تنزيل",
   "export.working": "جارٍ إعداد الوثيقة…",
   "export.done": "نُزّل {file}.",

@@ -362,6 +362,7 @@ export default {
   "export.csv": "Spreadsheet (CSV)",
   "export.json": "Full record (JSON)",
   "export.akn": "Akoma Ntoso (XML)",
+  "export.docx": "Word document (DOCX)",
   "export.download": "Download",
   "export.working": "Preparing the document…",
   "export.done": "Downloaded {file}.",

@@ -362,6 +362,7 @@ export default {
   "export.csv": "Hoja de cálculo (CSV)",
   "export.json": "Registro completo (JSON)",
   "export.akn": "Akoma Ntoso (XML)",
+  "export.docx": "Documento de Word (DOCX)",
   "export.download": "Descargar",
   "export.working": "Preparando el documento…",
   "export.done": "Descargado {file}.",

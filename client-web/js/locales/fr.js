@@ -362,6 +362,7 @@ export default {
   "export.csv": "Tableur (CSV)",
   "export.json": "Registre complet (JSON)",
   "export.akn": "Akoma Ntoso (XML)",
+  "export.docx": "Document Word (DOCX)",
   "export.download": "Télécharger",
   "export.working": "Préparation du document…",
   "export.done": "{file} téléchargé.",

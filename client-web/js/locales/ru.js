@@ -362,6 +362,7 @@ export default {
   "export.csv": "Таблица (CSV)",
   "export.json": "Полная запись (JSON)",
   "export.akn": "Akoma Ntoso (XML)",
+  "export.docx": "Документ Word (DOCX)",
   "export.download": "Скачать",
   "export.working": "Документ готовится…",
   "export.done": "Скачан файл {file}.",

@@ -362,6 +362,7 @@ export default {
   "export.csv": "电子表格（CSV）",
   "export.json": "完整记录（JSON）",
   "export.akn": "Akoma Ntoso（XML）",
+  "export.docx": "Word 文档 (DOCX)",
   "export.download": "下载",
   "export.working": "正在准备文件…",
   "export.done": "已下载 {file}。",

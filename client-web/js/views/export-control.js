@@ -8,7 +8,7 @@ import { getFile, saveBlob } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { languageName, t, tOr } from '../i18n.js';
 
-const FORMATS = ['html', 'md', 'csv', 'json', 'akn'];
+const FORMATS = ['html', 'docx', 'md', 'csv', 'json', 'akn'];
 const SIX = ['ar', 'en', 'es', 'fr', 'ru', 'zh'];
 
 /**

@@ -7,7 +7,7 @@
 
 import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
-import { formatTime, language, languageName, t, tOr } from '../i18n.js';
+import { formatTime, language, languageName, loadStrings, t, tOr } from '../i18n.js';
 import { kindPanel } from './panels.js';
 import { scopeText } from './labels.js';
 import { showRefusal } from './room-refusal.js';
@@ -31,6 +31,15 @@ export function renderRoom(app, main, roomId) {
   const panelSlot = h('div');
   const header = roomHeader(app, store);
   const exports = exportControl(app, roomId);
+  // The minutes card and its strings load on demand (views/minutes.js).
+  const minutesSlot = h('div');
+  let minutes = null;
+  let alive = true;
+  Promise.all([import('./minutes.js'), loadStrings('minutes')]).then(([m]) => {
+    if (!alive) return;
+    minutes = m.minutesCard(app, store);
+    replaceChildren(minutesSlot, minutes.element);
+  }).catch(() => {});
   const presentHeading = h('h2', { id: 'present-heading' }, t('room.presentNow', { count: 0 }));
   const presentList = h('ul', { class: 'people', 'aria-labelledby': 'present-heading' });
   const thread = h('ol', { class: 'thread', 'aria-labelledby': 'statements-heading' });
@@ -48,7 +57,7 @@ export function renderRoom(app, main, roomId) {
       h('a', { href: '#/rooms' }, t('rooms.title')),
       app.moderating ? [' · ', h('a', { href: `#/rooms/${encodeURIComponent(roomId)}/record` }, t('rooms.record'))] : null),
     heading, facts, status, header.element, panelSlot,
-    layout, exports.element);
+    layout, exports.element, minutesSlot);
 
   let infoShown = false;
   /** @type {{element: HTMLElement, destroy?: () => void}|null} */
@@ -124,6 +133,8 @@ export function renderRoom(app, main, roomId) {
   store.addEventListener('error', onError);
   if (store.info) renderAll(null);
   return (stay) => {
+    alive = false;
+    minutes?.destroy();
     panel?.destroy?.();
     store.removeEventListener('change', onChange);
     store.removeEventListener('error', onError);

@@ -248,7 +248,7 @@ fn readme(room: &str) -> String {
          record.jsonl   the room's record: one event a line, each line exactly the canonical JSON\n               \
          that was hashed. Event n's hash is SHA-256(hash of event n-1 || line n), starting\n               \
          from 32 zero bytes; the last hash is the head in manifest.json.\n\
-         exports/       the record as documents (html, md, json, csv, akn = Akoma Ntoso 3.0) in\n               \
+         exports/       the record as documents (html, md, json, csv, akn = Akoma Ntoso 3.0, docx) in\n               \
          Arabic, Chinese, English, French, Russian and Spanish: public/ holds the published\n               \
          record, full/ the moderators' record with unpublished statements marked.\n\
          manifest.json  the room, its title, when it was archived, the head, the signer's Ed25519\n               \

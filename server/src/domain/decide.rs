@@ -376,6 +376,9 @@ fn post(
             }
             Ok(vec![EventBody::RoomArchived])
         }
+        other if super::minutes::is_minutes_command(other) => {
+            super::minutes::decide(state, profile, other, now)
+        }
         // Commands of one room kind go to that kind's module, which refuses the others'.
         other => match state.info().map(|info| info.settings.kind) {
             Some(RoomKind::Roundtable) => roundtable::decide(state, profile, other, now),

@@ -130,6 +130,12 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 at: event.ts,
             });
         }
+        EventBody::MinutesDrafted { .. }
+        | EventBody::MinutesCirculated { .. }
+        | EventBody::MinutesCorrectionProposed { .. }
+        | EventBody::MinutesCorrectionAccepted { .. }
+        | EventBody::MinutesCorrectionDeclined { .. }
+        | EventBody::MinutesApproved { .. } => super::minutes::evolve(state, event),
         // Everything else belongs to a room kind's own module; each ignores the others' events.
         _ => {
             roundtable::evolve::apply(state, event);

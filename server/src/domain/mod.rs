@@ -17,6 +17,8 @@
 //! - [`consultation`]: phases, submissions, moderation, synthesis and roll-up of consultations.
 //! - [`visibility`]: who may read what, for every read path (snapshots, event frames, REST
 //!   views, threads, the record).
+//! - [`minutes`]: minutes drafted from the record, corrected by the speakers quoted, approved
+//!   and sealed.
 //! - [`mail_access`]: who may oversee mail (the secretariat's outbox, inbox log and digests).
 
 pub mod consultation;
@@ -24,11 +26,14 @@ pub mod decide;
 pub mod evolve;
 pub mod geo;
 pub mod mail_access;
+pub mod minutes;
 pub mod roundtable;
 pub mod state;
 pub mod text;
 pub mod visibility;
 
+#[cfg(test)]
+mod minutes_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

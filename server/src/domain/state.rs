@@ -1,6 +1,7 @@
 //! `RoomState`: everything a room's record says so far, and the views readers get of it.
 
 use super::consultation::ConsultationState;
+use super::minutes::MinutesState;
 use super::roundtable::RoundtableState;
 use super::visibility::ReaderKind;
 use baraza_proto::identity::Profile;
@@ -26,6 +27,8 @@ pub struct RoomState {
     pub(super) roundtable: Option<RoundtableState>,
     /// Present for rooms of kind consultation.
     pub(super) consultation: Option<ConsultationState>,
+    /// The minutes, once a first draft exists.
+    pub(super) minutes: Option<MinutesState>,
 }
 
 impl RoomState {
@@ -116,7 +119,13 @@ impl RoomState {
             statements,
             roundtable: self.roundtable.as_ref().map(|rt| rt.view(self)),
             consultation,
+            minutes: self.minutes.as_ref().map(|m| m.view().clone()),
         })
+    }
+
+    /// The minutes (once a first draft exists).
+    pub fn minutes(&self) -> Option<&MinutesState> {
+        self.minutes.as_ref()
     }
 
     /// The roundtable part of the state (rooms of kind roundtable).

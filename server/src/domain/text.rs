@@ -186,7 +186,21 @@ pub fn clean_command(command: &RoomCommand) -> Result<RoomCommand, TextError> {
                 }
             }
         }
-        RoomCommand::ConfigureRoundtable(_)
+        RoomCommand::DraftMinutes { text, .. } => *text = clean_prose("minutes", text)?,
+        RoomCommand::ProposeMinutesCorrection {
+            passage,
+            replacement,
+            ..
+        } => {
+            *passage = clean_prose("passage", passage)?;
+            *replacement = clean_prose("replacement", replacement)?;
+        }
+        RoomCommand::DecideMinutesCorrection { reason, .. } => {
+            *reason = clean_prose("reason", reason)?
+        }
+        RoomCommand::CirculateMinutes { .. }
+        | RoomCommand::ApproveMinutes
+        | RoomCommand::ConfigureRoundtable(_)
         | RoomCommand::OpenAgendaItem(_)
         | RoomCommand::CloseAgendaItem(_)
         | RoomCommand::ReorderAgenda(_)

@@ -337,6 +337,23 @@ pub fn render(export: &Export) -> String {
         }
         x.end("debateSection");
     }
+    if let Some(m) = &export.minutes {
+        // The approved minutes: the secretariat's own speech in a section of their own, with
+        // the seal (approval, hash, corrections) as its last paragraphs.
+        let (approved, corrections) = super::minutes::approval(export, m, export.lang);
+        x.start(
+            "debateSection",
+            &[("eId", "dbsect_minutes"), ("name", "minutes")],
+        );
+        x.text("heading", &[], l.minutes);
+        x.start("speech", &[("by", &refs.by(m.approved_by.as_str()))]);
+        x.text("from", &[], &export.name(&m.approved_by));
+        x.paragraphs(&m.text);
+        x.text("p", &[], &approved);
+        x.text("p", &[], &corrections);
+        x.end("speech");
+        x.end("debateSection");
+    }
     x.end("debateBody");
     x.start("conclusions", &[]);
     x.text(

@@ -194,6 +194,9 @@ pub fn render(export: &Export) -> String {
         );
     }
     out.push_str("</tbody>\n</table>\n");
+    if let Some(m) = &export.minutes {
+        minutes(&mut out, export, m, l);
+    }
     let plain = text::verification(export);
     let _ = write!(
         out,
@@ -203,6 +206,26 @@ pub fn render(export: &Export) -> String {
         export.head.hash
     );
     out
+}
+
+/// The approved minutes: each line a paragraph, in the minutes' own language, then the seal.
+fn minutes(out: &mut String, export: &Export, m: &ApprovedMinutes, l: &Labels) {
+    let (approved, corrections) = super::minutes::approval(export, m, export.lang);
+    let _ = writeln!(
+        out,
+        "<section class=\"minutes\" lang=\"{}\" dir=\"auto\">\n<h2>{}</h2>",
+        escape(m.lang.as_str()),
+        l.minutes
+    );
+    for line in m.text.lines().map(str::trim).filter(|p| !p.is_empty()) {
+        let _ = writeln!(out, "<p dir=\"auto\">{}</p>", escape(line));
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"seal\">{}</p>\n<p>{}</p>\n</section>",
+        escape(&approved),
+        escape(&corrections)
+    );
 }
 
 /// Opens a table with a header row of column headings.

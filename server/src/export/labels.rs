@@ -118,6 +118,9 @@ pub struct Labels {
     pub edited: &'static str,
     pub participant: &'static str,
     pub constituency: &'static str,
+    pub minutes: &'static str,
+    pub minutes_approved: &'static str,
+    pub minutes_corrections: &'static str,
     pub regional_group: &'static str,
     pub region: &'static str,
     pub language: &'static str,
@@ -133,6 +136,9 @@ pub struct Labels {
 }
 
 const EN: Labels = Labels {
+    minutes: "Minutes",
+    minutes_approved: "Approved on {date} by {name}. SHA-256 of the approved text: {hash}.",
+    minutes_corrections: "Corrections proposed by the speakers quoted: {accepted} accepted, {declined} declined.",
     summary_record: "Summary record",
     full_record: "Full record for moderators: statements that are not published are included and marked.",
     public_record: "Public record: only published statements.",
@@ -191,6 +197,9 @@ const EN: Labels = Labels {
 };
 
 const FR: Labels = Labels {
+    minutes: "Procès-verbal",
+    minutes_approved: "Approuvé le {date} par {name}. SHA-256 du texte approuvé : {hash}.",
+    minutes_corrections: "Corrections proposées par les orateurs cités : {accepted} acceptée(s), {declined} refusée(s).",
     summary_record: "Compte rendu analytique",
     full_record: "Compte rendu complet pour les modérateurs : les déclarations non publiées sont incluses et signalées.",
     public_record: "Compte rendu public : seules les déclarations publiées.",
@@ -249,6 +258,9 @@ const FR: Labels = Labels {
 };
 
 const ES: Labels = Labels {
+    minutes: "Acta",
+    minutes_approved: "Aprobada el {date} por {name}. SHA-256 del texto aprobado: {hash}.",
+    minutes_corrections: "Correcciones propuestas por los oradores citados: {accepted} aceptada(s), {declined} rechazada(s).",
     summary_record: "Acta resumida",
     full_record: "Acta completa para moderadores: se incluyen y marcan las declaraciones no publicadas.",
     public_record: "Acta pública: solo declaraciones publicadas.",
@@ -307,6 +319,9 @@ const ES: Labels = Labels {
 };
 
 const RU: Labels = Labels {
+    minutes: "Протокол",
+    minutes_approved: "Утвержден {date}: {name}. SHA-256 утвержденного текста: {hash}.",
+    minutes_corrections: "Поправки процитированных ораторов: принято {accepted}, отклонено {declined}.",
     summary_record: "Краткий отчет",
     full_record: "Полный отчет для модераторов: неопубликованные выступления включены и отмечены.",
     public_record: "Публичный отчет: только опубликованные выступления.",
@@ -365,6 +380,9 @@ const RU: Labels = Labels {
 };
 
 const ZH: Labels = Labels {
+    minutes: "会议纪要",
+    minutes_approved: "由 {name} 于 {date} 批准。批准文本的 SHA-256：{hash}。",
+    minutes_corrections: "被引述发言者提出的更正：接受 {accepted} 项，拒绝 {declined} 项。",
     summary_record: "简要记录",
     full_record: "供主持人使用的完整记录：包含并标注未发布的发言。",
     public_record: "公开记录：仅含已发布的发言。",
@@ -423,6 +441,9 @@ const ZH: Labels = Labels {
 };
 
 const AR: Labels = Labels {
+    minutes: "المحضر",
+    minutes_approved: "اعتمده {name} في {date}. تجزئة SHA-256 للنص المعتمد: {hash}.",
+    minutes_corrections: "التصويبات التي اقترحها المتحدثون المقتبس عنهم: قُبل {accepted} ورُفض {declined}.",
     summary_record: "محضر موجز",
     full_record: "سجل كامل للمشرفين: تُدرج البيانات غير المنشورة مع تمييزها.",
     public_record: "سجل عام: البيانات المنشورة فقط.",

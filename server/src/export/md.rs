@@ -143,6 +143,13 @@ pub fn render(export: &Export) -> String {
             to
         );
     }
+    if let Some(m) = &export.minutes {
+        let (approved, corrections) = super::minutes::approval(export, m, export.lang);
+        let _ = writeln!(out, "\n## {}\n", l.minutes);
+        paragraphs(&mut out, &m.text);
+        paragraphs(&mut out, &approved);
+        paragraphs(&mut out, &corrections);
+    }
     let _ = writeln!(out, "\n## {}\n", l.verification);
     paragraphs(&mut out, &text::verification(export));
     let _ = writeln!(

@@ -5,7 +5,9 @@
 //! - [`model`]: the export model.
 //! - one renderer per format: [`html`] (printable summary record), [`md`] (Markdown),
 //!   [`json`] (the document and the full record, stream-friendly), [`csv`] (statements and
-//!   figures), [`akn`] (Akoma Ntoso 3.0 XML).
+//!   figures), [`akn`] (Akoma Ntoso 3.0 XML), [`docx`] (a Word document).
+//! - [`minutes`](mod@minutes): the skeleton draft minutes start from, and the words approved
+//!   minutes are shown with.
 //! - [`labels`]: the document's words in the six UN languages; [`names`]: countries,
 //!   languages, regions and constituencies by name in them; [`text`]: shared helpers.
 //!
@@ -15,10 +17,12 @@
 
 pub mod akn;
 pub mod csv;
+pub mod docx;
 pub mod html;
 pub mod json;
 pub mod labels;
 pub mod md;
+pub mod minutes;
 pub mod model;
 pub mod names;
 pub mod project;
@@ -49,19 +53,22 @@ pub enum Format {
     Csv,
     /// Akoma Ntoso 3.0 XML.
     Akn,
+    /// A Word document (Office Open XML).
+    Docx,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Html,
         Format::Md,
         Format::Json,
         Format::Csv,
         Format::Akn,
+        Format::Docx,
     ];
 
-    /// The format named `name` (`html`, `md`, `json`, `csv`, `akn`).
+    /// The format named `name` (`html`, `md`, `json`, `csv`, `akn`, `docx`).
     pub fn parse(name: &str) -> Result<Format, ExportError> {
         Format::ALL
             .into_iter()
@@ -77,6 +84,7 @@ impl Format {
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Akn => "akn",
+            Format::Docx => "docx",
         }
     }
 
@@ -88,6 +96,9 @@ impl Format {
             Format::Json => "application/json",
             Format::Csv => "text/csv; charset=utf-8",
             Format::Akn => "application/akn+xml",
+            Format::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
         }
     }
 
@@ -99,6 +110,7 @@ impl Format {
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Akn => "akn.xml",
+            Format::Docx => "docx",
         }
     }
 }
@@ -107,7 +119,7 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// No such format.
-    #[error("unknown export format {0:?}; use html, md, json, csv or akn")]
+    #[error("unknown export format {0:?}; use html, md, json, csv, akn or docx")]
     UnknownFormat(String),
     /// No such language.
     #[error("unknown language {0:?}; use ar, en, es, fr, ru or zh")]
@@ -160,6 +172,7 @@ pub fn render(
         Format::Md => md::render(&export).into_bytes(),
         Format::Csv => csv::render(&export).into_bytes(),
         Format::Akn => akn::render(&export).into_bytes(),
+        Format::Docx => docx::render(&export),
         Format::Json => {
             let state = project::fold(events);
             let mut out = Vec::new();

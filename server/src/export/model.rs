@@ -69,8 +69,29 @@ pub struct Export {
     pub left_out: u32,
     /// When the room was archived (its record closed for good).
     pub archived_at: Option<Millis>,
+    /// The minutes, once approved and sealed (drafts are never exported).
+    pub minutes: Option<ApprovedMinutes>,
     /// Where the record ends.
     pub head: HeadRef,
+}
+
+/// Minutes approved by the secretariat and sealed into the record.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovedMinutes {
+    /// The final text.
+    pub text: String,
+    /// Its language.
+    pub lang: LanguageTag,
+    /// Who approved them.
+    pub approved_by: UserId,
+    /// When.
+    pub approved_at: Millis,
+    /// The `seq` of the `minutes_approved` event.
+    pub seq: Seq,
+    /// SHA-256 of the text (UTF-8), lowercase hex, as the event carries it.
+    pub sha256: String,
+    /// How many corrections were accepted and how many declined.
+    pub corrections: (usize, usize),
 }
 
 /// The last event of the record, which every earlier event is chained into.

@@ -10,6 +10,7 @@ use crate::record::RecordedEvent;
 use baraza_proto::event::EventBody;
 use baraza_proto::identity::Profile;
 use baraza_proto::ids::{QuestionId, Seq, UserId};
+use baraza_proto::minutes::CorrectionStatus;
 use baraza_proto::view::{RoomView, StatementView};
 use std::collections::{BTreeMap, HashMap};
 
@@ -206,10 +207,30 @@ pub fn project(events: &[RecordedEvent], reader: ReaderKind, lang: Lang) -> Opti
         consultation,
         left_out,
         archived_at: info.archived_at,
+        minutes: approved_minutes(&state),
         head: HeadRef {
             seq: last.seq(),
             hash: hex::encode(last.hash),
         },
+    })
+}
+
+/// The minutes if they were approved: their final text and seal.
+fn approved_minutes(state: &RoomState) -> Option<ApprovedMinutes> {
+    let m = state.minutes()?.view();
+    let seal = m.sealed.as_ref()?;
+    let count = |status| m.corrections.iter().filter(|c| c.status == status).count();
+    Some(ApprovedMinutes {
+        text: m.text.clone(),
+        lang: m.lang.clone(),
+        approved_by: seal.by.clone(),
+        approved_at: seal.at,
+        seq: seal.seq,
+        sha256: seal.sha256.clone(),
+        corrections: (
+            count(CorrectionStatus::Accepted),
+            count(CorrectionStatus::Declined),
+        ),
     })
 }
 

@@ -223,12 +223,13 @@ impl Endpoint {
 }
 
 /// The content types of every export format.
-const EXPORT_TYPES: [&str; 5] = [
+const EXPORT_TYPES: [&str; 6] = [
     Format::ALL[0].content_type(),
     Format::ALL[1].content_type(),
     Format::ALL[2].content_type(),
     Format::ALL[3].content_type(),
     Format::ALL[4].content_type(),
+    Format::ALL[5].content_type(),
 ];
 
 /// Every endpoint of a node, in the order the document lists them.
@@ -253,9 +254,13 @@ pub fn all() -> Vec<Endpoint> {
             .summary("A consultation's questions and threaded statements, as the caller may read them.")
             .answers::<ThreadsPage>(200),
         E::get("/api/rooms/{id}/export", export::room_export)
-            .summary("The record as a document (HTML, Markdown, JSON, CSV or Akoma Ntoso), as the caller may read it.")
+            .summary("The record as a document (HTML, Markdown, JSON, CSV, Akoma Ntoso or Word), as the caller may read it.")
             .query::<export::ExportQuery>()
             .answer(200, Answer::Document(&EXPORT_TYPES)),
+        E::get("/api/rooms/{id}/minutes/skeleton", export::minutes_skeleton)
+            .summary("The text draft minutes start from: the published record as lines with `[#id]` markers.")
+            .query::<export::SkeletonQuery>()
+            .answers::<export::SkeletonBody>(200),
         E::get("/api/search", search::search)
             .summary("Statements found by their words in every room the caller may read, with filters.")
             .query::<search::SearchQuery>()

@@ -2,7 +2,8 @@
 //! [`crate::export`]), as the domain lets the caller read it (`ReadPath::Export`); and
 //! `GET /api/rooms/{id}/bundle`: an archived room's bundle ([`crate::archive`]), signed with
 //! the node's key, for those who may read the full record (`ReadPath::Record`); and
-//! `GET /.well-known/baraza-archive-key`: that key's public half.
+//! `GET /.well-known/baraza-archive-key`: that key's public half; and
+//! `GET /api/rooms/{id}/minutes/skeleton`: the text draft minutes start from.
 
 use super::caller::Caller;
 use super::error::HttpError;
@@ -16,13 +17,14 @@ use baraza_proto::error::ErrorCode;
 use baraza_proto::ids::RoomId;
 use ed25519_dalek::SigningKey;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use crate::domain::visibility::ReaderKind;
 use std::sync::Arc;
 
 /// Query of the export.
 #[derive(Deserialize, JsonSchema)]
 pub struct ExportQuery {
-    /// `html` (the default), `md`, `json`, `csv` or `akn`.
+    /// `html` (the default), `md`, `json`, `csv`, `akn` or `docx`.
     #[serde(default)]
     format: Option<String>,
     /// One of the room's languages (`en`, `fr`, `es`, `ru`, `zh`, `ar`); the room's first by
@@ -75,6 +77,55 @@ pub async fn room_export(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
+}
+
+/// Query of the minutes skeleton.
+#[derive(Deserialize, JsonSchema)]
+pub struct SkeletonQuery {
+    /// The language of its headings (`en`, `fr`, `es`, `ru`, `zh`, `ar`); the room's first by
+    /// default.
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// The text draft minutes start from.
+#[derive(Serialize, JsonSchema)]
+pub struct SkeletonBody {
+    /// The language of its headings.
+    pub lang: String,
+    /// The text: title, date, chair, attendance, then per agenda item or question a line per
+    /// turn and statement, each marked `[#id]`.
+    pub text: String,
+}
+
+/// `GET /api/rooms/{id}/minutes/skeleton?lang=`: the published record as the starting text of
+/// draft minutes, for whoever may export the room (it quotes published statements only,
+/// whoever asks).
+pub async fn minutes_skeleton(
+    State(hub): State<Hub>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    query: Result<Query<SkeletonQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<axum::Json<SkeletonBody>, HttpError> {
+    let bad = |e: String| HttpError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidMessage, e);
+    let Query(query) = query.map_err(|e| bad(e.body_text()))?;
+    let id = RoomId::new(id).map_err(|e| {
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RoomNotFound,
+            e.to_string(),
+        )
+    })?;
+    let (_, events) = hub.export_record(&id, &caller).await?;
+    let lang =
+        export::choose_lang(query.lang.as_deref(), &events).map_err(|e| bad(e.to_string()))?;
+    let projected = export::project(&events, ReaderKind::Member, lang).ok_or_else(|| {
+        HttpError::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound, "no such room")
+    })?;
+    Ok(axum::Json(SkeletonBody {
+        lang: lang.tag().to_owned(),
+        text: export::minutes::skeleton(&projected),
+    }))
 }
 
 /// Serves an archived room's bundle (`application/x-tar`, as an attachment); `409` with
