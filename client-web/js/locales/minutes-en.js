@@ -20,7 +20,7 @@ export default {
   "minutes.circulated": "Minutes circulated.",
   "minutes.correctTitle": "Propose a correction of your statement",
   "minutes.correctHelp": "Change the passage that reports your own statement. The secretariat decides; corrections close on {deadline}.",
-  "minutes.yourStatement": "Your statement",
+  "minutes.yourStatement": "Which of your statements",
   "minutes.passage": "Passage as it stands in the minutes",
   "minutes.replacement": "What it should say",
   "minutes.propose": "Propose the correction",

@@ -111,7 +111,12 @@ pub fn room_command(
         RoomCommand::PostStatement { .. }
         | RoomCommand::HideStatement { .. }
         | RoomCommand::UpdateRoom { .. }
-        | RoomCommand::ArchiveRoom => unreachable!("decided by the core"),
+        | RoomCommand::ArchiveRoom
+        | RoomCommand::DraftMinutes { .. }
+        | RoomCommand::CirculateMinutes { .. }
+        | RoomCommand::ProposeMinutesCorrection { .. }
+        | RoomCommand::DecideMinutesCorrection { .. }
+        | RoomCommand::ApproveMinutes => unreachable!("decided by the core"),
         RoomCommand::ConfigureRoundtable(_)
         | RoomCommand::AddAgendaItem(_)
         | RoomCommand::OpenAgendaItem(_)

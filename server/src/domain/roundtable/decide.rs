@@ -43,7 +43,12 @@ pub(crate) fn decide(
         RoomCommand::PostStatement { .. }
         | RoomCommand::HideStatement { .. }
         | RoomCommand::UpdateRoom { .. }
-        | RoomCommand::ArchiveRoom => Err(Rejection::Invalid("not a roundtable command".into())),
+        | RoomCommand::ArchiveRoom
+        | RoomCommand::DraftMinutes { .. }
+        | RoomCommand::CirculateMinutes { .. }
+        | RoomCommand::ProposeMinutesCorrection { .. }
+        | RoomCommand::DecideMinutesCorrection { .. }
+        | RoomCommand::ApproveMinutes => Err(Rejection::Invalid("not a roundtable command".into())),
         RoomCommand::AddQuestion { .. }
         | RoomCommand::EditQuestion { .. }
         | RoomCommand::WithdrawQuestion { .. }
