@@ -50,9 +50,25 @@ impl Room {
                 constituency: None,
             }),
         );
-        for who in [sec(), moderator(), amina(), bruno()] {
-            room.ok(who, Command::Join);
+        room.ok(sec(), Command::Join);
+        room.ok(moderator(), Command::Join);
+        if kind == RoomKind::Consultation {
+            // Participants enter a consultation once it is open.
+            room.did(
+                sec(),
+                RoomCommand::AddQuestion {
+                    text: "What comes first?".into(),
+                },
+            );
+            room.did(
+                sec(),
+                RoomCommand::SetPhase {
+                    phase: baraza_proto::consultation::Phase::Open,
+                },
+            );
         }
+        room.ok(amina(), Command::Join);
+        room.ok(bruno(), Command::Join);
         room
     }
 
