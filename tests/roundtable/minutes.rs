@@ -50,11 +50,19 @@ async fn minutes_drafted_corrected_approved_sealed_and_exported() {
         }),
     )
     .await;
-    ok(&mut moderator, None, RoomCommand::OpenAgendaItem(ItemRef { item })).await;
+    ok(
+        &mut moderator,
+        None,
+        RoomCommand::OpenAgendaItem(ItemRef { item }),
+    )
+    .await;
     let mut statements = Vec::new();
     for (who, text) in [
         (&mut amina, "We support a levy on financial transactions."),
-        (&mut bruno, "We oppose any new levy until debt relief is agreed."),
+        (
+            &mut bruno,
+            "We oppose any new levy until debt relief is agreed.",
+        ),
     ] {
         ok(
             who,
@@ -63,7 +71,9 @@ async fn minutes_drafted_corrected_approved_sealed_and_exported() {
         )
         .await;
         grant_next(&mut moderator).await;
-        let id = who.post(ROOM, &format!("say-{}", statements.len()), text, None).await;
+        let id = who
+            .post(ROOM, &format!("say-{}", statements.len()), text, None)
+            .await;
         statements.push(id);
         ok(who, None, RoomCommand::YieldFloor).await;
     }
@@ -75,12 +85,21 @@ async fn minutes_drafted_corrected_approved_sealed_and_exported() {
         .await;
     assert_eq!(status, 200, "{body}");
     let skeleton = body["text"].as_str().expect("text").to_owned();
-    assert!(skeleton.starts_with("Minutes — Financing for development"), "{skeleton}");
+    assert!(
+        skeleton.starts_with("Minutes — Financing for development"),
+        "{skeleton}"
+    );
     assert!(skeleton.contains("Item 1. Innovative levies"), "{skeleton}");
     let amina_line = line_of(&skeleton, s_amina);
     assert!(amina_line.contains("amina network"), "{amina_line}");
-    assert!(amina_line.contains("We support a levy on financial transactions."), "{amina_line}");
-    assert!(line_of(&skeleton, s_bruno).contains("debt relief"), "{skeleton}");
+    assert!(
+        amina_line.contains("We support a levy on financial transactions."),
+        "{amina_line}"
+    );
+    assert!(
+        line_of(&skeleton, s_bruno).contains("debt relief"),
+        "{skeleton}"
+    );
 
     // The rapporteur (here the secretariat) edits the prose and circulates it.
     let draft = skeleton.replace(
@@ -88,18 +107,44 @@ async fn minutes_drafted_corrected_approved_sealed_and_exported() {
         "Supported a levy on all financial transactions.",
     );
     let lang = LanguageTag::new("en").unwrap();
-    ok(&mut sec, None, RoomCommand::DraftMinutes { text: skeleton.clone(), lang: lang.clone() }).await;
-    ok(&mut sec, None, RoomCommand::DraftMinutes { text: draft.clone(), lang: lang.clone() }).await;
+    ok(
+        &mut sec,
+        None,
+        RoomCommand::DraftMinutes {
+            text: skeleton.clone(),
+            lang: lang.clone(),
+        },
+    )
+    .await;
+    ok(
+        &mut sec,
+        None,
+        RoomCommand::DraftMinutes {
+            text: draft.clone(),
+            lang: lang.clone(),
+        },
+    )
+    .await;
     // A participant may not write the minutes.
     let refused = amina
-        .command(ROOM, None, RoomCommand::DraftMinutes { text: "mine".into(), lang: lang.clone() })
+        .command(
+            ROOM,
+            None,
+            RoomCommand::DraftMinutes {
+                text: "mine".into(),
+                lang: lang.clone(),
+            },
+        )
         .await
         .expect_err("a participant may not draft");
     assert_eq!(refused.code, ErrorCode::Forbidden);
     let deadline = now_ms() + 3_600_000;
     ok(&mut sec, None, RoomCommand::CirculateMinutes { deadline }).await;
     let m = minutes(&api).await;
-    assert_eq!((m.status, m.deadline, m.versions.len()), (MinutesStatus::Circulated, Some(deadline), 2));
+    assert_eq!(
+        (m.status, m.deadline, m.versions.len()),
+        (MinutesStatus::Circulated, Some(deadline), 2)
+    );
 
     // Each quoted speaker corrects their own line; Bruno may not correct Amina's.
     let refused = bruno
@@ -141,7 +186,11 @@ async fn minutes_drafted_corrected_approved_sealed_and_exported() {
         .await
         .expect_err("corrections pending");
     assert_eq!(refused.code, ErrorCode::InvalidCommand);
-    assert!(refused.message.contains("await a decision"), "{}", refused.message);
+    assert!(
+        refused.message.contains("await a decision"),
+        "{}",
+        refused.message
+    );
 
     ok(
         &mut sec,
@@ -166,10 +215,18 @@ async fn minutes_drafted_corrected_approved_sealed_and_exported() {
     let approved_seq = ok(&mut sec, None, RoomCommand::ApproveMinutes).await;
     let m = minutes(&api).await;
     assert_eq!(m.status, MinutesStatus::Approved);
-    assert!(m.text.contains("Supported a levy on financial transactions."), "{}", m.text);
+    assert!(
+        m.text
+            .contains("Supported a levy on financial transactions."),
+        "{}",
+        m.text
+    );
     assert!(m.text.contains("until debt relief is agreed"), "{}", m.text);
     let statuses: Vec<_> = m.corrections.iter().map(|c| c.status).collect();
-    assert_eq!(statuses, [CorrectionStatus::Accepted, CorrectionStatus::Declined]);
+    assert_eq!(
+        statuses,
+        [CorrectionStatus::Accepted, CorrectionStatus::Declined]
+    );
     let seal = m.sealed.clone().expect("sealed");
     assert_eq!(seal.seq, approved_seq);
     assert_eq!(seal.sha256, hex::encode(Sha256::digest(m.text.as_bytes())));
@@ -177,7 +234,14 @@ async fn minutes_drafted_corrected_approved_sealed_and_exported() {
     // Sealed: a later edit is refused, and nothing is recorded.
     let head = api.record(ROOM).await.events.len();
     let refused = sec
-        .command(ROOM, None, RoomCommand::DraftMinutes { text: "rewritten".into(), lang })
+        .command(
+            ROOM,
+            None,
+            RoomCommand::DraftMinutes {
+                text: "rewritten".into(),
+                lang,
+            },
+        )
         .await
         .expect_err("sealed");
     assert_eq!(refused.code, ErrorCode::InvalidCommand);
@@ -191,14 +255,20 @@ async fn minutes_drafted_corrected_approved_sealed_and_exported() {
     for format in ["html", "md", "akn", "json"] {
         let doc = &docs[format];
         assert!(doc.contains(approved_line), "{format} lacks the minutes");
-        assert!(doc.contains(&seal.sha256), "{format} lacks the minutes' hash");
+        assert!(
+            doc.contains(&seal.sha256),
+            "{format} lacks the minutes' hash"
+        );
     }
     assert!(docs["html"].contains("<h2>Minutes</h2>"));
     assert!(docs["akn"].contains("name=\"minutes\""));
     export::assert_valid_akn(&docs["akn"]);
     let json: serde_json::Value = serde_json::from_str(&docs["json"]).expect("JSON");
     assert_eq!(json["summary"]["minutes"]["sha256"], seal.sha256.as_str());
-    assert_eq!(json["summary"]["minutes"]["corrections"], serde_json::json!([1, 1]));
+    assert_eq!(
+        json["summary"]["minutes"]["corrections"],
+        serde_json::json!([1, 1])
+    );
 
     let docx = export::docx(&base, &sec_token, ROOM, "en").await;
     let xml = export::docx_document_xml(&docx);
@@ -214,8 +284,14 @@ async fn minutes_drafted_corrected_approved_sealed_and_exported() {
     }
     // In Arabic the paragraphs run right to left.
     let arabic = export::docx_document_xml(&export::docx(&base, &sec_token, ROOM, "ar").await);
-    assert!(arabic.contains("<w:bidi"), "no right-to-left paragraphs in the Arabic docx");
-    assert!(arabic.contains("المحضر"), "the Arabic docx lacks its minutes heading");
+    assert!(
+        arabic.contains("<w:bidi"),
+        "no right-to-left paragraphs in the Arabic docx"
+    );
+    assert!(
+        arabic.contains("المحضر"),
+        "the Arabic docx lacks its minutes heading"
+    );
 }
 
 fn now_ms() -> i64 {

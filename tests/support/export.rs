@@ -113,7 +113,8 @@ pub fn offline(data: &std::path::Path, room: &str, format: &str, audience: &str)
 }
 
 /// The `Content-Type` of the `docx` export.
-pub const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+pub const DOCX_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// The `docx` export of a room for the holder of `token`, in `lang`, checked for status,
 /// `Content-Type` and file name: its bytes.

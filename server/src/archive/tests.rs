@@ -98,8 +98,8 @@ fn a_bundle_verifies_and_holds_the_record_and_every_export() {
     let verified = verify(&bundle).expect("verifies");
     assert_eq!(verified.manifest.room, "ffd-archive");
     assert_eq!(verified.manifest.head.seq, 5);
-    // README, record, 2 audiences × 5 formats × 6 languages, manifest, signature.
-    assert_eq!(verified.files, 1 + 1 + 60 + 1 + 1);
+    // README, record, 2 audiences × 6 formats × 6 languages, manifest, signature.
+    assert_eq!(verified.files, 1 + 1 + 72 + 1 + 1);
     assert_eq!(verified.manifest.signer, key::public_hex(&node_key()));
     assert!(
         verified

@@ -352,8 +352,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 return;
             }
             c.status = CorrectionStatus::Accepted;
-            if let (Some(text), Some(by)) = (apply(&m.view.text, &c.passage, &c.replacement), by)
-            {
+            if let (Some(text), Some(by)) = (apply(&m.view.text, &c.passage, &c.replacement), by) {
                 m.view.text = text.clone();
                 m.view.versions.push(MinutesVersion {
                     text,

@@ -203,7 +203,10 @@ fn only_the_secretariat_or_a_named_rapporteur_drafts() {
     assert_eq!(m.status, MinutesStatus::Draft);
     assert_eq!(m.text, "second");
     assert_eq!(
-        m.versions.iter().map(|v| v.text.as_str()).collect::<Vec<_>>(),
+        m.versions
+            .iter()
+            .map(|v| v.text.as_str())
+            .collect::<Vec<_>>(),
         ["first", "second"],
         "every edit is kept as a version"
     );
@@ -229,7 +232,12 @@ fn circulation_needs_a_draft_and_a_future_deadline() {
     let mut room = Room::new(RoomKind::Caucus);
     let now = room.now;
     refused_invalid(
-        room.try_do(sec(), RoomCommand::CirculateMinutes { deadline: now + DAY }),
+        room.try_do(
+            sec(),
+            RoomCommand::CirculateMinutes {
+                deadline: now + DAY,
+            },
+        ),
         "draft them first",
     );
     room.did(sec(), draft("text"));
@@ -239,10 +247,20 @@ fn circulation_needs_a_draft_and_a_future_deadline() {
         "future",
     );
     assert!(matches!(
-        room.try_do(amina(), RoomCommand::CirculateMinutes { deadline: now + DAY }),
+        room.try_do(
+            amina(),
+            RoomCommand::CirculateMinutes {
+                deadline: now + DAY
+            }
+        ),
         Err(Rejection::Forbidden(_))
     ));
-    room.did(sec(), RoomCommand::CirculateMinutes { deadline: now + DAY });
+    room.did(
+        sec(),
+        RoomCommand::CirculateMinutes {
+            deadline: now + DAY,
+        },
+    );
     assert_eq!(room.minutes().status, MinutesStatus::Circulated);
     assert_eq!(room.minutes().deadline, Some(now + DAY));
 }
@@ -279,9 +297,15 @@ fn only_the_quoted_speaker_corrects_their_own_passage() {
         decide(&room.state, &amina(), &no_key, room.now),
         Err(Rejection::KeyRequired(_))
     ));
-    let id = room.did(amina(), correct(a, "supported the levy strongly", "supported the levy"));
+    let id = room.did(
+        amina(),
+        correct(a, "supported the levy strongly", "supported the levy"),
+    );
     let c = &room.minutes().corrections[0];
-    assert_eq!((c.id, c.statement, c.status), (id, a, CorrectionStatus::Pending));
+    assert_eq!(
+        (c.id, c.statement, c.status),
+        (id, a, CorrectionStatus::Pending)
+    );
     let _ = b;
 }
 
@@ -317,7 +341,10 @@ fn corrections_after_the_deadline_are_refused() {
 #[test]
 fn accepted_corrections_change_the_text_declined_ones_do_not() {
     let (mut room, a, b) = circulated();
-    let accepted = room.did(amina(), correct(a, "supported the levy strongly", "supported the levy"));
+    let accepted = room.did(
+        amina(),
+        correct(a, "supported the levy strongly", "supported the levy"),
+    );
     let declined = room.did(bruno(), correct(b, "opposed it", "never spoke"));
     for who in [moderator(), amina()] {
         assert!(matches!(
@@ -327,7 +354,11 @@ fn accepted_corrections_change_the_text_declined_ones_do_not() {
     }
     let before = room.minutes().text.clone();
     room.did(sec(), decide_it(declined, false));
-    assert_eq!(room.minutes().text, before, "a declined correction changes nothing");
+    assert_eq!(
+        room.minutes().text,
+        before,
+        "a declined correction changes nothing"
+    );
     room.did(sec(), decide_it(accepted, true));
     let m = room.minutes();
     assert_eq!(
@@ -351,7 +382,10 @@ fn accepted_corrections_change_the_text_declined_ones_do_not() {
         m.corrections[1].reason.as_deref(),
         Some("checked against the recording")
     );
-    refused_invalid(room.try_do(sec(), decide_it(declined, true)), "already decided");
+    refused_invalid(
+        room.try_do(sec(), decide_it(declined, true)),
+        "already decided",
+    );
     refused_invalid(room.try_do(sec(), decide_it(77, true)), "no correction 77");
 }
 
@@ -368,13 +402,19 @@ fn a_correction_whose_passage_was_edited_away_cannot_be_accepted() {
 #[test]
 fn approval_needs_circulation_and_every_correction_decided() {
     let mut room = Room::new(RoomKind::Caucus);
-    refused_invalid(room.try_do(sec(), RoomCommand::ApproveMinutes), "no minutes");
+    refused_invalid(
+        room.try_do(sec(), RoomCommand::ApproveMinutes),
+        "no minutes",
+    );
     room.did(sec(), draft("text"));
     refused_invalid(room.try_do(sec(), RoomCommand::ApproveMinutes), "circulate");
 
     let (mut room, a, _) = circulated();
     let id = room.did(amina(), correct(a, "strongly", ""));
-    refused_invalid(room.try_do(sec(), RoomCommand::ApproveMinutes), "1 correction");
+    refused_invalid(
+        room.try_do(sec(), RoomCommand::ApproveMinutes),
+        "1 correction",
+    );
     assert!(matches!(
         room.try_do(moderator(), RoomCommand::ApproveMinutes),
         Err(Rejection::Forbidden(_))
@@ -402,7 +442,12 @@ fn sealed_minutes_refuse_every_later_command() {
     let now = room.now;
     for (who, command) in [
         (sec(), draft("a later edit")),
-        (sec(), RoomCommand::CirculateMinutes { deadline: now + DAY }),
+        (
+            sec(),
+            RoomCommand::CirculateMinutes {
+                deadline: now + DAY,
+            },
+        ),
         (amina(), correct(a, "strongly", "")),
         (sec(), decide_it(1, true)),
         (sec(), RoomCommand::ApproveMinutes),
@@ -423,7 +468,10 @@ fn a_speaker_of_a_turn_corrects_its_report() {
             speaking_time_ms: None,
         }),
     );
-    room.did(moderator(), RoomCommand::OpenAgendaItem(rt::ItemRef { item }));
+    room.did(
+        moderator(),
+        RoomCommand::OpenAgendaItem(rt::ItemRef { item }),
+    );
     room.did(
         amina(),
         RoomCommand::RequestFloor(rt::RequestFloor::new(rt::RequestKind::Speak)),
@@ -435,9 +483,17 @@ fn a_speaker_of_a_turn_corrects_its_report() {
             reason: None,
         }),
     );
-    room.did(sec(), draft(&format!("- AMINA {}: spoke at length.", marker(turn))));
+    room.did(
+        sec(),
+        draft(&format!("- AMINA {}: spoke at length.", marker(turn))),
+    );
     let now = room.now;
-    room.did(sec(), RoomCommand::CirculateMinutes { deadline: now + DAY });
+    room.did(
+        sec(),
+        RoomCommand::CirculateMinutes {
+            deadline: now + DAY,
+        },
+    );
     assert!(matches!(
         room.try_do(bruno(), correct(turn, "at length", "briefly")),
         Err(Rejection::Forbidden(_))

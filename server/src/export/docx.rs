@@ -89,9 +89,14 @@ pub fn render(export: &Export) -> Vec<u8> {
     let docx = Docx::new()
         .created_at(&created)
         .updated_at(&modified)
-        .custom_property("baraza-room", export.room.as_str())
-        .custom_property("baraza-head-seq", export.head.seq.to_string())
-        .custom_property("baraza-head-sha256", export.head.hash.clone());
+        // One custom property: docx-rs keeps them in a hash map, whose order would vary.
+        .custom_property(
+            "baraza-record",
+            format!(
+                "{} seq {} sha256 {}",
+                export.room, export.head.seq, export.head.hash
+            ),
+        );
     let mut d = Doc {
         docx,
         rtl: export.lang.rtl(),
@@ -127,9 +132,10 @@ pub fn render(export: &Export) -> Vec<u8> {
                 .spoken_ms
                 .map(|ms| format!(" · {} {}", l.spoke, text::duration(ms)))
                 .unwrap_or_default();
-            let who = export
-                .person(&t.speaker)
-                .map_or_else(|| t.speaker.to_string(), |p| text::person_line(p, export.lang));
+            let who = export.person(&t.speaker).map_or_else(
+                || t.speaker.to_string(),
+                |p| text::person_line(p, export.lang),
+            );
             d.push(para(
                 &format!(
                     "{who} — {} · {} {}{spoke}",

@@ -23,16 +23,15 @@ pub fn skeleton(export: &Export) -> String {
     if !export.chairs.is_empty() {
         let _ = writeln!(out, "{}: {}", l.chair, text::chairs(export));
     }
-    let present: Vec<String> = export
-        .attendance
-        .iter()
-        .map(|a| who(export, &a.user))
-        .fold(Vec::new(), |mut names, name| {
+    let present: Vec<String> = export.attendance.iter().map(|a| who(export, &a.user)).fold(
+        Vec::new(),
+        |mut names, name| {
             if !names.contains(&name) {
                 names.push(name);
             }
             names
-        });
+        },
+    );
     if !present.is_empty() {
         let _ = writeln!(out, "{}: {}", l.attendance, present.join("; "));
     }
@@ -98,7 +97,9 @@ fn statement(out: &mut String, export: &Export, s: &Statement, depth: usize) {
     let speaker = match &s.org {
         Some(org) => format!(
             "{}, {org}",
-            export.person(&s.author).map_or(s.author.as_str(), |p| p.name.as_str())
+            export
+                .person(&s.author)
+                .map_or(s.author.as_str(), |p| p.name.as_str())
         ),
         None => who(export, &s.author),
     };

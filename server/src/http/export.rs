@@ -7,6 +7,7 @@
 
 use super::caller::Caller;
 use super::error::HttpError;
+use crate::domain::visibility::ReaderKind;
 use crate::export::{self, ExportError, Format};
 use crate::hub::Hub;
 use axum::Extension;
@@ -18,7 +19,6 @@ use baraza_proto::ids::RoomId;
 use ed25519_dalek::SigningKey;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use crate::domain::visibility::ReaderKind;
 use std::sync::Arc;
 
 /// Query of the export.
@@ -120,7 +120,11 @@ pub async fn minutes_skeleton(
     let lang =
         export::choose_lang(query.lang.as_deref(), &events).map_err(|e| bad(e.to_string()))?;
     let projected = export::project(&events, ReaderKind::Member, lang).ok_or_else(|| {
-        HttpError::new(StatusCode::NOT_FOUND, ErrorCode::RoomNotFound, "no such room")
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RoomNotFound,
+            "no such room",
+        )
     })?;
     Ok(axum::Json(SkeletonBody {
         lang: lang.tag().to_owned(),
