@@ -516,3 +516,102 @@ fn the_docx_export_is_deterministic() {
     }
     assert!(a.body == b.body, "the same export gives the same bytes");
 }
+
+/// The roundtable with minutes drafted, circulated, corrected by their speaker and approved;
+/// and the same room whose minutes are only circulated (a draft).
+fn with_minutes(approve: bool) -> Room {
+    let mut room = roundtable();
+    let lang = LanguageTag::new("en").unwrap();
+    let first = room.events.iter().find_map(|e| {
+        matches!(
+            e.envelope.body,
+            baraza_proto::event::EventBody::StatementPosted { .. }
+        )
+        .then_some(e.envelope.seq)
+    });
+    let id = first.expect("a statement");
+    let text = format!(
+        "Minutes — Financing for development\n- Bruno, bruno network [#{id}]: Said debt \
+         service exceeds all health spending.\nDRAFT-ONLY-MARK"
+    );
+    room.run(&sec(), RoomCommand::DraftMinutes { text, lang });
+    let deadline = room.now + 3_600_000;
+    room.run(&sec(), RoomCommand::CirculateMinutes { deadline });
+    if approve {
+        let correction = room.run(
+            &bruno(),
+            RoomCommand::ProposeMinutesCorrection {
+                statement: id,
+                passage: "exceeds all health spending".into(),
+                replacement: "now exceeds health spending".into(),
+            },
+        );
+        room.run(
+            &sec(),
+            RoomCommand::DecideMinutesCorrection {
+                correction,
+                accept: true,
+                reason: "As delivered.".into(),
+            },
+        );
+        room.run(&sec(), RoomCommand::ApproveMinutes);
+    }
+    room
+}
+
+#[test]
+fn approved_minutes_are_in_every_format_and_drafts_in_none() {
+    let approved = with_minutes(true);
+    let seal = approved
+        .state
+        .minutes()
+        .unwrap()
+        .view()
+        .sealed
+        .clone()
+        .unwrap();
+    for format in [
+        Format::Html,
+        Format::Md,
+        Format::Akn,
+        Format::Json,
+        Format::Docx,
+    ] {
+        for reader in [ReaderKind::Member, ReaderKind::Moderating] {
+            let doc = export(&approved, reader, format, Lang::En);
+            assert!(
+                doc.contains("Said debt service now exceeds health spending."),
+                "{format:?} {reader:?} lacks the corrected minutes"
+            );
+            assert!(
+                doc.contains(&seal.sha256),
+                "{format:?} lacks the seal's hash"
+            );
+        }
+        let mut draft = export(
+            &with_minutes(false),
+            ReaderKind::Moderating,
+            format,
+            Lang::En,
+        );
+        if format == Format::Json {
+            // The JSON export carries the record too, drafts as recorded; its summary does not.
+            let doc: serde_json::Value = serde_json::from_str(&draft).unwrap();
+            assert!(
+                doc["summary"]["minutes"].is_null(),
+                "a draft in the summary"
+            );
+            draft = doc["summary"].to_string();
+        }
+        assert!(
+            !draft.contains("DRAFT-ONLY-MARK"),
+            "{format:?} exports minutes that were never approved"
+        );
+    }
+    let fr = export(&approved, ReaderKind::Member, Format::Html, Lang::Fr);
+    assert!(
+        fr.contains("<h2>Procès-verbal</h2>"),
+        "the heading in French"
+    );
+    assert!(fr.contains("1 acceptée(s), 0 refusée(s)"));
+}
