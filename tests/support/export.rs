@@ -145,10 +145,13 @@ pub async fn docx(base: &str, token: &str, room: &str, lang: &str) -> Vec<u8> {
 }
 
 /// Opens a `.docx` package as any Word reader would (it is a zip; Python's `zipfile`, an
-/// implementation independent of the writer) and returns `word/document.xml`.
+/// implementation independent of the writer), checks it holds the parts Office Open XML
+/// requires and that every XML part is well-formed (`xmllint --noout`), and returns
+/// `word/document.xml`.
 pub fn docx_document_xml(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("export.docx");
+    let parts = dir.path().join("parts");
     std::fs::write(&path, bytes).expect("write the docx");
     let output = Command::new("python3")
         .args([
@@ -157,10 +160,13 @@ pub fn docx_document_xml(bytes: &[u8]) -> String {
              z = zipfile.ZipFile(sys.argv[1])\n\
              assert z.testzip() is None\n\
              names = z.namelist()\n\
-             assert '[Content_Types].xml' in names, names\n\
-             sys.stdout.buffer.write(z.read('word/document.xml'))",
+             for part in ['[Content_Types].xml', '_rels/.rels', 'word/document.xml']:\n\
+             \x20   assert part in names, (part, names)\n\
+             z.extractall(sys.argv[2])\n\
+             print('\\n'.join(n for n in names if n.endswith('.xml') or n.endswith('.rels')))",
         ])
         .arg(&path)
+        .arg(&parts)
         .output()
         .expect("python3");
     assert!(
@@ -168,5 +174,18 @@ pub fn docx_document_xml(bytes: &[u8]) -> String {
         "not a readable docx package: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8(output.stdout).expect("document.xml is UTF-8")
+    let names = String::from_utf8(output.stdout).expect("part names");
+    for name in names.lines() {
+        let lint = Command::new("xmllint")
+            .arg("--noout")
+            .arg(parts.join(name))
+            .output()
+            .expect("xmllint (Debian's libxml2-utils; .ci/run installs it)");
+        assert!(
+            lint.status.success(),
+            "part {name} of the docx is not well-formed XML: {}",
+            String::from_utf8_lossy(&lint.stderr)
+        );
+    }
+    std::fs::read_to_string(parts.join("word/document.xml")).expect("document.xml is UTF-8")
 }
