@@ -71,7 +71,7 @@ export function minutesCard(app, store) {
       parts.push(readOnly(m));
     } else {
       if (writer) parts.push(editor(m));
-      if (m) parts.push(h('div', { class: 'minutes-text', id: 'minutes-current', lang: m.lang, dir: 'auto' },
+      if (m) parts.push(h('h3', {}, t('minutes.current')), h('div', { class: 'minutes-text', id: 'minutes-current', lang: m.lang, dir: 'auto' },
         m.text.split('\n').map((line) => h('p', { dir: 'auto' }, line))));
       if (m?.status === 'circulated') {
         const mine = myLines(m.text, me);
@@ -169,8 +169,13 @@ export function minutesCard(app, store) {
     h('p', { class: 'actions' }, submit));
   }
 
+  /** A member's display name as the room's view gives it; the id otherwise. */
+  function nameOf(user) {
+    return view.members?.find((x) => x.profile.user === user)?.profile.name || user;
+  }
+
   function corrections(m, secretariat) {
-    const name = (user) => view.members?.find((x) => x.profile.user === user)?.profile.name || user;
+    const name = nameOf;
     return h('div', {},
       h('h3', {}, t('minutes.corrections')),
       h('ol', { class: 'minutes-corrections', id: 'minutes-corrections' }, m.corrections.map((c) => {
@@ -205,7 +210,7 @@ export function minutesCard(app, store) {
     return h('div', { id: 'minutes-approved' },
       h('div', { class: 'minutes-text', lang: m.lang, dir: 'auto' },
         m.text.split('\n').map((line) => h('p', { dir: 'auto' }, line))),
-      h('p', { class: 'help' }, t('minutes.sealedBy', { date: formatTime(m.sealed.at) })),
+      h('p', { class: 'help' }, t('minutes.sealedBy', { date: formatTime(m.sealed.at), name: nameOf(m.sealed.by) })),
       h('p', {}, t('minutes.hash'), ' ', h('code', { dir: 'ltr', id: 'minutes-hash' }, m.sealed.sha256)),
       m.corrections?.length ? corrections(m, false) : null);
   }

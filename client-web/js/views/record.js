@@ -8,7 +8,7 @@
 import { recordPage, saveBlob } from '../api.js';
 import { verifyChain } from '../chain.js';
 import { h, replaceChildren } from '../dom.js';
-import { formatTime, languageName, t, tOr } from '../i18n.js';
+import { formatTime, languageName, loadStrings, t, tOr } from '../i18n.js';
 import { exportControl } from './export-control.js';
 
 const PAGE = 500;
@@ -56,6 +56,7 @@ export function renderRecord(app, main, roomId) {
     const names = new Map();
     let after = 0;
     try {
+      await loadStrings('minutes'); // the names of the minutes' events
       for (;;) {
         const page = await recordPage(app.token, roomId, after, PAGE);
         if (!alive) return;
@@ -160,6 +161,12 @@ function details(body, name) {
     case 'participant_readmitted': return name(body.user);
     case 'rapporteur_appointed':
     case 'rapporteur_dismissed': return name(body.user);
+    case 'minutes_drafted':
+    case 'minutes_approved': return excerpt(body.text);
+    case 'minutes_circulated': return formatTime(body.deadline);
+    case 'minutes_correction_proposed': return `#${body.statement}: ${excerpt(body.replacement)}`;
+    case 'minutes_correction_accepted':
+    case 'minutes_correction_declined': return `#${body.correction}: ${body.reason}`;
     default: return '';
   }
 }
