@@ -13,6 +13,7 @@ use std::time::Duration;
 
 mod archive;
 mod mail;
+mod minutes;
 mod rejected_export;
 mod visibility;
 
