@@ -22,7 +22,7 @@ const PONG_TIMEOUT_MS = 10000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 /** Close codes after which reconnecting with the same token is pointless. */
-const FATAL_CLOSE = new Set([4001, 4003]);
+const FATAL_CLOSE = new Set([4001, 4003, 4010]);
 
 /**
  * A self-healing connection.
@@ -177,7 +177,7 @@ export class Connection extends EventTarget {
     if (FATAL_CLOSE.has(code)) {
       this.stopped = true;
       this.setState('closed', code);
-      this.dispatchEvent(new CustomEvent('fatal', { detail: { code: this.authError || code } }));
+      this.dispatchEvent(new CustomEvent('fatal', { detail: { code: this.authError || code, message: this.accessEnded } }));
       return;
     }
     if (code === 'offline' || navigator.onLine === false) {
@@ -288,6 +288,12 @@ export class Connection extends EventTarget {
     }
     if (msg.type === 'error' && msg.code === 'token_expired') {
       this.dispatchEvent(new CustomEvent('fatal', { detail: { code: msg.code } }));
+    }
+    if (msg.type === 'error' && msg.code === 'access_ended') {
+      // The registry ended this person's access; the server closes with 4010 next, and
+      // `fatal` then carries the code and the registry's reason.
+      this.authError = msg.code;
+      this.accessEnded = msg.message;
     }
   }
 

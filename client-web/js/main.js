@@ -131,8 +131,11 @@ function startConnection() {
     store?.dispatchEvent(new CustomEvent('error', { detail: e.detail }));
   });
   conn.addEventListener('fatal', (e) => {
-    announce(t('signin.refused', { code: e.detail.code }), 'assertive');
-    app.signOut(t('signin.refused', { code: e.detail.code }));
+    const text = e.detail.code === 'access_ended'
+      ? t('signin.accessEnded', { reason: e.detail.message || '' })
+      : t('signin.refused', { code: e.detail.code });
+    announce(text, 'assertive');
+    app.signOut(text);
   });
   conn.start();
 }

@@ -6,11 +6,12 @@
  * shown first); the secretariat approves one and rejects the other, each with a reason; the
  * public page shows the decision and its reason (the other is first deferred with a question,
  * which its focal point answers in the page); the approved organisation's focal point opens
- * the sign-in link the registry mailed on application and names a representative (a second one
- * is refused: the quota); the representative's link, read from the message the SMTP server
+ * the sign-in link the registry mailed on application (which confirms the address: until then
+ * the secretariat cannot decide) and names a representative (a second one is refused: the
+ * quota); the representative's link, read from the message the SMTP server
  * received, signs them in; they request the floor and their speaking-list entry shows the
  * registry's organisation, constituency and country. Withdrawn, the accreditation leaves the
- * public list and the representative is refused the room. The rejected organisation cannot get in,
+ * public list and the representative, still in the room, is signed out there with the reason. The rejected organisation cannot get in,
  * and a used link is refused in plain words. Screenshots go to docs/screenshots/registry-*.png.
  */
 
@@ -46,6 +47,8 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
   let offshoreFocal; let offshoreLink;
   /** The representative, signed in with the link the SMTP server received. */
   let wanjiru;
+  /** The approved organisation's focal point, signed in with the link of its application. */
+  let witnFocal;
   before(async () => {
     smtp = await startSmtpSink();
     node = await startNode(['--smtp-relay', `127.0.0.1:${smtp.port}`, '--smtp-from', 'Baraza <registry@baraza.test>']);
@@ -164,8 +167,19 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await page.getByLabel('Website (optional)').fill('https://witn.example');
     await page.getByRole('button', { name: 'Send the application' }).click();
     await page.locator('#apply-done', { hasText: 'Application received' }).waitFor();
-    assert.match(await page.locator('#apply-done').textContent(), /A personal sign-in link was sent to focal@witn\.example/);
+    assert.match(await page.locator('#apply-done').textContent(), /A personal sign-in link was sent to focal@witn\.example\. Open it to confirm the address/);
     await shot(page, '03-application-received');
+
+    // Until the focal point opens that link, the secretariat cannot decide: the address is not confirmed.
+    await sec.page.goto(`${base}/#/registry`);
+    await sec.page.reload();
+    const waiting = sec.page.locator('li.application', { hasText: 'Women in Trade Network' });
+    await waiting.locator('.unconfirmed', { hasText: 'Waiting for the focal point to confirm their e-mail address' }).waitFor();
+    assert.equal(await waiting.getByRole('button', { name: 'Record the decision' }).count(), 0);
+    const witnMail = await waitForMail(smtp.dir, (m) => m.includes('focal@witn.example'));
+    assert.match(witnMail, /Subject: Your sign-in link to Baraza for Women in Trade Network/);
+    witnFocal = await open(linkIn(witnMail));
+    await witnFocal.page.getByRole('heading', { level: 1, name: 'Women in Trade Network (WITN)' }).waitFor();
 
     // A second organisation applies too.
     await page.goto(`${base}/#/accredited`);
@@ -176,6 +190,10 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     });
     await page.getByRole('button', { name: 'Send the application' }).click();
     await page.locator('#apply-done', { hasText: 'Application received' }).waitFor();
+    const offshoreMail = await waitForMail(smtp.dir, (m) => m.includes('focal@offshore.example'));
+    offshoreLink = linkIn(offshoreMail);
+    offshoreFocal = await open(offshoreLink);
+    await offshoreFocal.page.getByRole('heading', { level: 1, name: 'Offshore Friends' }).waitFor();
   });
 
   test('the secretariat reviews both applications and decides each with a reason (a deferral answered first)', async () => {
@@ -205,10 +223,8 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await offshore.getByRole('button', { name: 'Record the decision' }).click();
     await page.locator('li.application[data-status="deferred"]', { hasText: 'Offshore Friends' }).waitFor();
 
-    const mail = await waitForMail(smtp.dir, (m) => m.includes('focal@offshore.example'));
-    offshoreLink = linkIn(mail);
-    offshoreFocal = await open(offshoreLink);
     const focal = offshoreFocal.page;
+    await focal.reload();
     await focal.getByRole('heading', { level: 1, name: 'Offshore Friends' }).waitFor();
     const application = focal.locator('#my-applications li.application');
     assert.match(await application.textContent(), new RegExp(`Deferred.*${QUESTION.replace('?', '\\?')}`));
@@ -229,10 +245,10 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await rejected.waitFor();
     await rejected.getByText('History (4)').click();
     assert.match(await rejected.locator('ol.history').textContent(), new RegExp(`Rejected: ${REJECTION}`));
-    // Both focal points were sent their sign-in link on application.
+    // Both focal points were sent their sign-in link on application, and used it.
     const people = page.locator('#reg-invitations table');
     await people.locator('tr', { hasText: 'Achieng Otieno' }).waitFor();
-    assert.match(await people.locator('tr', { hasText: 'Achieng Otieno' }).textContent(), /focal@witn\.example.*Focal point.*Sent/);
+    assert.match(await people.locator('tr', { hasText: 'Achieng Otieno' }).textContent(), /focal@witn\.example.*Focal point.*Used/);
     // A new link on request, shown for sending by other means; the list as a CSV file.
     const jean = people.locator('tr', { hasText: 'Jean Martin' });
     await jean.getByRole('button', { name: 'Send a new link' }).click();
@@ -277,12 +293,9 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await page.getByRole('heading', { level: 1, name: 'Accredited organisations' }).waitFor();
   });
 
-  let witnFocal;
-  test('the focal point signs in with the mailed link and names a representative, up to the quota', async () => {
-    const mail = await waitForMail(smtp.dir, (m) => m.includes('focal@witn.example'));
-    assert.match(mail, /Subject: Your sign-in link to Baraza for Women in Trade Network/);
-    witnFocal = await open(linkIn(mail));
+  test('the focal point, signed in with the mailed link, names a representative, up to the quota', async () => {
     const { page } = witnFocal;
+    await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Women in Trade Network (WITN)' }).waitFor();
     assert.ok(!page.url().includes('invite'), `the code left the address bar: ${page.url()}`);
     await waitForConnection(page, 'online');
@@ -326,7 +339,7 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await shot(page, '09-representative-speaking-list');
   });
 
-  test('a withdrawn accreditation leaves the public list, and its representative can no longer join', async () => {
+  test('a withdrawn accreditation leaves the public list, and takes its representative out of the room at once', async () => {
     const { page } = sec;
     await page.goto(`${base}/#/registry`);
     const witn = page.locator('li.application[data-status="approved"]', { hasText: 'Women in Trade Network' });
@@ -337,15 +350,23 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     await witn.getByRole('button', { name: 'Withdraw the accreditation' }).click();
     await page.locator('li.application[data-status="withdrawn"]', { hasText: 'Women in Trade Network' }).waitFor();
 
+    // Its representative, still in the room, is signed out there and then, with the reason.
+    const notice = wanjiru.page.locator('#signin-error');
+    await notice.waitFor();
+    await wanjiru.page.waitForFunction(() => /accreditation was withdrawn/.test(document.getElementById('signin-error')?.textContent || ''));
+    const text = await notice.textContent();
+    assert.match(text, /The registry ended your access/);
+    assert.match(text, /The organisation asked to withdraw\./);
+    await shot(wanjiru.page, '09b-representative-access-ended');
+
+    // The room's record says so; her request is off the list.
+    await page.goto(`${base}/#/rooms/${ROOM}`);
+    await page.locator('#roundtable-panel #agenda').waitFor();
+    await page.locator('#speaking-list li[data-request]', { hasText: 'Wanjiru Kamau' }).waitFor({ state: 'detached' });
+
     await visitor.page.goto(`${base}/#/`);
     await visitor.page.goto(`${base}/#/accredited`);
     await visitor.page.locator(`section[data-forum="${FORUM_ID}"]`, { hasText: 'No organisation is accredited yet.' }).waitFor();
-
-    // Its representative, whose session is still valid, is refused the room on entering again.
-    await wanjiru.page.reload();
-    const refusal = wanjiru.page.locator('#room-refusal');
-    await refusal.waitFor();
-    assert.match(await refusal.textContent(), new RegExp(`Your organisation is not accredited to ${FORUM}`));
     await wanjiru.context.close();
   });
 

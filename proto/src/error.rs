@@ -50,6 +50,10 @@ pub enum ErrorCode {
     /// The room is archived: its record is closed for good and it takes no more commands.
     /// It can still be read and exported.
     RoomArchived,
+    /// The registry ended this person's access (they were revoked, or their organisation's
+    /// accreditation withdrawn); the message gives the registry's reason. The connection
+    /// closes with `4010` next.
+    AccessEnded,
 }
 
 impl ErrorCode {
@@ -82,6 +86,7 @@ impl ErrorCode {
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
             ErrorCode::RoomArchived => "room_archived",
+            ErrorCode::AccessEnded => "access_ended",
         }
     }
 }
@@ -104,6 +109,10 @@ pub enum CloseCode {
     HeartbeatTimeout = 4002,
     /// The token expired during the session; reconnect with a fresh token and resume.
     TokenExpired = 4003,
+    /// The registry ended the person's access (revoked, or their organisation's accreditation
+    /// withdrawn); an `error` with code `access_ended` and the reason came just before. Do not
+    /// reconnect with the same token.
+    AccessEnded = 4010,
     /// The client read too slowly and its send queue filled up; reconnect and resume.
     SlowConsumer = 4008,
     /// The client kept sending far over the rate limit; wait, then reconnect.
@@ -126,6 +135,7 @@ impl CloseCode {
             CloseCode::AuthFailed => "authentication failed",
             CloseCode::HeartbeatTimeout => "heartbeat timeout",
             CloseCode::TokenExpired => "token expired; reconnect with a fresh token",
+            CloseCode::AccessEnded => "access ended by the registry",
             CloseCode::SlowConsumer => "too slow to keep up; reconnect and resume",
             CloseCode::RateAbuse => "too many messages; wait before reconnecting",
         }
@@ -144,7 +154,7 @@ impl CloseCode {
     }
 
     /// All codes, for documentation and tests.
-    pub const ALL: [CloseCode; 9] = [
+    pub const ALL: [CloseCode; 10] = [
         CloseCode::Normal,
         CloseCode::MessageTooBig,
         CloseCode::InternalError,
@@ -152,6 +162,7 @@ impl CloseCode {
         CloseCode::AuthFailed,
         CloseCode::HeartbeatTimeout,
         CloseCode::TokenExpired,
+        CloseCode::AccessEnded,
         CloseCode::SlowConsumer,
         CloseCode::RateAbuse,
     ];
@@ -185,6 +196,8 @@ mod tests {
             IdempotencyKeyRequired,
             Unavailable,
             Internal,
+            RoomArchived,
+            AccessEnded,
         ];
         for code in all {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());

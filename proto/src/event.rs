@@ -45,6 +45,29 @@ pub enum LeaveReason {
     NodeLost,
 }
 
+/// What the registry did that ended someone's access to a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessEndCause {
+    /// The secretariat or the focal point revoked the person.
+    PersonRevoked,
+    /// The organisation's accreditation to the room's forum was withdrawn.
+    AccreditationWithdrawn,
+}
+
+/// `access_ended`: whose access the registry ended, why, and which registry event did it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AccessEnded {
+    /// Whose access ended.
+    pub user: UserId,
+    /// What the registry did.
+    pub cause: AccessEndCause,
+    /// The reason the registry recorded with it.
+    pub reason: String,
+    /// The seq of that event in the registry's record (`registry`), where it can be verified.
+    pub registry_seq: Seq,
+}
+
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -63,6 +86,11 @@ pub enum EventBody {
         /// Why.
         reason: LeaveReason,
     },
+    /// The registry ended someone's access to the room (their person was revoked, or their
+    /// organisation's accreditation to the room's forum withdrawn): the server cut off their
+    /// connections to it and they are no longer present; their waiting requests are dropped.
+    /// Recorded by the server (no actor), once per registry event.
+    AccessEnded(AccessEnded),
     /// A statement was posted by the event's actor. Its id is this event's `seq`.
     StatementPosted {
         /// Text.
@@ -317,6 +345,7 @@ impl EventBody {
             EventBody::RoomCreated(_) => "room_created",
             EventBody::MemberJoined { .. } => "member_joined",
             EventBody::MemberLeft { .. } => "member_left",
+            EventBody::AccessEnded(_) => "access_ended",
             EventBody::StatementPosted { .. } => "statement_posted",
             EventBody::StatementHidden { .. } => "statement_hidden",
             EventBody::RoundtableConfigured(_) => "roundtable_configured",

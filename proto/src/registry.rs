@@ -409,6 +409,10 @@ pub struct ApplicationView {
     pub statement: String,
     /// Where it stands.
     pub status: ApplicationStatus,
+    /// Whether the organisation's e-mail address is confirmed (always, for one the
+    /// secretariat registered; after its focal point used a sign-in link, for one that applied
+    /// through the public form). Unconfirmed applications cannot be decided yet.
+    pub address_confirmed: bool,
     /// Every event about it, in order.
     pub history: Vec<HistoryEntry>,
 }

@@ -130,6 +130,8 @@ pub enum FloorEndReason {
     Muted,
     /// The speaker was expelled.
     Expelled,
+    /// The registry ended the speaker's access (`access_ended` follows).
+    AccessEnded,
 }
 
 // ---------------------------------------------------------------------------------------------

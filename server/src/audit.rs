@@ -46,3 +46,19 @@ pub fn rest_token_refused(path: &str, error: &AuthError) {
         "token refused"
     );
 }
+
+/// Logs that the registry's event `registry_seq` ended `user`'s access and this node closed
+/// their connections.
+pub fn access_ended(
+    user: &baraza_proto::ids::UserId,
+    cause: baraza_proto::event::AccessEndCause,
+    registry_seq: baraza_proto::ids::Seq,
+) {
+    tracing::info!(
+        target: "baraza::audit",
+        user = user.as_str(),
+        ?cause,
+        registry_seq,
+        "access ended by the registry"
+    );
+}

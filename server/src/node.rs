@@ -175,6 +175,7 @@ impl Node {
         let registry =
             crate::registry::Registry::load(store, auth, mailer, config.registry.clone()).await?;
         hub.attach_registry(registry.clone());
+        tokio::spawn(hub.track(hub.clone().follow_registry(registry.clone())));
         if shared {
             tokio::spawn(hub.track(registry.clone().follow(hub.shutdown_token())));
         }

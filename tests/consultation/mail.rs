@@ -107,22 +107,8 @@ async fn world(languages: &[&str], lang: &str) -> World {
     .await;
     assert_eq!(status, 201, "{applied}");
     assert_eq!(applied["mailed"], true, "{applied}");
-    let decision = json!({"decision": "approved", "reason": "Long record on the forum's themes."});
-    let path = format!(
-        "/api/registry/applications/{}/decision",
-        applied["application"]
-    );
-    let (status, body) = call(
-        reqwest::Method::POST,
-        &base,
-        &path,
-        Some(&sec),
-        Some(decision),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-
-    // The focal point signs in with the link mailed to them and chooses their mail language.
+    // The focal point signs in with the link mailed to them (confirming the address) and
+    // chooses their mail language.
     let link_mail = sink
         .wait_for(FOCAL, "sign-in link", |m| m.text.contains("#invite="))
         .await;
@@ -144,6 +130,22 @@ async fn world(languages: &[&str], lang: &str) -> World {
     .await;
     assert_eq!(status, 200, "{signed}");
     let person_token = signed["token"].as_str().unwrap().to_owned();
+    // Their sign-in confirmed the address: the secretariat can decide the application now.
+    let decision = json!({"decision": "approved", "reason": "Long record on the forum's themes."});
+    let path = format!(
+        "/api/registry/applications/{}/decision",
+        applied["application"]
+    );
+    let (status, body) = call(
+        reqwest::Method::POST,
+        &base,
+        &path,
+        Some(&sec),
+        Some(decision),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
     let (status, saved) = call(
         reqwest::Method::PUT,
         &base,

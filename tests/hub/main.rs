@@ -1,5 +1,6 @@
 //! End-to-end tests of the hub core over real sockets against the real `baraza` binary.
 
+mod access_ended;
 mod bad_input;
 mod batching;
 mod durability;

@@ -81,11 +81,39 @@ async fn accreditation_decides_who_joins_and_verify_covers_the_registry_record()
     .await;
     assert_eq!(status, StatusCode::CREATED, "{refused}");
 
-    // A decision without a reason is refused; with one it is recorded.
+    // Until its focal point confirms the address (by opening a sign-in link, which only
+    // reaches them there), an application cannot be decided.
     let approve = format!(
         "/api/registry/applications/{}/decision",
         accepted["application"]
     );
+    let (status, body) = post(
+        &base,
+        &approve,
+        Some(&sec),
+        json!({"decision": "approved", "reason": "Meets the criteria."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body.to_string().contains("confirm their e-mail address"),
+        "{body}"
+    );
+    for applied in [&accepted, &refused] {
+        let focal = applied["org"].as_u64().unwrap() + 1;
+        let (status, sent) = post(
+            &base,
+            &format!("/api/registry/people/{focal}/invitation"),
+            Some(&sec),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{sent}");
+        let (status, _) = sign_in(&base, sent["link"].as_str().unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    // A decision without a reason is refused; with one it is recorded.
     let (status, body) = post(
         &base,
         &approve,

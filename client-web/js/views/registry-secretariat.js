@@ -103,7 +103,8 @@ export function renderSecretariatRegistry(app, main) {
         org.possible_duplicates?.length ? [' · ', h('strong', { class: 'duplicate' }, t('reg.sec.duplicate', { ids: org.possible_duplicates.map((d) => orgs.get(d)?.name || `#${d}`).join(', ') }))] : null) : null,
       h('p', { class: 'statement' }, h('bdi', {}, a.statement)),
       h('details', { class: 'history-box' }, h('summary', {}, t('reg.sec.history', { count: a.history.length })), historyList(a.history)),
-      reviewing ? decisionForm(a, label) : null,
+      reviewing && !a.address_confirmed ? h('p', { class: 'notice unconfirmed' }, t('reg.sec.unconfirmed')) : null,
+      reviewing && a.address_confirmed ? decisionForm(a, label) : null,
       a.status === 'approved' ? withdrawForm(a, label) : null);
   }
 

@@ -94,6 +94,10 @@ pub fn decide(
         (Command::Mail { .. }, Actor::System) => {
             Err(Rejection::Forbidden("mail comes from people".into()))
         }
+        (Command::EndAccess(ended), Actor::System) => Ok(end_access(state, ended, now)),
+        (Command::EndAccess(_), Actor::Person(_)) => Err(Rejection::Forbidden(
+            "access ends through the registry".into(),
+        )),
         (Command::Archive, Actor::System) => Ok(vec![EventBody::RoomArchived]),
         (Command::Archive, Actor::Person(_)) => Err(Rejection::Forbidden(
             "people archive a room with archive_room".into(),
@@ -113,9 +117,26 @@ fn archived(
             visibility::may_enter(profile, state)?;
             Ok(vec![])
         }
-        (Command::Leave { .. } | Command::Tick, _) => Ok(vec![]),
+        (Command::Leave { .. } | Command::Tick | Command::EndAccess(_), _) => Ok(vec![]),
         _ => Err(Rejection::Archived),
     }
+}
+
+/// The registry ended a person's access: `access_ended` (after `floor_ended` if they were
+/// speaking) when the room has something to end — they are present, waiting on the list or
+/// holding the floor — and nothing otherwise. Repeating it (another node, a retry) finds
+/// nothing left to end.
+fn end_access(
+    state: &RoomState,
+    ended: &baraza_proto::event::AccessEnded,
+    now: Millis,
+) -> Vec<EventBody> {
+    let (mut events, on_list) = roundtable::on_access_ended(state, &ended.user, now);
+    if !on_list && !state.is_present(&ended.user) {
+        return vec![];
+    }
+    events.push(EventBody::AccessEnded(ended.clone()));
+    events
 }
 
 /// A statement by e-mail: whoever may enter the room may post without being present; the

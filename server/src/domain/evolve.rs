@@ -76,6 +76,13 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 state.members[i].present = false;
             }
         }
+        // Their connections were cut off; their waiting requests go (the roundtable's part).
+        EventBody::AccessEnded(ended) => {
+            if let Some(&i) = state.member_index.get(&ended.user) {
+                state.members[i].present = false;
+            }
+            roundtable::evolve::apply(state, event);
+        }
         EventBody::StatementPosted {
             text,
             lang,

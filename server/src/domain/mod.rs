@@ -121,6 +121,10 @@ pub enum Command {
         /// The files that came with it (already stored by their hash).
         attachments: Vec<baraza_proto::mail::Attachment>,
     },
+    /// The registry ended `user`'s access (the server only, when it saw the registry event):
+    /// records `access_ended` if they are present, on the list or speaking, and nothing
+    /// otherwise — so that every node seeing the same registry event records it once.
+    EndAccess(baraza_proto::event::AccessEnded),
 }
 
 impl Command {
@@ -136,6 +140,7 @@ impl Command {
             Command::ReceiveInput(_) => "receive_input",
             Command::Archive => "archive_room",
             Command::Mail { .. } => "post_statement_by_mail",
+            Command::EndAccess(_) => "end_access",
         }
     }
 }

@@ -151,13 +151,13 @@ pub async fn apply(
     request: Result<Json<PublicApplication>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Applied>), HttpError> {
     let request = body(request)?;
-    let (org, sent) = registry(&hub)?.apply(&request, now()).await?;
+    let (org, application, sent) = registry(&hub)?.apply(&request, now()).await?;
     Ok((
         StatusCode::CREATED,
         Json(Applied {
             org,
-            application: org + 2,
-            mailed: sent.is_some_and(|s| s.mailed),
+            application,
+            mailed: sent.mailed,
         }),
     ))
 }

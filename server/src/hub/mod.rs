@@ -9,7 +9,9 @@
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`frames`]: encoding server messages once.
 //! - [`rollup`]: consultations across rooms (parent lookup, delivering inputs).
+//! - [`access`]: cutting off the people the registry revokes, and recording it in the rooms.
 
+pub mod access;
 pub mod core;
 pub mod error;
 pub mod frames;
@@ -97,6 +99,8 @@ pub(crate) struct HubInner {
     pub(crate) shutdown: CancellationToken,
     pub(crate) tasks: TaskTracker,
     rooms: Mutex<HashMap<RoomId, RoomHandle>>,
+    /// This node's authenticated connections by user.
+    pub(crate) connections: access::Connections,
     next_conn: AtomicU64,
     registry: std::sync::OnceLock<Arc<crate::registry::Registry>>,
 }
@@ -127,6 +131,7 @@ impl Hub {
                 shutdown: CancellationToken::new(),
                 tasks: TaskTracker::new(),
                 rooms: Mutex::new(HashMap::new()),
+                connections: access::Connections::default(),
                 next_conn: AtomicU64::new(1),
                 registry: std::sync::OnceLock::new(),
             }),
@@ -239,6 +244,12 @@ impl Hub {
             .rooms
             .store(rooms.len() as i64, Ordering::Relaxed);
         handle
+    }
+
+    /// The ids of the rooms loaded on this node.
+    pub(crate) fn loaded_rooms(&self) -> Vec<RoomId> {
+        let rooms = self.inner.rooms.lock().expect("rooms lock");
+        rooms.keys().cloned().collect()
     }
 
     /// The handle of the room's running actor, if it is loaded.

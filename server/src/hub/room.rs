@@ -82,6 +82,7 @@ impl Request<Live> {
             | Request::Published(_)
             | Request::Resync
             | Request::NodeLost { .. }
+            | Request::EndAccess { .. }
             | Request::Reestablish => {}
         }
     }

@@ -62,6 +62,11 @@ pub async fn serve(socket: WebSocket, hub: Hub) {
     };
     session.run(stream).await;
     session.conn.end();
+    if let Some(user) = &session.user {
+        hub.inner()
+            .connections
+            .remove(&user.profile.user, session.conn.id());
+    }
     for (_, room) in session.rooms.drain() {
         if !room.try_send(RoomMsg::Detach {
             conn: session.conn.id(),
@@ -384,6 +389,12 @@ impl Session {
             limits: self.hub.config().limits.clone(),
             node: self.hub.config().node.clone(),
         };
+        if self.user.is_none() {
+            self.hub
+                .inner()
+                .connections
+                .add(&verified.profile.user, &self.conn);
+        }
         self.user = Some(Authenticated {
             profile: verified.profile,
             expires: instant_at(verified.expires_at),

@@ -9,15 +9,18 @@
 //! - [`resolve`]: the identity a token speaks for, with organisation, constituency and country
 //!   from the registry, never from the token's claims.
 //! - [`may_join`]: whether they may join a room of an accredited-only forum.
+//! - [`access_ended_by`]: whose access to rooms a registry event ends (a person revoked, an
+//!   accreditation withdrawn), so that the hub cuts them off and the rooms record it.
 
 use super::decide::{RegistryCommand, RegistryError};
 use super::state::{Person, RegistryState};
 use crate::domain::{Rejection, geo};
+use baraza_proto::event::AccessEndCause;
 use baraza_proto::identity::{Profile, Role};
 use baraza_proto::ids::{RoomId, UserId};
 use baraza_proto::registry::{
     ApplicationView, ForumView, InvitationView, OrgId, OrganisationView, PersonId, PersonRole,
-    PersonView, RegistryView,
+    PersonView, RegistryEvent, RegistryView,
 };
 
 /// The prefix of the user id of a registry person's session (`registry:12`).
@@ -186,6 +189,7 @@ pub fn view_for(state: &RegistryState, who: &Who) -> RegistryView {
             forum: a.forum.clone(),
             statement: a.statement.clone(),
             status: a.status,
+            address_confirmed: state.address_confirmed(a.org),
             history: a.history.clone(),
         })
         .collect();
@@ -318,6 +322,74 @@ pub fn may_join(state: &RegistryState, profile: &Profile, room: &RoomId) -> Resu
         }
     }
     Ok(())
+}
+
+/// Whose access a registry event ended, and the rooms that must record it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndedAccess {
+    /// The people whose live connections end (their sessions' user ids).
+    pub users: Vec<UserId>,
+    /// The rooms of the forum concerned. The hub also tells every room loaded on its node,
+    /// since a revoked person may be in rooms of no forum.
+    pub rooms: Vec<RoomId>,
+    /// What the registry did.
+    pub cause: AccessEndCause,
+    /// The reason it recorded.
+    pub reason: String,
+}
+
+/// Whose access `event` ends, read on `state` (the registry as of that event or later):
+///
+/// - `person_revoked`: that person, everywhere (their sign-in no longer resolves); the rooms
+///   of their forum, if they represent an organisation at one;
+/// - `accreditation_withdrawn` at a forum that admits only accredited organisations: the
+///   organisation's representatives named for that forum (a representative acts for one forum,
+///   so their session ends), and the forum's rooms. At an open forum it ends nobody's access.
+///
+/// `None` for every other event.
+pub fn access_ended_by(state: &RegistryState, event: &RegistryEvent) -> Option<EndedAccess> {
+    match event {
+        RegistryEvent::PersonRevoked { person, reason } => {
+            let rooms = state
+                .person(*person)
+                .and_then(|p| p.forum.as_ref())
+                .and_then(|forum| state.forum(forum))
+                .map(|forum| forum.spec.rooms.clone())
+                .unwrap_or_default();
+            Some(EndedAccess {
+                users: vec![user_of(*person)],
+                rooms,
+                cause: AccessEndCause::PersonRevoked,
+                reason: reason.clone(),
+            })
+        }
+        RegistryEvent::AccreditationWithdrawn {
+            application,
+            reason,
+        } => {
+            let application = state.application(*application)?;
+            let forum = state
+                .forum(&application.forum)
+                .filter(|f| f.spec.accredited_only)?;
+            let users = state
+                .people()
+                .filter(|p| {
+                    p.org == application.org
+                        && p.role == PersonRole::Representative
+                        && p.forum.as_ref() == Some(&application.forum)
+                        && p.revoked.is_none()
+                })
+                .map(|p| user_of(p.id))
+                .collect();
+            Some(EndedAccess {
+                users,
+                rooms: forum.spec.rooms.clone(),
+                cause: AccessEndCause::AccreditationWithdrawn,
+                reason: reason.clone(),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Whether `who` may read the registry's whole record (`GET /api/registry/events`) and the

@@ -233,6 +233,13 @@ pub fn decide(
             request,
         } => {
             let found = application_of(state, *application)?;
+            if !state.address_confirmed(found.org) {
+                return Err(RegistryError::Conflict(format!(
+                    "application {application} waits for the organisation's focal point to \
+                     confirm their e-mail address by opening the sign-in link sent to them \
+                     (send a new link if it was lost)"
+                )));
+            }
             if !matches!(
                 found.status,
                 ApplicationStatus::Pending | ApplicationStatus::Deferred

@@ -20,10 +20,11 @@ pub fn public_list(state: &RegistryState) -> PublicList {
             let mut by_constituency: BTreeMap<String, Tally> = BTreeMap::new();
             let mut by_un_group: BTreeMap<String, Tally> = BTreeMap::new();
             let mut total = Tally::default();
-            // An organisation counts once per forum, however often it applied.
+            // An organisation counts once per forum, however often it applied, and only once
+            // its address is confirmed (an unconfirmed application may be anyone's).
             let applicants: BTreeSet<_> = state
                 .applications()
-                .filter(|a| &a.forum == id)
+                .filter(|a| &a.forum == id && state.address_confirmed(a.org))
                 .map(|a| a.org)
                 .collect();
             for org_id in applicants {

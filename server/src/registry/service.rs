@@ -17,7 +17,9 @@ use crate::store::{RecordStore, StoreError};
 use baraza_proto::event::{EventBody, EventEnvelope};
 use baraza_proto::identity::{Profile, Role};
 use baraza_proto::ids::{IdempotencyKey, Millis, RoomId, Seq};
-use baraza_proto::registry::{InvitationId, InvitationSent, PersonId, PersonRole, SignedIn};
+use baraza_proto::registry::{
+    ApplicationId, InvitationId, InvitationSent, OrgId, PersonId, PersonRole, SignedIn,
+};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
@@ -61,6 +63,8 @@ pub struct Registry {
     base_url: OnceLock<String>,
     written: tokio::sync::Mutex<Written>,
     snapshot: RwLock<Arc<RegistryState>>,
+    /// The seq of the last event in `snapshot`, for followers ([`Registry::watch_head`]).
+    head: tokio::sync::watch::Sender<Seq>,
     mail_failures: Mutex<u64>,
 }
 
@@ -93,6 +97,7 @@ impl Registry {
         };
         catch_up(store.as_ref(), &mut written).await?;
         let snapshot = RwLock::new(Arc::new(written.state.clone()));
+        let (head, _) = tokio::sync::watch::channel(written.head.seq);
         let base_url = OnceLock::new();
         if let Some(url) = &config.public_url {
             let _ = base_url.set(url.trim_end_matches('/').to_owned());
@@ -105,6 +110,7 @@ impl Registry {
             base_url,
             written: tokio::sync::Mutex::new(written),
             snapshot,
+            head,
             mail_failures: Mutex::new(0),
         }))
     }
@@ -129,7 +135,18 @@ impl Registry {
     fn publish(&self, written: &Written) -> Arc<RegistryState> {
         let state = Arc::new(written.state.clone());
         *self.snapshot.write().expect("registry snapshot") = state.clone();
+        self.head.send_if_modified(|seq| {
+            let moved = *seq != written.head.seq;
+            *seq = written.head.seq;
+            moved
+        });
         state
+    }
+
+    /// Where the registry's record ends as this node last saw it: changes after each append
+    /// here and each catch-up with other nodes. The hub follows it to act on revocations.
+    pub fn watch_head(&self) -> tokio::sync::watch::Receiver<Seq> {
+        self.head.subscribe()
     }
 
     /// Runs `command` for `profile` (`None`: the public) at `now`: decides, appends, applies.
@@ -295,21 +312,37 @@ impl Registry {
     }
 
     /// Registers an organisation from the public form and mails its focal point a sign-in
-    /// link (which also confirms the address).
+    /// link (which also confirms the address). Answers the new organisation's and
+    /// application's ids, read from the registry after the append, and the link sent.
     pub async fn apply(
         &self,
         application: &baraza_proto::registry::PublicApplication,
         now: Millis,
-    ) -> Result<(Seq, Option<InvitationSent>), RegistryError> {
+    ) -> Result<(OrgId, ApplicationId, InvitationSent), RegistryError> {
         let expires_at = now + self.config.invitation_ttl.as_millis() as Millis;
         let command = RegistryCommand::Apply {
             application: application.clone(),
             invitation_expires_at: expires_at,
         };
         let done = self.execute(None, None, &command, now).await?;
-        // Organisation, focal point, application, invitation: the invitation is the fourth.
-        let sent = self.send_link(&done.state, done.seq + 3, now).await?;
-        Ok((done.seq, Some(sent)))
+        let state = &done.state;
+        // An organisation's id is the seq of the event that registered it: the first here.
+        let org = done.seq;
+        let missing = || RegistryError::Unavailable("the application was not recorded".into());
+        let applied = state
+            .applications()
+            .filter(|a| a.org == org && a.forum == application.forum)
+            .map(|a| a.id)
+            .max()
+            .ok_or_else(missing)?;
+        let invitation = state
+            .invitations()
+            .filter(|i| state.person(i.person).is_some_and(|p| p.org == org))
+            .map(|i| i.id)
+            .max()
+            .ok_or_else(missing)?;
+        let sent = self.send_link(state, invitation, now).await?;
+        Ok((org, applied, sent))
     }
 
     /// Exchanges a sign-in link's code for a session token whose identity comes from the

@@ -203,6 +203,21 @@ impl RegistryState {
             .count()
     }
 
+    /// Whether the organisation's e-mail address is confirmed: always for one the secretariat
+    /// registered; for one that applied through the public form, once one of its focal points
+    /// has used a sign-in link (which only reaches them at that address). Until then its
+    /// applications wait and it counts in no public figure.
+    pub fn address_confirmed(&self, org: OrgId) -> bool {
+        match self.organisations.get(&org) {
+            Some(o) if o.public => self
+                .people
+                .values()
+                .any(|p| p.org == org && p.role == PersonRole::FocalPoint && p.signed_in),
+            Some(_) => true,
+            None => false,
+        }
+    }
+
     /// Applies one event of the registry's record.
     pub fn apply(&mut self, envelope: &EventEnvelope) {
         self.seq = envelope.seq;

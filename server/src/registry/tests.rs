@@ -337,6 +337,29 @@ fn a_public_application_registers_applies_and_invites_the_focal_point_and_flags_
     );
     assert_eq!(given.state.application(first + 2).unwrap().org, first);
     assert_eq!(given.state.invitation(first + 3).unwrap().person, first + 1);
+
+    // Until the focal point opens the link (which only reached them at that address), the
+    // application waits: it cannot be decided, and it counts in no public figure.
+    assert!(!given.state.address_confirmed(first));
+    let applied = |given: &Given| public_list(&given.state).forums[0].total.applied;
+    let before = applied(&given);
+    assert!(matches!(
+        given.when(&secretariat(), decision(first + 2, Decision::Approved, &[])),
+        Err(RegistryError::Conflict(m)) if m.contains("confirm their e-mail address")
+    ));
+    given.did(
+        &Who::Public,
+        RegistryCommand::UseInvitation {
+            invitation: first + 3,
+        },
+    );
+    assert!(given.state.address_confirmed(first));
+    assert_eq!(applied(&given), before + 1);
+    given.did(&secretariat(), decision(first + 2, Decision::Approved, &[]));
+    assert_eq!(
+        given.state.application(first + 2).unwrap().status,
+        ApplicationStatus::Approved
+    );
 }
 
 #[test]

@@ -519,6 +519,30 @@ fn grant(
     })])
 }
 
+/// When the registry ends `user`'s access at `now`: `floor_ended` if they hold the floor,
+/// and whether they have requests waiting (which the `access_ended` event then drops).
+/// Nothing and `false` in rooms that are not roundtables.
+pub(crate) fn on_access_ended(
+    state: &RoomState,
+    user: &UserId,
+    now: Millis,
+) -> (Vec<EventBody>, bool) {
+    let Some(rt) = state.roundtable.as_ref() else {
+        return (vec![], false);
+    };
+    let waiting = rt
+        .items
+        .iter()
+        .any(|item| item.requests.iter().any(|r| &r.user == user));
+    let speaking = rt.floor.as_ref().is_some_and(|f| &f.speaker.user == user);
+    let events = if speaking {
+        end_floor(rt, FloorEndReason::AccessEnded, now)
+    } else {
+        vec![]
+    };
+    (events, waiting || speaking)
+}
+
 /// `floor_ended` for the current turn at `now`, or nothing when the floor is free.
 fn end_floor(rt: &RoundtableState, reason: FloorEndReason, now: Millis) -> Vec<EventBody> {
     rt.floor

@@ -249,6 +249,7 @@ fn apply_to(rt: &mut RoundtableState, room: &mut RoomState, event: &EventEnvelop
                 rt.muted.push(sanction);
             }
         }
+        EventBody::AccessEnded(ended) => remove_requests(rt, |r| r.user == ended.user),
         EventBody::ParticipantUnmuted(c) => rt.muted.retain(|s| s.user != c.user),
         EventBody::ParticipantReadmitted(c) => rt.expelled.retain(|s| s.user != c.user),
         EventBody::PointOfOrderRuled(c) => {

@@ -22,7 +22,7 @@ mod props;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use decide::{decide, tick};
+pub(crate) use decide::{decide, on_access_ended, tick};
 
 use super::state::RoomState;
 use baraza_proto::identity::{Constituency, Profile};

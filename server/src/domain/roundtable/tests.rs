@@ -919,3 +919,60 @@ fn the_chair_rules_once_on_a_point_of_order_and_the_view_shows_the_ruling() {
     assert!(matches!(refused, Rejection::Invalid(_)));
     assert_eq!(room.view().floor.map(|f| f.turn), Some(point));
 }
+
+#[test]
+fn the_registry_ending_an_access_ends_the_floor_drops_the_requests_and_is_recorded_once() {
+    use baraza_proto::event::{AccessEndCause, AccessEnded};
+    let (mut room, _) = Room::with_open_item();
+    room.ask(&amina(), RequestKind::Speak);
+    room.ask(&bruno(), RequestKind::Speak);
+    room.ask(&chen(), RequestKind::Speak);
+    room.grant_next();
+    let speaker = room.view().floor.unwrap().user;
+    let waiting: Vec<String> = room.order();
+    assert!(!waiting.is_empty());
+    let access_end = |user: &UserId| AccessEnded {
+        user: user.clone(),
+        cause: AccessEndCause::AccreditationWithdrawn,
+        reason: "Not a civil-society organisation".into(),
+        registry_seq: 42,
+    };
+    room.now += 7_000;
+
+    // The speaker: the floor ends (the record says why), then the access.
+    let events = room
+        .exec(&Actor::System, &Command::EndAccess(access_end(&speaker)))
+        .unwrap();
+    assert_eq!(ended(&events).reason, FloorEndReason::AccessEnded);
+    assert_eq!(ended(&events).spoken_ms, 7_000);
+    assert!(matches!(events.last(), Some(EventBody::AccessEnded(a)) if a.registry_seq == 42));
+    assert!(!room.state.is_present(&speaker));
+    assert!(room.view().floor.is_none());
+
+    // Someone waiting on the list: their request goes, the others' stay.
+    let next = UserId::new(waiting[0].as_str()).unwrap();
+    let before = room.order();
+    room.exec(&Actor::System, &Command::EndAccess(access_end(&next)))
+        .unwrap();
+    let after = room.order();
+    assert_eq!(after.len(), before.len() - 1);
+    assert!(!after.contains(&waiting[0]));
+
+    // Again (another node saw the same registry event): nothing left to end, nothing recorded.
+    let again = room
+        .exec(&Actor::System, &Command::EndAccess(access_end(&next)))
+        .unwrap();
+    assert!(again.is_empty());
+    // Someone never in the room: nothing to state.
+    let stranger = UserId::new("registry:99").unwrap();
+    assert!(
+        room.exec(&Actor::System, &Command::EndAccess(access_end(&stranger)))
+            .unwrap()
+            .is_empty()
+    );
+    // Only the server records it.
+    forbidden(room.exec(
+        &Actor::Person(moderator()),
+        &Command::EndAccess(access_end(&amina().user)),
+    ));
+}

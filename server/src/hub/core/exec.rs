@@ -98,6 +98,8 @@ pub(super) enum Then<I: Io> {
     Tick,
     /// A departure the server records.
     Absence { user: UserId, retry: bool },
+    /// The end of someone's access, for the registry.
+    AccessEnded { user: UserId },
     /// A connected member recorded present again.
     Restore { user: UserId },
 }
@@ -332,6 +334,11 @@ impl<I: Io> RoomCore<I> {
                 if let Err(error) = result {
                     tracing::warn!(room = %self.id, %error, "the speaking timer failed; retrying in a second");
                     self.timers.tick_not_before = self.clock + RETRY_LATER;
+                }
+            }
+            Then::AccessEnded { user } => {
+                if let Err(error) = result {
+                    tracing::warn!(room = %self.id, %user, %error, "recording the end of an access failed");
                 }
             }
             Then::Absence { user, retry } => {

@@ -127,6 +127,12 @@ pub enum Request<I: Io> {
     /// This node was taken for dead, or lost sight of Redis: register the members it holds
     /// again and make the record show them present.
     Reestablish,
+    /// The registry ended a person's access: record it if they are here, and cut off their
+    /// connections to this room.
+    EndAccess {
+        /// Whose, why, and by which registry event.
+        ended: baraza_proto::event::AccessEnded,
+    },
     /// Consultations: record the input of a published child (idempotent).
     Input {
         /// The input.

@@ -574,6 +574,14 @@ impl<I: Io> RoomCore<I> {
                     .map_err(HubError::from);
                 self.reply(Reply::MayRead(reply, result));
             }
+            Request::EndAccess { ended } => {
+                let user = ended.user.clone();
+                self.exec_one(
+                    Actor::System,
+                    Command::EndAccess(ended),
+                    Then::AccessEnded { user },
+                );
+            }
             Request::Input { input, reply } => self.exec_one(
                 Actor::System,
                 Command::ReceiveInput(input),

@@ -129,6 +129,10 @@ impl<I: Io> RoomCore<I> {
         // Each subscriber gets the frame of its kind of reader; one whose right to read the
         // room this event took away gets it too (it says why), then is cut off.
         let mut revoked: Vec<(UserId, String)> = Vec::new();
+        // The registry ended someone's access: they are cut off however the room reads them.
+        if let EventBody::AccessEnded(ended) = &event.envelope.body {
+            revoked.push((ended.user.clone(), String::new()));
+        }
         for subscriber in self.members.live() {
             let kind = match visibility::may_enter(&subscriber.profile, &self.state) {
                 Ok(kind) => kind,
@@ -148,6 +152,12 @@ impl<I: Io> RoomCore<I> {
             let message = match &event.envelope.body {
                 EventBody::ParticipantExpelled(sanction) if sanction.user == user => {
                     format!("you were expelled from {}: {}", self.id, sanction.reason)
+                }
+                EventBody::AccessEnded(ended) if ended.user == user => {
+                    format!(
+                        "the registry ended your access to {}: {}",
+                        self.id, ended.reason
+                    )
                 }
                 _ => format!("you may no longer read {}: {refusal}", self.id),
             };
