@@ -8,7 +8,7 @@ use crate::auth::{self, AuthError, Authenticator, KeySource, TokenRequest};
 use crate::edge::{EdgeConfig, fd_limit};
 use crate::http::WebConfig;
 use crate::http::origin::AllowedOrigins;
-use crate::http::rest_limit::RestRate;
+use crate::http::rest_limit::{FormRate, RestRate};
 use crate::hub::HubConfig;
 use crate::node::{Node, NodeConfig, StartError};
 use crate::store::{RedisStore, StoreError, audit_store, embedded};
@@ -305,6 +305,13 @@ struct EdgeArgs {
     /// REST requests a caller may make in a burst.
     #[arg(long, env = "BARAZA_API_BURST", default_value_t = RestRate::default().burst)]
     api_burst: u32,
+    /// Public-form submissions (organisations applying) per hour a source address may make on
+    /// average, on top of the REST limit.
+    #[arg(long, env = "BARAZA_FORM_RATE", default_value_t = FormRate::default().per_hour)]
+    form_rate_per_hour: u32,
+    /// Public-form submissions a source address may make in a burst.
+    #[arg(long, env = "BARAZA_FORM_BURST", default_value_t = FormRate::default().burst)]
+    form_burst: u32,
     /// Below this much free space for --data the node reports `degraded` (e.g. 256MiB, 2GiB;
     /// embedded engine only).
     #[arg(long, env = "BARAZA_MIN_FREE_DISK", default_value = "256MiB", value_parser = parse_bytes)]
@@ -356,6 +363,10 @@ impl EdgeArgs {
             rest_rate: RestRate {
                 per_second: self.api_rate,
                 burst: self.api_burst,
+            },
+            form_rate: FormRate {
+                per_hour: self.form_rate_per_hour,
+                burst: self.form_burst,
             },
         })
     }

@@ -98,15 +98,7 @@ async fn revoking_a_person_and_withdrawing_an_accreditation_close_their_connecti
         &base,
         "/api/registry/apply",
         "",
-        json!({
-            "organisation": {
-                "name": "Women in Trade Network", "country": "KE", "constituency": "ngos",
-                "sdgs": [5], "description": "Informal economy.", "ecosoc": {"status": "special", "year": 2011}
-            },
-            "focal_point": {"name": "Achieng Otieno", "email": "focal@witn.example"},
-            "forum": "ffd-2027",
-            "statement": "Two decades of work on financing for development."
-        }),
+        public_application("Women in Trade Network", "KE", "focal@witn.example"),
     )
     .await;
     // The focal point confirms the address with a sign-in link; then the secretariat decides.

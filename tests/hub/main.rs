@@ -63,6 +63,24 @@ pub async fn server_with_room() -> (NodeProcess, Api) {
     (node, api)
 }
 
+/// The body of a public application (`POST /api/registry/apply`) of an NGO named `name` in
+/// `country`, whose focal point reads mail at `email`, to the forum `ffd-2027`.
+pub fn public_application(name: &str, country: &str, email: &str) -> serde_json::Value {
+    serde_json::json!({
+        "organisation": {
+            "name": name,
+            "country": country,
+            "constituency": "ngos",
+            "sdgs": [5, 10],
+            "description": "Works on the rights of women in the informal economy.",
+            "ecosoc": {"status": "special", "year": 2011}
+        },
+        "focal_point": {"name": format!("Focal point of {name}"), "email": email},
+        "forum": "ffd-2027",
+        "statement": "Two decades of work on financing for development in the region."
+    })
+}
+
 /// A signed-in client that joined `room`.
 pub async fn member(node: &NodeProcess, token: &str, room: &str) -> Client {
     let (mut client, _) = Client::signed_in(&node.ws_url(), token).await;

@@ -24,26 +24,80 @@ async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> (Stat
     )
 }
 
-fn application(name: &str, country: &str, email: &str) -> Value {
-    json!({
-        "organisation": {
-            "name": name,
-            "country": country,
-            "constituency": "ngos",
-            "sdgs": [5, 10],
-            "description": "Works on the rights of women in the informal economy.",
-            "ecosoc": {"status": "special", "year": 2011}
-        },
-        "focal_point": {"name": format!("Focal point of {name}"), "email": email},
-        "forum": "ffd-2027",
-        "statement": "Two decades of work on financing for development in the region."
-    })
+/// `GET url` with an optional token; the status and the JSON body.
+async fn get_json(url: &str, token: Option<&str>) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new().get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("GET");
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// Signs in with the code of a sign-in link; the session token.
 async fn sign_in(base: &str, link: &str) -> (StatusCode, Value) {
     let (_, code) = link.split_once("#invite=").expect("a sign-in link");
     post(base, "/api/registry/sign-in", None, json!({ "code": code })).await
+}
+
+#[tokio::test]
+async fn the_public_form_has_a_per_address_limit_of_its_own() {
+    let node = NodeProcess::start_with(
+        baraza_e2e::DataDir::new(),
+        &["--form-burst", "2", "--form-rate-per-hour", "1"],
+    )
+    .await;
+    let base = node.http_url();
+    let forum = json!({
+        "id": "ffd-2027",
+        "title": "Regional consultations on financing for development 2027",
+        "criteria": "Work on financing for development in the region.",
+        "rooms": [],
+        "quota": 10,
+        "accredited_only": false
+    });
+    let (status, body) = post(&base, "/api/registry/forums", Some(&secretariat()), forum).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    for (name, email) in [("Alpha", "a@alpha.example"), ("Beta", "b@beta.example")] {
+        let (status, body) = post(
+            &base,
+            "/api/registry/apply",
+            None,
+            public_application(name, "KE", email),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // The third from the same address within the hour is refused, well under the REST limit,
+    // with a wait counted in minutes (one an hour), and nothing of it is registered.
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/registry/apply"))
+        .json(&public_application("Gamma", "KE", "c@gamma.example"))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()[reqwest::header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((60..=3_600).contains(&retry_after), "{retry_after}");
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+    let (status, list) = get_json(&format!("{base}/api/registry/public"), None).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(!list.to_string().contains("Gamma"), "{list}");
+    let (status, registry) = get_json(&format!("{base}/api/registry"), Some(&secretariat())).await;
+    assert_eq!(status, StatusCode::OK, "{registry}");
+    assert!(registry.to_string().contains("Beta"), "{registry}");
+    assert!(!registry.to_string().contains("Gamma"), "{registry}");
 }
 
 #[tokio::test]
@@ -68,7 +122,7 @@ async fn accreditation_decides_who_joins_and_verify_covers_the_registry_record()
         &base,
         "/api/registry/apply",
         None,
-        application("Women in Trade Network", "KE", "focal@witn.example"),
+        public_application("Women in Trade Network", "KE", "focal@witn.example"),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{accepted}");
@@ -76,7 +130,7 @@ async fn accreditation_decides_who_joins_and_verify_covers_the_registry_record()
         &base,
         "/api/registry/apply",
         None,
-        application("Offshore Friends", "FR", "focal@offshore.example"),
+        public_application("Offshore Friends", "FR", "focal@offshore.example"),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{refused}");

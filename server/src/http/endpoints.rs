@@ -63,6 +63,9 @@ pub enum Access {
 pub enum Stack {
     /// `/api/*`: rate-limited per caller.
     Api,
+    /// A public form under `/api/*` (an organisation's application): rate-limited per caller
+    /// like [`Stack::Api`], and also per source address at the much slower form rate.
+    Form,
     /// The node's own routes (`/ws`, `/healthz`, `/metrics`): not rate-limited here.
     Node,
 }
@@ -181,6 +184,11 @@ impl Endpoint {
         self
     }
 
+    fn form(mut self) -> Self {
+        self.stack = Stack::Form;
+        self
+    }
+
     fn by_id(mut self) -> Self {
         self.path_param = PathParam::Id;
         self
@@ -282,6 +290,7 @@ pub fn all() -> Vec<Endpoint> {
         E::post("/api/registry/apply", registry::apply)
             .summary("An organisation registers itself and applies to a forum.")
             .public()
+            .form()
             .body::<PublicApplication>()
             .answers::<registry::Applied>(201),
         E::post("/api/registry/sign-in", registry::sign_in)

@@ -45,7 +45,7 @@ use baraza_proto::error::ErrorCode;
 use endpoints::{Endpoint, Stack};
 use error::HttpError;
 use origin::AllowedOrigins;
-use rest_limit::{RestLimiter, RestRate};
+use rest_limit::{FormRate, RestLimiter, RestRate};
 use std::sync::Arc;
 
 /// How long a client refused at the connection limit is asked to wait (`Retry-After`).
@@ -58,6 +58,8 @@ pub struct WebConfig {
     pub allowed_origins: AllowedOrigins,
     /// The REST rate limit per caller.
     pub rest_rate: RestRate,
+    /// The public forms' rate limit per source address.
+    pub form_rate: FormRate,
 }
 
 /// Builds every route of a node.
@@ -69,16 +71,25 @@ pub fn router(
     mail: Option<Arc<crate::mail::MailService>>,
 ) -> Router {
     let limiter = Arc::new(RestLimiter::new(web.rest_rate));
+    let form_limiter = Arc::new(RestLimiter::for_forms(web.form_rate));
     let search = Arc::new(Search::new().expect("an in-memory SQLite database opens"));
     let mut api = Router::new();
+    let mut forms = Router::new();
     let mut node = Router::new();
     for (stack, path, route) in routes(endpoints::all()) {
         match stack {
             Stack::Api => api = api.route(path, route),
+            Stack::Form => forms = forms.route(path, route),
             Stack::Node => node = node.route(path, route),
         }
     }
-    let api = api.route_layer(middleware::from_fn_with_state(
+    // The form limit is the inner layer: a request over the per-caller limit is refused before
+    // it spends one of its address's few form submissions.
+    let forms = forms.route_layer(middleware::from_fn_with_state(
+        (hub.clone(), form_limiter),
+        rest_limit::limit_form,
+    ));
+    let api = api.merge(forms).route_layer(middleware::from_fn_with_state(
         (hub.clone(), limiter),
         rest_limit::limit_api,
     ));

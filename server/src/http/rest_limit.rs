@@ -1,6 +1,11 @@
 //! The REST rate limit: one token bucket ([`RateLimiter`]) per caller, answering `429
 //! rate_limited` with `Retry-After` when it is empty.
 //!
+//! Public forms (an organisation's application, which sends mail to the address it names) sit
+//! behind a second, much slower limit of their own ([`FormRate`], [`limit_form`]), counted per
+//! source address whatever token the request carries, so that the form cannot be used to flood
+//! the secretariat's queue or third parties' mailboxes.
+//!
 //! A request with a valid bearer token is counted against the person it speaks for (so people
 //! behind one proxy or NAT do not share a budget); any other request against its source address
 //! (an IPv4 address or an IPv6 /64), so forged tokens cannot be tried at full speed. The token is
@@ -48,6 +53,26 @@ impl Default for RestRate {
     }
 }
 
+/// Submissions per hour and burst of the public forms' rate limit, per source address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormRate {
+    /// Submissions per hour on average.
+    pub per_hour: u32,
+    /// Submissions at once.
+    pub burst: u32,
+}
+
+impl Default for FormRate {
+    /// 20 an hour with a burst of 10: enough for a network's office to register its members
+    /// from one address in an afternoon, far too few to flood anyone.
+    fn default() -> Self {
+        FormRate {
+            per_hour: 20,
+            burst: 10,
+        }
+    }
+}
+
 /// Whom a request is counted against.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CallerKey {
@@ -62,7 +87,8 @@ pub enum CallerKey {
 /// Token buckets by caller. Cheap to share.
 #[derive(Debug)]
 pub struct RestLimiter {
-    rate: RestRate,
+    refill_per_second: f64,
+    burst: u32,
     buckets: Mutex<Buckets>,
 }
 
@@ -75,8 +101,18 @@ struct Buckets {
 impl RestLimiter {
     /// Empty, with `rate` for every caller.
     pub fn new(rate: RestRate) -> RestLimiter {
+        RestLimiter::with_refill(f64::from(rate.per_second.max(1)), rate.burst)
+    }
+
+    /// Empty, with the public forms' `rate` for every address.
+    pub fn for_forms(rate: FormRate) -> RestLimiter {
+        RestLimiter::with_refill(f64::from(rate.per_hour.max(1)) / 3_600.0, rate.burst)
+    }
+
+    fn with_refill(refill_per_second: f64, burst: u32) -> RestLimiter {
         RestLimiter {
-            rate,
+            refill_per_second,
+            burst,
             buckets: Mutex::new(Buckets {
                 by_caller: HashMap::new(),
                 sweep_at: 1_024,
@@ -104,11 +140,11 @@ impl RestLimiter {
                 key
             }
         };
-        let rate = self.rate;
+        let (refill, burst) = (self.refill_per_second, self.burst);
         buckets
             .by_caller
             .entry(key)
-            .or_insert_with(|| RateLimiter::new(rate.per_second, rate.burst, now))
+            .or_insert_with(|| RateLimiter::with_refill(refill, burst, now))
             .take(now)
     }
 
@@ -138,14 +174,7 @@ pub async fn limit_api(
     let authenticated = authenticate(&parts, &hub);
     let key = match &authenticated {
         Ok(profile) => CallerKey::User(profile.user.to_string()),
-        Err(_) => {
-            let ip = parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip())
-                .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into());
-            CallerKey::Source(Source::of(ip))
-        }
+        Err(_) => source_of(&parts),
     };
     if let Err(wait) = limiter.take(key, Instant::now()) {
         Metrics::add(&hub.metrics().api_rate_limited, 1);
@@ -154,6 +183,31 @@ pub async fn limit_api(
     parts.extensions.insert(Authenticated(authenticated));
     request = Request::from_parts(parts, body);
     next.run(request).await
+}
+
+/// Middleware of the public forms, inside [`limit_api`]: counts each submission against its
+/// source address at the [`FormRate`] and answers `429` with `Retry-After` when it is over.
+pub async fn limit_form(
+    State((hub, limiter)): State<(Hub, Arc<RestLimiter>)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    if let Err(wait) = limiter.take(source_of(&parts), Instant::now()) {
+        Metrics::add(&hub.metrics().api_rate_limited, 1);
+        return too_many_requests(wait);
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// The address a request came from, as a rate-limit key.
+fn source_of(parts: &axum::http::request::Parts) -> CallerKey {
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into());
+    CallerKey::Source(Source::of(ip))
 }
 
 fn too_many_requests(wait: Duration) -> Response {
@@ -205,6 +259,34 @@ mod tests {
                 .expect("a fresh caller passes");
         }
         assert!(limiter.len() <= 2_048, "{} buckets", limiter.len());
+    }
+
+    #[test]
+    fn the_form_rate_is_per_hour() {
+        let limiter = RestLimiter::for_forms(FormRate {
+            per_hour: 6,
+            burst: 2,
+        });
+        let now = Instant::now();
+        let office = || CallerKey::Source(Source::of([192, 0, 2, 7].into()));
+        assert!(limiter.take(office(), now).is_ok());
+        assert!(limiter.take(office(), now).is_ok());
+        // Six an hour: the next one comes ten minutes later, not a second later.
+        let wait = limiter.take(office(), now).unwrap_err();
+        assert!(
+            wait > Duration::from_secs(590) && wait <= Duration::from_secs(600),
+            "{wait:?}"
+        );
+        assert!(
+            limiter
+                .take(office(), now + Duration::from_secs(1))
+                .is_err()
+        );
+        assert!(
+            limiter
+                .take(office(), now + Duration::from_secs(600))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -21,9 +21,15 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// A full bucket at `now`.
     pub fn new(per_second: u32, burst: u32, now: Instant) -> RateLimiter {
+        RateLimiter::with_refill(f64::from(per_second.max(1)), burst, now)
+    }
+
+    /// A full bucket at `now` that refills at `per_second` tokens a second, which may be a
+    /// fraction (a limit per hour); a rate below one token an hour is raised to that.
+    pub fn with_refill(per_second: f64, burst: u32, now: Instant) -> RateLimiter {
         let burst = f64::from(burst.max(1));
         RateLimiter {
-            per_second: f64::from(per_second.max(1)),
+            per_second: per_second.max(1.0 / 3_600.0),
             burst,
             tokens: burst,
             updated: now,
