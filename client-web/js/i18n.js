@@ -1,6 +1,9 @@
 /**
  * The interface's languages: the six official languages of the United Nations.
  * Strings live in js/locales/<lang>.js; `t(key, params)` looks one up and fills `{name}` holes.
+ * A string that depends on a number is an object of plural forms (`{ one: '{count} room',
+ * other: '{count} rooms' }`, with the categories of `Intl.PluralRules` for its language: Arabic
+ * has six, Russian four, Chinese one), chosen by `params.count`.
  * English (the reference and fallback) is always loaded; another language's table is fetched
  * only when it is chosen, so a first load on a slow connection carries one or two tables, not six.
  * Views that few people open (the chair's controls, the projector) keep their strings in extra
@@ -108,14 +111,45 @@ export function onLanguageChange(listener) {
 }
 
 /**
- * Translates a key, falling back to English and then to the key itself.
+ * Translates a key, falling back to English and then to the key itself. A plural entry takes the
+ * form of `params.count` in the language whose table answered; counts are written with the
+ * language's digit grouping (in Western digits, as UN documents in all six languages do).
  * @param {string} key
  * @param {Record<string, string|number>} [params] values for `{name}` holes
  * @returns {string}
  */
 export function t(key, params = {}) {
-  const text = TABLES[current]?.[key] ?? TABLES.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+  const code = TABLES[current]?.[key] !== undefined ? current : 'en';
+  let text = TABLES[code][key] ?? key;
+  if (typeof text === 'object') text = text[pluralRules(code).select(Number(params.count) || 0)] ?? text.other;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? show(name, params[name], code) : `{${name}}`));
+}
+
+const RULES = new Map();
+function pluralRules(code) {
+  if (!RULES.has(code)) RULES.set(code, new Intl.PluralRules(code));
+  return RULES.get(code);
+}
+
+/** Counts are grouped by the language's rules (`1 234` in French); ids and other values not. */
+function show(name, value, code) {
+  if (typeof value !== 'number' || !COUNTS.has(name)) return String(value);
+  return new Intl.NumberFormat(code, { numberingSystem: 'latn' }).format(value);
+}
+const COUNTS = new Set(['count', 'shown', 'head']);
+
+/**
+ * A list of names joined as the interface language joins them (`a, b and c`; `a، b و c` in
+ * Arabic; `a、b和c` in Chinese).
+ * @param {string[]} items
+ * @returns {string}
+ */
+export function formatList(items) {
+  try {
+    return new Intl.ListFormat(current, { type: 'conjunction' }).format(items);
+  } catch {
+    return items.join(', ');
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Every interface string exists in all six UN languages, with the same `{holes}`: the main
  * tables and the extra ones loaded on demand (`chair-*.js`, `search-*.js`, `reg-*.js`, `desk-*.js`, `minutes-*.js`).
+ * A plural entry (an object of forms) has every plural category of its language, as
+ * `Intl.PluralRules` names them, and no form has a hole the English lacks.
  */
 
 import { test } from 'node:test';
@@ -12,13 +14,37 @@ import fr from '../js/locales/fr.js';
 import ru from '../js/locales/ru.js';
 import zh from '../js/locales/zh.js';
 
-const holes = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+/** The holes of a string, or of a plural entry's `other` form. */
+const holes = (value) => [...textOf(value).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const textOf = (value) => (typeof value === 'object' ? value.other : value);
+
+/** Fails unless `value` is a string, or a plural entry complete for `code` whose forms use only `base`'s holes. */
+function checkForms(code, key, value, base) {
+  if (typeof value === 'string') return assert.ok(value.trim(), `${code} ${key} is empty`);
+  const categories = new Intl.PluralRules(code).resolvedOptions().pluralCategories;
+  assert.deepEqual(Object.keys(value).sort(), [...categories].sort(), `${code} ${key}: plural forms`);
+  const allowed = new Set(holes(base));
+  for (const [category, form] of Object.entries(value)) {
+    assert.ok(form.trim(), `${code} ${key}.${category} is empty`);
+    for (const hole of holes(form)) assert.ok(allowed.has(hole), `${code} ${key}.${category} has {${hole}}`);
+  }
+}
+
+test('t() takes the plural form of the count and groups its digits; English plural entries are complete', async () => {
+  const { t } = await import('../js/i18n.js');
+  assert.equal(t('rooms.count', { count: 1 }), '1 room');
+  assert.equal(t('rooms.count', { count: 1234 }), '1,234 rooms');
+  assert.equal(t('rt.secondsLeft', { count: 1 }), '1 second left.');
+  for (const [key, value] of Object.entries(en)) checkForms('en', key, value, value);
+  assert.equal(new Intl.PluralRules('ar').select(3), 'few');
+  assert.equal(new Intl.PluralRules('ru').select(21), 'one');
+});
 
 for (const [code, table] of Object.entries({ ar, es, fr, ru, zh })) {
   test(`${code} has every key of en, with the same placeholders`, () => {
     assert.deepEqual(Object.keys(table).sort(), Object.keys(en).sort());
     for (const [key, text] of Object.entries(table)) {
-      assert.ok(text.trim(), `${code} ${key} is empty`);
+      checkForms(code, key, text, en[key]);
       assert.deepEqual(holes(text), holes(en[key]), `${code} ${key}`);
     }
   });
@@ -29,7 +55,7 @@ const ALIKE = /^(transcript\.lastHash|export\.akn|kind\.caucus|kind\.consultatio
 
 test('the translations are not English copies', () => {
   for (const [code, table] of Object.entries({ ar, es, fr, ru, zh })) {
-    const same = Object.keys(en).filter((k) => table[k] === en[k] && !ALIKE.test(k));
+    const same = Object.keys(en).filter((k) => textOf(table[k]) === textOf(en[k]) && !ALIKE.test(k));
     assert.ok(same.length <= 3, `${code} repeats English for ${same.join(', ')}`);
   }
 });
@@ -50,10 +76,10 @@ for (const name of EXTRA) {
     test(`${name}-${code} has every key of ${name}-en, with the same placeholders, and is no English copy`, () => {
       assert.deepEqual(Object.keys(table).sort(), Object.keys(base).sort());
       for (const [key, text] of Object.entries(table)) {
-        assert.ok(text.trim(), `${name}-${code} ${key} is empty`);
+        checkForms(code, key, text, base[key]);
         assert.deepEqual(holes(text), holes(base[key]), `${name}-${code} ${key}`);
       }
-      const same = Object.keys(base).filter((k) => table[k] === base[k] && !ALIKE.test(k));
+      const same = Object.keys(base).filter((k) => textOf(table[k]) === textOf(base[k]) && !ALIKE.test(k));
       assert.ok(same.length <= 3, `${name}-${code} repeats English for ${same.join(', ')}`);
     });
   }

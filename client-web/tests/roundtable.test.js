@@ -143,7 +143,8 @@ describe('a roundtable item, end to end', { concurrency: false }, () => {
 
     await ana.page.getByRole('button', { name: 'Next speaker' }).click();
     await bruno.page.locator('#floor-holder', { hasText: 'You have the floor' }).waitFor();
-    await bruno.page.waitForFunction(() => window.__said.some((s) => /seconds left/.test(s)), null, { timeout: 5000 });
+    // One second of warning: the plural form of the count ("1 second", not "1 seconds").
+    await bruno.page.waitForFunction(() => window.__said.some((s) => /\b1 second left\./.test(s)), null, { timeout: 5000 });
     await amina.page.waitForFunction(() => window.__said.filter((s) => s === 'The floor is free.').length >= 2, null, { timeout: 8000 });
     await amina.page.locator('#turns li[data-user="bruno"]', { hasText: 'time ran out' }).waitFor();
     // Statistics after the expiry: two turns on the item, Bruno's 2 s, by constituency and region.

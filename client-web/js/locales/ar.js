@@ -127,7 +127,7 @@ export default {
   'rt.hasFloor': 'الكلمة لـ{name}.',
   'rt.youHaveFloor': 'الكلمة لك.',
   'rt.yield': 'إعادة الكلمة',
-  'rt.secondsLeft': 'تبقّت {seconds} ثانية.',
+  'rt.secondsLeft': { zero: 'لم تبقَ أي ثانية.', one: 'تبقّت ثانية واحدة.', two: 'تبقّت ثانيتان.', few: 'تبقّت {count} ثوانٍ.', many: 'تبقّت {count} ثانية.', other: 'تبقّت {count} ثانية.' },
   'rt.timeUp': 'انتهى وقت الكلام.',
   'rt.clock.left': 'يتبقى {time}',
   'rt.clock.paused': 'متوقف مؤقتًا · يتبقى {time}',

@@ -22,7 +22,7 @@ export default {
   'chair.clearHelp': 'People who left keep their place, skipped, in case they come back. When they will not:',
   'chair.clearLeft': 'Take off the requests of people who left ({count})',
   'chair.clearQuestion': 'Take the {count} requests of people who left off the list ({names})? It cannot be undone; your reason is recorded for each and shown to everyone.',
-  'chair.cleared': '{count} requests are off the list.',
+  'chair.cleared': { one: '{count} request is off the list.', other: '{count} requests are off the list.' },
   'chair.orderHeading': 'Order of the agenda',
   'chair.orderHelp': 'Move an item with its buttons, or drag it with the pointer.',
   'chair.moveUp': 'Up',

@@ -22,7 +22,7 @@ export default {
   'chair.clearHelp': 'Quienes se fueron conservan su lugar, saltado, por si vuelven. Si no volverán:',
   'chair.clearLeft': 'Quitar las solicitudes de quienes se fueron ({count})',
   'chair.clearQuestion': '¿Quitar de la lista las {count} solicitudes de quienes se fueron ({names})? No se puede deshacer; su motivo queda registrado para cada una y lo ven todos.',
-  'chair.cleared': '{count} solicitudes salieron de la lista.',
+  'chair.cleared': { one: '{count} solicitud salió de la lista.', many: '{count} de solicitudes salieron de la lista.', other: '{count} solicitudes salieron de la lista.' },
   'chair.orderHeading': 'Orden del día',
   'chair.orderHelp': 'Mueva un punto con sus botones o arrástrelo con el puntero.',
   'chair.moveUp': 'Subir',

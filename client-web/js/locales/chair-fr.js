@@ -22,7 +22,7 @@ export default {
   'chair.clearHelp': 'Les personnes parties gardent leur place, passées, au cas où elles reviendraient. Si elles ne reviendront pas :',
   'chair.clearLeft': 'Retirer les demandes des personnes parties ({count})',
   'chair.clearQuestion': 'Retirer de la liste les {count} demandes des personnes parties ({names}) ? C’est définitif ; votre motif est consigné pour chacune et montré à tous.',
-  'chair.cleared': '{count} demandes sont retirées de la liste.',
+  'chair.cleared': { one: '{count} demande est retirée de la liste.', many: '{count} de demandes sont retirées de la liste.', other: '{count} demandes sont retirées de la liste.' },
   'chair.orderHeading': 'Ordre du jour',
   'chair.orderHelp': 'Déplacez un point avec ses boutons, ou faites-le glisser avec le pointeur.',
   'chair.moveUp': 'Monter',

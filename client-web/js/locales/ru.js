@@ -127,7 +127,7 @@ export default {
   'rt.hasFloor': 'Слово имеет {name}.',
   'rt.youHaveFloor': 'Вам предоставлено слово.',
   'rt.yield': 'Вернуть слово',
-  'rt.secondsLeft': 'Осталось {seconds} секунд.',
+  'rt.secondsLeft': { one: 'Осталась {count} секунда.', few: 'Осталось {count} секунды.', many: 'Осталось {count} секунд.', other: 'Осталось {count} секунды.' },
   'rt.timeUp': 'Время выступления истекло.',
   'rt.clock.left': 'Осталось {time}',
   'rt.clock.paused': 'Пауза · осталось {time}',

@@ -3,7 +3,7 @@ export default {
   'ws.filter.all': 'الكل',
   'ws.filter.label': 'البحث عن قاعة',
   'ws.filter.search': 'العنوان يتضمن',
-  'ws.filter.shown': '{shown} من أصل {count} قاعة',
+  'ws.filter.shown': { zero: '{shown} من أصل {count} قاعة', one: '{shown} من أصل قاعة واحدة', two: '{shown} من أصل قاعتين', few: '{shown} من أصل {count} قاعات', many: '{shown} من أصل {count} قاعة', other: '{shown} من أصل {count} قاعة' },
   'ws.scope.global': 'عالمي',
   'ws.scope.region': 'منطقة',
   'ws.scope.country': 'بلد',

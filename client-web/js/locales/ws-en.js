@@ -3,7 +3,7 @@ export default {
   'ws.filter.all': 'All',
   'ws.filter.label': 'Find a room',
   'ws.filter.search': 'Title contains',
-  'ws.filter.shown': '{shown} of {count} rooms',
+  'ws.filter.shown': { one: '{shown} of {count} room', other: '{shown} of {count} rooms' },
   'ws.scope.global': 'Global',
   'ws.scope.region': 'A region',
   'ws.scope.country': 'A country',

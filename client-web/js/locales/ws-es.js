@@ -3,7 +3,7 @@ export default {
   'ws.filter.all': 'Todos',
   'ws.filter.label': 'Buscar una sala',
   'ws.filter.search': 'El título contiene',
-  'ws.filter.shown': '{shown} de {count} salas',
+  'ws.filter.shown': { one: '{shown} de {count} sala', many: '{shown} de {count} de salas', other: '{shown} de {count} salas' },
   'ws.scope.global': 'Mundial',
   'ws.scope.region': 'Una región',
   'ws.scope.country': 'Un país',

@@ -3,7 +3,7 @@ export default {
   'ws.filter.all': 'Tous',
   'ws.filter.label': 'Trouver une salle',
   'ws.filter.search': 'Le titre contient',
-  'ws.filter.shown': '{shown} salles sur {count}',
+  'ws.filter.shown': { one: '{shown} salle sur {count}', many: '{shown} salles sur {count}', other: '{shown} salles sur {count}' },
   'ws.scope.global': 'Mondiale',
   'ws.scope.region': 'Une région',
   'ws.scope.country': 'Un pays',

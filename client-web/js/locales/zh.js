@@ -127,7 +127,7 @@ export default {
   'rt.hasFloor': '{name}正在发言。',
   'rt.youHaveFloor': '请您发言。',
   'rt.yield': '交还发言权',
-  'rt.secondsLeft': '还剩 {seconds} 秒。',
+  'rt.secondsLeft': '还剩 {count} 秒。',
   'rt.timeUp': '发言时间已到。',
   'rt.clock.left': '还剩 {time}',
   'rt.clock.paused': '已暂停 · 还剩 {time}',

@@ -9,7 +9,7 @@
 
 import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
-import { language, languageName, loadStrings, t } from '../i18n.js';
+import { formatList, language, languageName, loadStrings, t } from '../i18n.js';
 import { act, isEnabled, setEnabled } from './act.js';
 import { formatDuration } from './clock.js';
 import { byName } from './geo-names.js';
@@ -121,7 +121,7 @@ export async function chairControls(app, store, send, status) {
       if (!isEnabled(e.currentTarget) || !entries.length) return;
       const question = entries.length === 1
         ? t('chair.removeQuestion', { name: entries[0].name, kind: kindName(entries[0].kind) })
-        : t('chair.clearQuestion', { count: entries.length, names: entries.map((x) => x.name).join(', ') });
+        : t('chair.clearQuestion', { count: entries.length, names: formatList(entries.map((x) => x.name)) });
       askRemove(entries, question, 'clear-left');
     },
   });

@@ -13,8 +13,6 @@ import { formatTime, language, languageName, t } from '../i18n.js';
 import { act } from './act.js';
 import { phrase } from './labels.js';
 import { synthesisSection, inputsSection } from './synthesis.js';
-import { consultationSetup } from './consultation-setup.js';
-import { synthesisEditor } from './synthesis-editor.js';
 import { noOrganisationNote } from './participation-note.js';
 
 const ALIGNMENTS = ['supports', 'neutral', 'opposes'];
@@ -39,11 +37,38 @@ export function consultationPanel(app, store) {
   /** @type {{statement: number, kind: string, node: HTMLElement}|null} the open reply/reason form */
   let open = null;
 
-  const setup = app.claims?.role === 'secretariat' ? consultationSetup(app, store) : null;
-  const editor = synthesisEditor(app, store, (id) => focusStatement(id));
+  // The secretariat's set-up and the synthesis editor are modules of their own, loaded only for
+  // the people who may use them, so that a participant's first load does not carry them.
+  /** @type {{element: HTMLElement, destroy: () => void}|null} */
+  let setup = null;
+  /** @type {{element: HTMLElement, update: () => void, destroy: () => void}|null} */
+  let editor = null;
+  let alive = true;
+  const setupSlot = h('div');
+  const editorSlot = h('div');
+  if (app.claims?.role === 'secretariat') {
+    import('./consultation-setup.js').then((m) => {
+      if (!alive) return;
+      setup = m.consultationSetup(app, store);
+      setupSlot.replaceWith(setup.element);
+    });
+  }
+  let editorRequested = false;
+  /** Loads the synthesis editor the first time the person is one who may write the synthesis. */
+  function requestEditor() {
+    const mayEdit = app.claims?.role === 'secretariat' || (c()?.rapporteurs || []).includes(app.claims?.sub);
+    if (editorRequested || !mayEdit) return;
+    editorRequested = true;
+    import('./synthesis-editor.js').then((m) => {
+      if (!alive) return;
+      editor = m.synthesisEditor(app, store, (id) => focusStatement(id));
+      editorSlot.replaceWith(editor.element);
+      editor.update();
+    });
+  }
   const element = h('section', { id: 'consultation-panel', class: 'card consultation', 'aria-labelledby': 'consultation-heading' },
     h('h2', { id: 'consultation-heading' }, t('kind.consultation')),
-    banner, status, setup?.element, queue, editor.element, synthesis, inputs, questions);
+    banner, status, setupSlot, queue, editorSlot, synthesis, inputs, questions);
 
   const c = () => store.consultation;
   const byId = () => new Map(store.consultationStatements.map((s) => [s.id, s]));
@@ -271,7 +296,8 @@ export function consultationPanel(app, store) {
         phaseOpen() && canPost ? (noOrganisationNote(app, store, question.id) || submissionForm(question)) : null);
     }));
     if (!cons.questions.length) questions.append(h('p', { class: 'help' }, t('cons.noQuestions')));
-    editor.update();
+    requestEditor();
+    editor?.update();
     if (active && active.isConnected && document.activeElement !== active) active.focus({ preventScroll: true });
     else if (focusKey && document.activeElement !== active) element.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`)?.focus({ preventScroll: true });
   }
@@ -291,9 +317,10 @@ export function consultationPanel(app, store) {
     element,
     replacesStatements: true,
     destroy() {
+      alive = false;
       store.removeEventListener('change', onChange);
       setup?.destroy();
-      editor.destroy();
+      editor?.destroy();
     },
   };
 }

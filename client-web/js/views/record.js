@@ -8,7 +8,7 @@
 import { recordPage, saveBlob } from '../api.js';
 import { verifyChain } from '../chain.js';
 import { h, replaceChildren } from '../dom.js';
-import { formatTime, languageName, loadStrings, t, tOr } from '../i18n.js';
+import { formatList, formatTime, languageName, loadStrings, t, tOr } from '../i18n.js';
 import { exportControl } from './export-control.js';
 
 const PAGE = 500;
@@ -132,7 +132,7 @@ function details(body, name) {
   const excerpt = (text) => (text && text.length > 140 ? `${text.slice(0, 140)}…` : text || '');
   switch (body.type) {
     case 'room_created':
-    case 'room_updated': return `${body.title} (${(body.languages || []).map(languageName).join(', ')})`;
+    case 'room_updated': return `${body.title} (${formatList((body.languages || []).map(languageName))})`;
     case 'member_joined': return `${body.member.name}${body.member.org ? ` (${body.member.org})` : ''}`;
     case 'member_left': return name(body.user);
     case 'statement_posted': return `[${languageName(body.lang)}]${body.parent ? ` ↳ #${body.parent}` : ''} ${excerpt(body.text)}`;

@@ -10,7 +10,7 @@
 import { announce } from '../announce.js';
 import { listRooms } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { formatTime, t } from '../i18n.js';
+import { formatList, formatTime, t } from '../i18n.js';
 import { invitationsCsv, registryPost, registryView } from '../registry-api.js';
 import {
   constituencyName, countryName, ecosocText, field, historyList, linkStatus, orgName, refusalText, regionText, showLink, statusBadge,
@@ -100,7 +100,7 @@ export function renderSecretariatRegistry(app, main) {
     return h('li', { class: 'application', dataset: { application: String(a.id), status: a.status }, 'aria-labelledby': `${label}-heading` },
       h('h4', { id: `${label}-heading` }, org ? orgName(org) : `#${a.org}`, ' → ', h('bdi', {}, forum?.title || a.forum), ' ', statusBadge(a.status)),
       org ? h('p', { class: 'facts-line' }, countryName(org.country), ' · ', regionText(org.region), ' · ', constituencyName(org.constituency), ' · ', ecosocText(org.ecosoc),
-        org.possible_duplicates?.length ? [' · ', h('strong', { class: 'duplicate' }, t('reg.sec.duplicate', { ids: org.possible_duplicates.map((d) => orgs.get(d)?.name || `#${d}`).join(', ') }))] : null) : null,
+        org.possible_duplicates?.length ? [' · ', h('strong', { class: 'duplicate' }, t('reg.sec.duplicate', { ids: formatList(org.possible_duplicates.map((d) => orgs.get(d)?.name || `#${d}`)) }))] : null) : null,
       h('p', { class: 'statement' }, h('bdi', {}, a.statement)),
       h('details', { class: 'history-box' }, h('summary', {}, t('reg.sec.history', { count: a.history.length })), historyList(a.history)),
       reviewing && !a.address_confirmed ? h('p', { class: 'notice unconfirmed' }, t('reg.sec.unconfirmed')) : null,
@@ -206,7 +206,7 @@ export function renderSecretariatRegistry(app, main) {
           .map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, view.organisations.map((o) => h('tr', { dataset: { org: String(o.id) } },
         h('th', { scope: 'row' }, orgName(o),
-          o.possible_duplicates?.length ? [' ', h('span', { class: 'badge duplicate' }, t('reg.sec.duplicate', { ids: o.possible_duplicates.map((d) => orgs.get(d)?.name || `#${d}`).join(', ') }))] : null),
+          o.possible_duplicates?.length ? [' ', h('span', { class: 'badge duplicate' }, t('reg.sec.duplicate', { ids: formatList(o.possible_duplicates.map((d) => orgs.get(d)?.name || `#${d}`)) }))] : null),
         h('td', {}, countryName(o.country)),
         h('td', {}, regionText(o.region)),
         h('td', {}, constituencyName(o.constituency)),

@@ -7,7 +7,7 @@
 
 import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
-import { formatTime, language, languageName, loadStrings, t, tOr } from '../i18n.js';
+import { formatList, formatTime, language, languageName, loadStrings, t, tOr } from '../i18n.js';
 import { kindPanel } from './panels.js';
 import { scopeText } from './labels.js';
 import { showRefusal } from './room-refusal.js';
@@ -71,7 +71,7 @@ export function renderRoom(app, main, roomId) {
       replaceChildren(facts,
         h('span', { class: `badge kind-${store.info.kind}` }, t(`kind.${store.info.kind}`)), ' ',
         scopeText(store.info.scope), ' · ',
-        t('room.languagesList', { list: store.info.languages.map(languageName).join(', ') }));
+        t('room.languagesList', { list: formatList(store.info.languages.map(languageName)) }));
       panel = kindPanel(app, store);
       replaceChildren(panelSlot, panel?.element);
       // A consultation shows its statements threaded under its questions instead.

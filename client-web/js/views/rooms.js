@@ -4,7 +4,7 @@
 
 import { listRooms } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { languageName, t } from '../i18n.js';
+import { formatList, languageName, t } from '../i18n.js';
 import { scopeText } from './labels.js';
 import { roomFilters } from './room-filters.js';
 
@@ -71,7 +71,7 @@ function roomCard(app, room) {
       h('dt', {}, t('room.kind')), h('dd', {}, h('span', { class: `badge kind-${room.kind}` }, t(`kind.${room.kind}`)),
         room.archived_at ? [' ', h('span', { class: 'badge archived' }, t('rooms.archived'))] : null),
       h('dt', {}, t('room.scope')), h('dd', {}, scopeText(room.scope)),
-      h('dt', {}, t('room.languages')), h('dd', {}, room.languages.map((l) => languageName(l)).join(', ')),
+      h('dt', {}, t('room.languages')), h('dd', {}, formatList(room.languages.map((l) => languageName(l)))),
       h('dt', {}, t('room.present')), h('dd', {},
         h('span', { class: 'present-count' }, String(room.present)),
         presentNames(room)),

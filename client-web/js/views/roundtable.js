@@ -130,7 +130,7 @@ export function roundtablePanel(app, store) {
     if (floor?.warned && warnedTurn !== turn) {
       warnedTurn = turn;
       const left = Math.max(0, Math.round(remainingMs(floor, store.serverNow()) / 1000));
-      announce(t('rt.secondsLeft', { seconds: left || Math.round((r.settings.warning_ms || 0) / 1000) }), floor.user === me ? 'assertive' : 'polite');
+      announce(t('rt.secondsLeft', { count: left || Math.round((r.settings.warning_ms || 0) / 1000) }), floor.user === me ? 'assertive' : 'polite');
     }
     if (floor?.time_up && timeUpTurn !== turn) {
       timeUpTurn = turn;
