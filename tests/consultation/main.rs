@@ -13,6 +13,7 @@ use std::time::Duration;
 
 mod archive;
 mod mail;
+mod redaction;
 mod rejected_export;
 mod visibility;
 

@@ -6,7 +6,6 @@
  */
 
 import { recordPage, saveBlob } from '../api.js';
-import { verifyChain } from '../chain.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatTime, languageName, t, tOr } from '../i18n.js';
 import { exportControl } from './export-control.js';
@@ -86,6 +85,8 @@ export function renderRecord(app, main, roomId) {
       app.setTitle(heading.textContent);
       exports.update(info);
     }
+    // The checker loads with the record, not with the first page of the site.
+    const { verifyChain } = await import('../chain.js');
     const result = await verifyChain(entries);
     if (!alive) return;
     verdict.dataset.result = result.intact ? 'intact' : 'broken';
@@ -137,6 +138,7 @@ function details(body, name) {
     case 'statement_posted': return `[${languageName(body.lang)}]${body.parent ? ` ↳ #${body.parent}` : ''} ${excerpt(body.text)}`;
     case 'statement_edited': return `#${body.statement}: ${excerpt(body.text)}`;
     case 'statement_hidden':
+    case 'statement_redacted':
     case 'statement_rejected':
     case 'statement_reported': return `#${body.statement}: ${body.reason}`;
     case 'statement_approved':

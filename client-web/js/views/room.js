@@ -13,6 +13,7 @@ import { scopeText } from './labels.js';
 import { showRefusal } from './room-refusal.js';
 import { roomHeader } from './room-header.js';
 import { exportControl } from './export-control.js';
+import { redactButton } from './redact-button.js';
 
 /**
  * Renders a room and keeps it live.
@@ -149,7 +150,9 @@ function statementItem(app, store, statement, compose) {
   if (statement.hidden) {
     body.push(h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.hiddenReason', { reason: statement.hidden.reason })));
   }
-  if (!statement.redacted) {
+  if (statement.redaction) {
+    body.push(h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.redactedReason', { reason: statement.redaction.reason })));
+  } else if (!statement.redacted) {
     body.push(h('p', { class: statement.hidden ? 'text muted' : 'text', lang: statement.lang, dir: 'auto' }, statement.text));
   }
   const actions = h('p', { class: 'actions' });
@@ -159,6 +162,7 @@ function statementItem(app, store, statement, compose) {
       onclick: () => compose.replyTo(statement, author?.name || statement.author),
     }, t('statement.reply')));
   }
+  if (app.claims?.role === 'secretariat' && !statement.redaction) actions.appendChild(redactButton(app, store.id, statement));
   if (app.moderating && !statement.hidden) {
     actions.appendChild(h('button', {
       type: 'button', class: 'small danger', 'aria-label': t('statement.hideNamed', { id: statement.id }),
