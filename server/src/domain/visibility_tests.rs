@@ -582,6 +582,7 @@ fn export_cases() -> Vec<(&'static str, StatementView)> {
         question: None,
         posted_at: 1,
         hidden: None,
+        redaction: None,
         redacted: false,
         alignment: None,
         versions: vec![],
