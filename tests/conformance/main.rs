@@ -242,7 +242,7 @@ async fn texts_are_stored_beside_events_and_withdrawn(mut engine: Engine) {
             break event;
         }
     };
-    assert_eq!(delivered, posted, "delivered with its text");
+    assert_eq!(*delivered, posted, "delivered with its text");
     assert_eq!(
         store.read_after(&r, 0, 10).await.unwrap(),
         vec![posted.clone()]
