@@ -130,13 +130,15 @@ function row(entry, names) {
  */
 function details(body, name) {
   const excerpt = (text) => (text && text.length > 140 ? `${text.slice(0, 140)}…` : text || '');
+  // A committed text no longer stored was withdrawn by a redaction; its commitment stays.
+  const committed = (b) => (!b.text && b.text_commitment ? t('record.textWithdrawn') : excerpt(b.text));
   switch (body.type) {
     case 'room_created':
     case 'room_updated': return `${body.title} (${(body.languages || []).map(languageName).join(', ')})`;
     case 'member_joined': return `${body.member.name}${body.member.org ? ` (${body.member.org})` : ''}`;
     case 'member_left': return name(body.user);
-    case 'statement_posted': return `[${languageName(body.lang)}]${body.parent ? ` ↳ #${body.parent}` : ''} ${excerpt(body.text)}`;
-    case 'statement_edited': return `#${body.statement}: ${excerpt(body.text)}`;
+    case 'statement_posted': return `[${languageName(body.lang)}]${body.parent ? ` ↳ #${body.parent}` : ''} ${committed(body)}`;
+    case 'statement_edited': return `#${body.statement}: ${committed(body)}`;
     case 'statement_hidden':
     case 'statement_redacted':
     case 'statement_rejected':

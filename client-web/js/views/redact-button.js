@@ -12,6 +12,7 @@ import { t } from '../i18n.js';
 export function redactButton(app, roomId, statement) {
   return h('button', {
     type: 'button', class: 'small danger', dataset: { focus: `redact-${statement.id}` },
+    'aria-label': t('statement.redactNamed', { id: statement.id }),
     onclick: async (e) => {
       const article = e.currentTarget.closest('article');
       (await import('./redact.js')).openRedactForm(app, roomId, statement, article);

@@ -97,7 +97,8 @@ export function renderRoom(app, main, roomId) {
 
   function renderStatement(statement) {
     let item = rendered.get(statement.id);
-    const stateKey = statement.hidden ? `h${statement.redacted ? 'r' : ''}` : 'v';
+    // A redaction replaces the text for everyone, hidden or not.
+    const stateKey = statement.redaction ? 'x' : statement.hidden ? `h${statement.redacted ? 'r' : ''}` : 'v';
     if (item && item.dataset.state === stateKey) return;
     const fresh = statementItem(app, store, statement, compose);
     fresh.dataset.state = stateKey;
@@ -156,14 +157,15 @@ function statementItem(app, store, statement, compose) {
     body.push(h('p', { class: statement.hidden ? 'text muted' : 'text', lang: statement.lang, dir: 'auto' }, statement.text));
   }
   const actions = h('p', { class: 'actions' });
-  if (compose.replyTo && !statement.hidden) {
+  // A redacted statement has no text left to reply to or hide.
+  if (compose.replyTo && !statement.hidden && !statement.redaction) {
     actions.appendChild(h('button', {
       type: 'button', class: 'small', 'aria-label': t('statement.replyNamed', { id: statement.id, name: author?.name || statement.author }),
       onclick: () => compose.replyTo(statement, author?.name || statement.author),
     }, t('statement.reply')));
   }
   if (app.claims?.role === 'secretariat' && !statement.redaction) actions.appendChild(redactButton(app, store.id, statement));
-  if (app.moderating && !statement.hidden) {
+  if (app.moderating && !statement.hidden && !statement.redaction) {
     actions.appendChild(h('button', {
       type: 'button', class: 'small danger', 'aria-label': t('statement.hideNamed', { id: statement.id }),
       onclick: (e) => openHideForm(app, store, statement, e.currentTarget.closest('article')),
