@@ -88,7 +88,7 @@ export class RoomStore extends EventTarget {
       }
       case 'statement_posted': {
         const author = this.members.get(event.actor);
-        const statement = { id: event.seq, author: event.actor, text: body.text, lang: body.lang, posted_at: event.ts };
+        const statement = { id: event.seq, author: event.actor, text: body.text ?? '', lang: body.lang, posted_at: event.ts };
         if (author?.profile.org) statement.org = author.profile.org;
         for (const field of ['parent', 'agenda_item', 'question', 'alignment', 'held']) if (body[field] !== undefined) statement[field] = body[field];
         this.statements.set(event.seq, statement);
@@ -104,6 +104,11 @@ export class RoomStore extends EventTarget {
             statement.redacted = true;
           }
         }
+        break;
+      }
+      case 'statement_redacted': {
+        const statement = this.statements.get(body.statement);
+        if (statement) Object.assign(statement, { text: '', redaction: { by: event.actor, reason: body.reason, at: event.ts } });
         break;
       }
       case 'room_updated':

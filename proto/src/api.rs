@@ -9,9 +9,18 @@ use serde::{Deserialize, Serialize};
 /// One event of a room's record with its place in the hash chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RecordEntry {
-    /// The event exactly as hashed.
+    /// The event, with its texts where they are still stored (`canonical` holds their
+    /// commitments instead).
     #[serde(flatten)]
     pub event: EventEnvelope,
+    /// The exact text that was hashed (the event's canonical JSON); left out of an export
+    /// line whose event this reader may not read in full.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub canonical: String,
+    /// For a statement's text still stored: the salt (hex) that, with the shown text, opens
+    /// the event's `text_commitment`. Absent once the text is redacted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_salt: Option<String>,
     /// SHA-256 (hex) of the previous event; 64 zeros for `seq` 1.
     pub prev_hash: String,
     /// SHA-256 (hex) over the previous hash's 32 bytes followed by the event's canonical JSON.

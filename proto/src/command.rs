@@ -164,6 +164,14 @@ pub enum RoomCommand {
         /// Which statement.
         statement: StatementId,
     },
+    /// The secretariat: redact a statement on a lawful request (data protection). Its texts are
+    /// withdrawn from storage for good; readers and exports show the reason instead.
+    RedactStatement {
+        /// Which statement.
+        statement: StatementId,
+        /// Why (1–500 characters); shown to everyone.
+        reason: String,
+    },
     /// Consultations, moderators: publish a statement held for approval.
     ApproveStatement {
         /// Which statement.
@@ -287,6 +295,7 @@ impl RoomCommand {
             RoomCommand::DismissRapporteur { .. } => "dismiss_rapporteur",
             RoomCommand::EditStatement { .. } => "edit_statement",
             RoomCommand::RestoreStatement { .. } => "restore_statement",
+            RoomCommand::RedactStatement { .. } => "redact_statement",
             RoomCommand::ApproveStatement { .. } => "approve_statement",
             RoomCommand::RejectStatement { .. } => "reject_statement",
             RoomCommand::ReportStatement { .. } => "report_statement",

@@ -93,8 +93,14 @@ pub enum EventBody {
     AccessEnded(AccessEnded),
     /// A statement was posted by the event's actor. Its id is this event's `seq`.
     StatementPosted {
-        /// Text.
+        /// Text. In the hashed (canonical) form of an event carrying `text_commitment` it is
+        /// absent: the text is stored beside the event and withdrawn when it is redacted.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         text: String,
+        /// SHA-256 (hex) committing to the text (see `record::commitment` on the server);
+        /// absent in records written before commitments (canonical form v1).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text_commitment: Option<String>,
         /// Language of the text.
         lang: LanguageTag,
         /// The statement it replies to.
@@ -246,8 +252,31 @@ pub enum EventBody {
     StatementEdited {
         /// Which statement.
         statement: StatementId,
-        /// The new text.
+        /// The new text (absent from the hashed form when committed, as for `statement_posted`).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         text: String,
+        /// SHA-256 (hex) committing to the new text.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text_commitment: Option<String>,
+    },
+    /// The secretariat redacted a statement on a lawful request: its texts (as posted and every
+    /// edit) are withdrawn from storage; the record keeps their commitments, so every hash
+    /// stands.
+    StatementRedacted {
+        /// Which statement.
+        statement: StatementId,
+        /// Why (1–500 characters); shown to everyone in place of the text.
+        reason: String,
+    },
+    /// The record was carried over to the canonical form with text commitments (`baraza
+    /// migrate`): every earlier event was sealed again; this event keeps the old head.
+    RecordMigrated {
+        /// The canonical form the events were in (1).
+        from_version: u32,
+        /// The last seq of the record before the migration.
+        old_head_seq: Seq,
+        /// The hash (hex) of that event under the old form.
+        old_head_hash: String,
     },
     /// A moderator made a hidden statement visible again.
     StatementRestored {
@@ -384,6 +413,8 @@ impl EventBody {
             EventBody::RapporteurAppointed { .. } => "rapporteur_appointed",
             EventBody::RapporteurDismissed { .. } => "rapporteur_dismissed",
             EventBody::StatementEdited { .. } => "statement_edited",
+            EventBody::StatementRedacted { .. } => "statement_redacted",
+            EventBody::RecordMigrated { .. } => "record_migrated",
             EventBody::StatementRestored { .. } => "statement_restored",
             EventBody::StatementApproved { .. } => "statement_approved",
             EventBody::StatementRejected { .. } => "statement_rejected",

@@ -68,6 +68,10 @@ pub struct StatementView {
     /// Set when a moderator hid it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<HiddenMark>,
+    /// Set when the secretariat redacted it (lawful request): `text` and every version's text
+    /// are empty for every reader, for good; `reason` says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<HiddenMark>,
     /// True when the text was withheld from this reader because the statement is hidden
     /// (moderators and the secretariat always see the text).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -74,6 +74,10 @@ enum Cmd {
     /// Archive a room for good and write its bundle (record, exports, manifest), offline on
     /// the data directory of a stopped node. A running node archives from the web client.
     Archive(ArchiveArgs),
+    /// Carry every room of a stopped node's data directory over to the canonical form with text
+    /// commitments (so its statements can be redacted): each room's events are sealed again,
+    /// their old hashes kept beside them, and a `record_migrated` event names the old head.
+    Migrate(MigrateArgs),
     /// Print the OpenAPI 3.1 document of the HTTP API (the one `GET /api/openapi.json` serves).
     Openapi,
     /// Hand one e-mail (RFC 5322) read on standard input to the running node's LMTP listener
@@ -420,6 +424,13 @@ struct VerifyArgs {
 }
 
 #[derive(Args)]
+struct MigrateArgs {
+    /// Data directory of the stopped node (embedded engine).
+    #[arg(long, env = "BARAZA_DATA", default_value = "./baraza-data")]
+    data: PathBuf,
+}
+
+#[derive(Args)]
 struct ArchiveArgs {
     /// Data directory of the stopped node (embedded engine).
     #[arg(long, env = "BARAZA_DATA", default_value = "./baraza-data")]
@@ -465,6 +476,7 @@ pub fn main() -> ExitCode {
         Some(Cmd::Verify(args)) => verify(args),
         Some(Cmd::Export(args)) => export(args),
         Some(Cmd::Archive(args)) => archive(args),
+        Some(Cmd::Migrate(args)) => migrate(args),
         Some(Cmd::Openapi) => openapi(),
         Some(Cmd::MailIn(args)) => mail_in(args),
     };
@@ -682,7 +694,30 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     let mut broken = 0;
     for room in &report.rooms {
         match &room.broken {
-            None => println!("ok      {} ({} events)", room.room, room.intact),
+            None => {
+                let mut notes = Vec::new();
+                if room.withdrawn > 0 {
+                    notes.push(format!("{} texts redacted", room.withdrawn));
+                }
+                if let Some(m) = &room.migration {
+                    notes.push(format!(
+                        "carried over from form v1 at seq {}, old head {}{}",
+                        m.at,
+                        m.old_head_hash,
+                        if m.recomputed {
+                            ", every old hash recomputed"
+                        } else {
+                            ", old hashes of redacted texts taken as stored"
+                        }
+                    ));
+                }
+                let notes = if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", notes.join("; "))
+                };
+                println!("ok      {} ({} events{notes})", room.room, room.intact)
+            }
             Some(failure) => {
                 broken += 1;
                 println!(
@@ -700,6 +735,41 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(2));
     }
     println!("all {} rooms intact", report.rooms.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn migrate(args: MigrateArgs) -> Result<ExitCode, CliError> {
+    use crate::store::embedded::RoomMigration;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let report = embedded::migrate(&args.data, now)?;
+    let mut skipped = 0;
+    for room in &report {
+        match room {
+            RoomMigration::Migrated {
+                room,
+                old_head,
+                new_head,
+            } => println!(
+                "migrated {room}: old head seq {} {} -> new head seq {} {}",
+                old_head.0, old_head.1, new_head.0, new_head.1
+            ),
+            RoomMigration::Current(room) => println!("current  {room}"),
+            RoomMigration::Skipped(room, why) => {
+                skipped += 1;
+                println!("skipped  {room}: {why}");
+            }
+        }
+    }
+    println!(
+        "{} rooms: {} migrated, {skipped} skipped",
+        report.len(),
+        report
+            .iter()
+            .filter(|r| matches!(r, RoomMigration::Migrated { .. }))
+            .count()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -22,6 +22,12 @@ pub fn head(room: &RoomId) -> String {
     format!("baraza:{{room:{room}}}:head")
 }
 
+/// The hash holding a room's committed texts (field: commitment; value: JSON with
+/// `commitment`, `statement`, `salt`, `text`), withdrawn by a redaction.
+pub fn texts(room: &RoomId) -> String {
+    format!("baraza:{{room:{room}}}:texts")
+}
+
 /// The pub/sub channel of a room's events.
 pub fn channel(room: &RoomId) -> String {
     format!("baraza:{{room:{room}}}:events")

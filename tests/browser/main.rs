@@ -1,6 +1,7 @@
 //! The web client in a real browser: starts the real server, creates the rooms (a roundtable for
 //! the room tests, a second one for the roundtable end-to-end run, a third for the chair's list
-//! controls and the projector view, and consultations: an open
+//! controls and the projector view, one the secretariat archives, one it redacts a statement
+//! in, and consultations: an open
 //! one, a published national one that rolled up into an open, pre-moderated regional one), mints
 //! a token for each role and a second participant, then runs the Node browser tests in `client-web/tests` (playwright-core driving
 //! the system's Chromium) and fails if they fail.
@@ -36,6 +37,8 @@ const RT_ROOM: &str = "ffd-dialogue";
 const CHAIR_ROOM: &str = "ffd-hearing";
 /// The roundtable the secretariat archives in the browser (`record.test.js`).
 const ARCHIVE_ROOM: &str = "ffd-closing";
+/// The roundtable in which the secretariat redacts a statement (`redaction.test.js`).
+const REDACT_ROOM: &str = "ffd-side-event";
 
 fn client_tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -167,6 +170,31 @@ async fn the_web_client_works_in_chromium() {
             None,
         )
         .await;
+    // The room `redaction.test.js` redacts a statement in; another statement stays.
+    api.create_room(
+        REDACT_ROOM,
+        &RoomSettings {
+            kind: RoomKind::Roundtable,
+            title: "Financing for development: side event".into(),
+            description: String::new(),
+            languages: ["en", "fr"]
+                .map(|l| LanguageTag::new(l).expect("language"))
+                .to_vec(),
+            scope: Scope::Global,
+            constituency: None,
+        },
+    )
+    .await;
+    other.join(REDACT_ROOM, None).await;
+    for (key, text) in [
+        (
+            "seed-3",
+            "My name is Bruno Costa and I live at Rua das Flores 12, Goiânia.",
+        ),
+        ("seed-4", "Tax cooperation must include the global South."),
+    ] {
+        other.post(REDACT_ROOM, key, text, None).await;
+    }
     drop(other);
 
     set_up_consultations(&node, &api, &secretariat, &participant).await;
@@ -205,6 +233,7 @@ async fn the_web_client_works_in_chromium() {
         .env("BARAZA_CHAIR_ROOM", CHAIR_ROOM)
         .env("BARAZA_TOKEN_PARTICIPANT3", &wanjiru)
         .env("BARAZA_ARCHIVE_ROOM", ARCHIVE_ROOM)
+        .env("BARAZA_REDACT_ROOM", REDACT_ROOM)
         .env("BARAZA_CONSULTATION", REGIONAL)
         .env("BARAZA_CHILD_CONSULTATION", NATIONAL)
         .env("BARAZA_EMPTY_URL", empty.http_url())

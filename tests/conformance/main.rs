@@ -190,6 +190,86 @@ async fn subscribers_receive_appended_events_in_order(mut engine: Engine) {
     );
 }
 
+fn statement(room: &RoomId, prev: Head, body: EventBody) -> RecordedEvent {
+    RecordedEvent::seal(
+        EventEnvelope {
+            room: room.clone(),
+            seq: prev.seq + 1,
+            ts: 1_790_000_000_000 + prev.seq as i64,
+            actor: Some(UserId::new("amina").unwrap()),
+            key: None,
+            body,
+        },
+        prev.hash,
+    )
+}
+
+/// A statement's text is stored beside its event (not in the hashed form), read back and
+/// delivered with it, and withdrawn without changing any event; the audit then counts it as
+/// redacted.
+async fn texts_are_stored_beside_events_and_withdrawn(mut engine: Engine) {
+    let store = engine.store;
+    let r = room("conformance-e");
+    engine.subscriber.subscribe(&r).await.unwrap();
+    let posted = statement(
+        &r,
+        Head::EMPTY,
+        EventBody::StatementPosted {
+            text: "Mon adresse est 3 rue des Lilas.".into(),
+            text_commitment: None,
+            lang: baraza_proto::ids::LanguageTag::new("fr").unwrap(),
+            parent: None,
+            agenda_item: None,
+            question: None,
+            alignment: None,
+            held: false,
+            attachments: Vec::new(),
+            by_mail: None,
+        },
+    );
+    assert!(!posted.canonical.contains("Lilas"));
+    store
+        .append(&r, 0, std::slice::from_ref(&posted))
+        .await
+        .unwrap();
+    engine.publisher.publish(&posted).await.unwrap();
+    let delivered = loop {
+        let delivery = tokio::time::timeout(Duration::from_secs(5), engine.deliveries.recv())
+            .await
+            .expect("delivered")
+            .expect("open");
+        if let Delivery::Event(event) = delivery {
+            break event;
+        }
+    };
+    assert_eq!(*delivered, posted, "delivered with its text");
+    assert_eq!(
+        store.read_after(&r, 0, 10).await.unwrap(),
+        vec![posted.clone()]
+    );
+    let redaction = statement(
+        &r,
+        posted.head(),
+        EventBody::StatementRedacted {
+            statement: 1,
+            reason: "lawful request".into(),
+        },
+    );
+    store
+        .append(&r, 1, std::slice::from_ref(&redaction))
+        .await
+        .unwrap();
+    assert_eq!(store.withdraw_texts(&r, 1).await.unwrap(), 1);
+    assert_eq!(store.withdraw_texts(&r, 1).await.unwrap(), 0, "idempotent");
+    let back = store.read_after(&r, 0, 10).await.unwrap();
+    assert_eq!(back[0], posted.withdrawn());
+    assert_eq!(back[0].hash, posted.hash);
+    assert!(!format!("{back:?}").contains("Lilas"));
+    let report = audit_store(store.as_ref()).await.unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.rooms[0].withdrawn, 1);
+}
+
 macro_rules! conformance {
     ($engine:ident) => {
         mod $engine {
@@ -204,6 +284,10 @@ macro_rules! conformance {
             #[tokio::test]
             async fn racing_appends_have_exactly_one_winner() {
                 super::racing_appends_have_exactly_one_winner(super::$engine().await).await;
+            }
+            #[tokio::test]
+            async fn texts_are_stored_beside_events_and_withdrawn() {
+                super::texts_are_stored_beside_events_and_withdrawn(super::$engine().await).await;
             }
             #[tokio::test]
             async fn subscribers_receive_appended_events_in_order() {

@@ -10,6 +10,7 @@ use baraza_e2e::{Api, Client, DataDir, NodeProcess, TokenSpec};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::consultation::Phase;
 use baraza_proto::error::ErrorCode;
+use baraza_proto::event::EventBody;
 use baraza_proto::identity::{Constituency, Role};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -72,7 +73,8 @@ async fn bundle(base: &str, token: &str, room: &str) -> (u16, Vec<u8>) {
 }
 
 /// The bundle verifies; with one byte flipped in the record it fails naming record.jsonl; with
-/// one byte flipped in a tar header it fails too.
+/// one byte flipped in a tar header it fails too. `needle` is something the record hashes
+/// (its first occurrence in the bundle must be in record.jsonl): the byte changed is its fourth.
 fn assert_verifies_and_detects_a_flipped_byte(path: &Path, needle: &[u8]) {
     let checked = verify_bundle(path);
     assert!(checked.status.success(), "{}", text(&checked));
@@ -81,7 +83,7 @@ fn assert_verifies_and_detects_a_flipped_byte(path: &Path, needle: &[u8]) {
     let at = bytes
         .windows(needle.len())
         .position(|w| w == needle)
-        .expect("the statement is in the bundle's record");
+        .expect("the needle is in the bundle's record");
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, offset, names) in [
         ("record", at + 3, Some("record.jsonl")),
@@ -129,13 +131,30 @@ async fn an_archived_room_refuses_commands_and_its_bundle_verifies_until_a_byte_
     let (mut author, _) = Client::signed_in(&url, &reader).await;
     author.join("gh-land", None).await;
     let said = "Chiefs allocate land; women rarely hold title.";
-    ok(
+    let statement = ok(
         &mut author,
         "gh-land",
         Some("s1"),
         submit(said, "en", question),
     )
     .await;
+    // The record hashes the statement's salted commitment, not its text (commitment v2).
+    let posted = api
+        .record("gh-land")
+        .await
+        .events
+        .into_iter()
+        .find(|entry| entry.event.seq == statement)
+        .expect("the statement is in the record");
+    let EventBody::StatementPosted {
+        text_commitment: Some(commitment),
+        ..
+    } = &posted.event.body
+    else {
+        panic!("a posted statement with a commitment: {posted:?}");
+    };
+    assert!(posted.canonical.contains(commitment.as_str()));
+    assert!(!posted.canonical.contains(said), "{}", posted.canonical);
 
     // Only the secretariat archives; no bundle before the archive.
     let refused = author
@@ -188,7 +207,7 @@ async fn an_archived_room_refuses_commands_and_its_bundle_verifies_until_a_byte_
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("gh-land-bundle.tar");
     std::fs::write(&path, &bytes).expect("write the bundle");
-    assert_verifies_and_detects_a_flipped_byte(&path, said.as_bytes());
+    assert_verifies_and_detects_a_flipped_byte(&path, commitment.as_bytes());
     // Signed with the key the node publishes, and with no other.
     let key = published_key(&node.http_url()).await;
     let by_node = verify_bundle_by(&path, Some(&key));

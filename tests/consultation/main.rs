@@ -14,6 +14,7 @@ use std::time::Duration;
 mod archive;
 mod mail;
 mod minutes;
+mod redaction;
 mod rejected_export;
 mod visibility;
 

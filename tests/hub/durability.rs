@@ -146,6 +146,7 @@ async fn verify_names_the_first_corrupted_event() {
     assert!(status.success(), "an intact record verifies: {output}");
     assert!(output.contains("ok      rt"), "{output}");
 
+    // The text is stored beside the event, committed to by it: a changed text is tampering.
     let db = rusqlite::Connection::open(data.path().join("record.sqlite3")).unwrap();
     let event: String = db
         .query_row(
@@ -154,8 +155,39 @@ async fn verify_names_the_first_corrupted_event() {
             |row| row.get(0),
         )
         .unwrap();
-    assert!(event.contains("The original wording."));
-    let forged = event.replace("The original wording.", "A forged wording.");
+    assert!(!event.contains("The original wording."), "{event}");
+    assert!(event.contains("text_commitment"), "{event}");
+    let changed = db
+        .execute(
+            "UPDATE texts SET text = 'A forged wording.' WHERE room = 'rt' AND seq = ?1",
+            [target as i64],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    let (status, output) = verify(data.path());
+    assert!(
+        !status.success(),
+        "a changed text fails verification: {output}"
+    );
+    assert!(
+        output.contains(&format!("BROKEN  rt at seq {target}")),
+        "{output}"
+    );
+    assert!(output.contains("does not match its commitment"), "{output}");
+
+    // A removed text without a redaction is a break too.
+    db.execute(
+        "DELETE FROM texts WHERE room = 'rt' AND seq = ?1",
+        [target as i64],
+    )
+    .unwrap();
+    let (status, output) = verify(data.path());
+    assert!(!status.success(), "{output}");
+    assert!(output.contains("never redacted"), "{output}");
+
+    // And the event itself, as before.
+    let forged = event.replace("\"lang\":\"en\"", "\"lang\":\"fr\"");
+    assert_ne!(forged, event);
     db.execute(
         "UPDATE events SET event = ?1 WHERE room = 'rt' AND seq = ?2",
         rusqlite::params![forged, target as i64],

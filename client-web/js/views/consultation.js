@@ -14,6 +14,7 @@ import { act } from './act.js';
 import { phrase } from './labels.js';
 import { synthesisSection, inputsSection } from './synthesis.js';
 import { noOrganisationNote } from './participation-note.js';
+import { redactButton } from './redact-button.js';
 
 const ALIGNMENTS = ['supports', 'neutral', 'opposes'];
 
@@ -195,7 +196,7 @@ export function consultationPanel(app, store) {
   }
 
   function statementItem(s, replies) {
-    const visible = !s.hidden && !s.held && !s.rejected;
+    const visible = !s.hidden && !s.held && !s.rejected && !s.redaction;
     const marks = [];
     if (s.alignment) marks.push(h('span', { class: `badge align-${s.alignment}` }, t(`cons.align.${s.alignment}`)));
     if (s.held) marks.push(h('span', { class: 'badge held' }, t('cons.held')));
@@ -204,7 +205,9 @@ export function consultationPanel(app, store) {
     const actions = h('p', { class: 'actions' });
     if (visible && phaseOpen() && canPost && !noOrganisationNote(app, store)) actions.append(h('button', { type: 'button', class: 'small', dataset: { focus: `reply-${s.id}` }, onclick: () => openForm(s, 'reply') }, t('statement.reply')));
     if (visible && s.author !== me && c()?.phase !== 'draft') actions.append(h('button', { type: 'button', class: 'small', dataset: { focus: `report-${s.id}` }, 'aria-label': t('cons.reportNamed', { id: s.id }), onclick: () => openForm(s, 'report') }, t('cons.report')));
-    if (app.moderating) actions.append(...moderationButtons(s));
+    // A redacted statement has no text left to reply to, report, hide or approve.
+    if (app.moderating && !s.redaction) actions.append(...moderationButtons(s));
+    if (app.claims?.role === 'secretariat' && !s.redaction) actions.append(redactButton(app, store.id, s));
     return h('li', { id: `statement-${s.id}`, tabindex: '-1', dataset: { statement: String(s.id) } },
       h('article', { class: s.hidden || s.rejected ? 'statement is-hidden' : 'statement', 'aria-label': t('statement.label', { id: s.id, name: store.nameOf(s.author) }) },
         h('p', { class: 'meta' }, authorLine(s), ' ',
@@ -213,7 +216,8 @@ export function consultationPanel(app, store) {
           h('span', { class: 'id' }, `#${s.id}`), marks.map((mark) => [' ', mark])),
         s.hidden ? h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.hiddenReason', { reason: s.hidden.reason })) : null,
         s.rejected ? h('p', { class: 'hidden-note', dir: 'auto' }, t('cons.rejectedReason', { reason: s.rejected.reason })) : null,
-        s.redacted ? null : h('p', { class: 'text', lang: s.lang, dir: 'auto' }, s.text),
+        s.redaction ? h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.redactedReason', { reason: s.redaction.reason }))
+          : s.redacted ? null : h('p', { class: 'text', lang: s.lang, dir: 'auto' }, s.text),
         actions,
         open?.statement === s.id ? open.node : null),
       replies.length ? h('ol', { class: 'replies' }, replies) : null);

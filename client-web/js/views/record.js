@@ -6,7 +6,6 @@
  */
 
 import { recordPage, saveBlob } from '../api.js';
-import { verifyChain } from '../chain.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatList, formatTime, languageName, loadStrings, t, tOr } from '../i18n.js';
 import { exportControl } from './export-control.js';
@@ -87,6 +86,8 @@ export function renderRecord(app, main, roomId) {
       app.setTitle(heading.textContent);
       exports.update(info);
     }
+    // The checker loads with the record, not with the first page of the site.
+    const { verifyChain } = await import('../chain.js');
     const result = await verifyChain(entries);
     if (!alive) return;
     verdict.dataset.result = result.intact ? 'intact' : 'broken';
@@ -130,14 +131,17 @@ function row(entry, names) {
  */
 function details(body, name) {
   const excerpt = (text) => (text && text.length > 140 ? `${text.slice(0, 140)}…` : text || '');
+  // A committed text no longer stored was withdrawn by a redaction; its commitment stays.
+  const committed = (b) => (!b.text && b.text_commitment ? t('record.textWithdrawn') : excerpt(b.text));
   switch (body.type) {
     case 'room_created':
     case 'room_updated': return `${body.title} (${formatList((body.languages || []).map(languageName))})`;
     case 'member_joined': return `${body.member.name}${body.member.org ? ` (${body.member.org})` : ''}`;
     case 'member_left': return name(body.user);
-    case 'statement_posted': return `[${languageName(body.lang)}]${body.parent ? ` ↳ #${body.parent}` : ''} ${excerpt(body.text)}`;
-    case 'statement_edited': return `#${body.statement}: ${excerpt(body.text)}`;
+    case 'statement_posted': return `[${languageName(body.lang)}]${body.parent ? ` ↳ #${body.parent}` : ''} ${committed(body)}`;
+    case 'statement_edited': return `#${body.statement}: ${committed(body)}`;
     case 'statement_hidden':
+    case 'statement_redacted':
     case 'statement_rejected':
     case 'statement_reported': return `#${body.statement}: ${body.reason}`;
     case 'statement_approved':

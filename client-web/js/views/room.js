@@ -13,6 +13,7 @@ import { scopeText } from './labels.js';
 import { showRefusal } from './room-refusal.js';
 import { roomHeader } from './room-header.js';
 import { exportControl } from './export-control.js';
+import { redactButton } from './redact-button.js';
 
 /**
  * Renders a room and keeps it live.
@@ -105,7 +106,8 @@ export function renderRoom(app, main, roomId) {
 
   function renderStatement(statement) {
     let item = rendered.get(statement.id);
-    const stateKey = statement.hidden ? `h${statement.redacted ? 'r' : ''}` : 'v';
+    // A redaction replaces the text for everyone, hidden or not.
+    const stateKey = statement.redaction ? 'x' : statement.hidden ? `h${statement.redacted ? 'r' : ''}` : 'v';
     if (item && item.dataset.state === stateKey) return;
     const fresh = statementItem(app, store, statement, compose);
     fresh.dataset.state = stateKey;
@@ -160,17 +162,21 @@ function statementItem(app, store, statement, compose) {
   if (statement.hidden) {
     body.push(h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.hiddenReason', { reason: statement.hidden.reason })));
   }
-  if (!statement.redacted) {
+  if (statement.redaction) {
+    body.push(h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.redactedReason', { reason: statement.redaction.reason })));
+  } else if (!statement.redacted) {
     body.push(h('p', { class: statement.hidden ? 'text muted' : 'text', lang: statement.lang, dir: 'auto' }, statement.text));
   }
   const actions = h('p', { class: 'actions' });
-  if (compose.replyTo && !statement.hidden) {
+  // A redacted statement has no text left to reply to or hide.
+  if (compose.replyTo && !statement.hidden && !statement.redaction) {
     actions.appendChild(h('button', {
       type: 'button', class: 'small', 'aria-label': t('statement.replyNamed', { id: statement.id, name: author?.name || statement.author }),
       onclick: () => compose.replyTo(statement, author?.name || statement.author),
     }, t('statement.reply')));
   }
-  if (app.moderating && !statement.hidden) {
+  if (app.claims?.role === 'secretariat' && !statement.redaction) actions.appendChild(redactButton(app, store.id, statement));
+  if (app.moderating && !statement.hidden && !statement.redaction) {
     actions.appendChild(h('button', {
       type: 'button', class: 'small danger', 'aria-label': t('statement.hideNamed', { id: statement.id }),
       onclick: (e) => openHideForm(app, store, statement, e.currentTarget.closest('article')),

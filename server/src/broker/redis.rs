@@ -217,10 +217,15 @@ enum Ended {
     Lost,
 }
 
-/// Decodes `"<prev hex> <hash hex> <canonical JSON>"` published on a room channel.
+/// Decodes `"<prev hex> <hash hex> <canonical JSON>"` published on a room channel, followed,
+/// for an event with a committed text, by a newline and its texts (JSON).
 pub(super) fn decode(channel: &str, payload: &[u8]) -> Option<RecordedEvent> {
     let room = redis_keys::room_of_channel(channel)?;
     let text = std::str::from_utf8(payload).ok()?;
+    let (text, texts) = match text.split_once('\n') {
+        Some((event, texts)) => (event, crate::store::redis::parse_texts(texts)?),
+        None => (text, Vec::new()),
+    };
     let mut parts = text.splitn(3, ' ');
     let (prev, hash, canonical) = (parts.next()?, parts.next()?, parts.next()?);
     let event = RecordedEvent::from_stored(
@@ -228,6 +233,7 @@ pub(super) fn decode(channel: &str, payload: &[u8]) -> Option<RecordedEvent> {
         parse_hash(prev).ok()?,
         parse_hash(hash).ok()?,
     )
-    .ok()?;
+    .ok()?
+    .with_openings(texts);
     (event.envelope.room == room).then_some(event)
 }

@@ -332,6 +332,7 @@ fn post(
             };
             Ok(vec![EventBody::StatementPosted {
                 text: text.clone(),
+                text_commitment: None,
                 lang: lang.clone(),
                 parent: *parent,
                 agenda_item: *agenda_item,
@@ -358,6 +359,31 @@ fn post(
                     "statement {statement} is already hidden"
                 ))),
                 Some(_) => Ok(vec![EventBody::StatementHidden {
+                    statement: *statement,
+                    reason: reason.clone(),
+                }]),
+            }
+        }
+        RoomCommand::RedactStatement { statement, reason } => {
+            if profile.role != Role::Secretariat {
+                return Err(Rejection::Forbidden(format!(
+                    "only the secretariat redacts a statement (on a lawful request), not a {}",
+                    profile.role.as_str()
+                )));
+            }
+            check_text("reason", reason, 1, MAX_REASON_CHARS)?;
+            match state.statement(*statement) {
+                None => Err(Rejection::Invalid(format!(
+                    "there is no statement {statement}"
+                ))),
+                Some(s) if s.redaction.is_some() => Err(Rejection::Invalid(format!(
+                    "statement {statement} is already redacted"
+                ))),
+                Some(_) if !state.committed(*statement) => Err(Rejection::Invalid(format!(
+                    "statement {statement} was recorded before text commitments: its text is part \
+                     of the hashed record; run `baraza migrate` on the stopped node first"
+                ))),
+                Some(_) => Ok(vec![EventBody::StatementRedacted {
                     statement: *statement,
                     reason: reason.clone(),
                 }]),

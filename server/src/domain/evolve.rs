@@ -85,6 +85,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
         }
         EventBody::StatementPosted {
             text,
+            text_commitment,
             lang,
             parent,
             agenda_item,
@@ -102,6 +103,9 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 None => state.member(&author).and_then(|m| m.profile.org.clone()),
             };
             roundtable::evolve::statement_posted(state, &author, event.seq);
+            if text_commitment.is_none() {
+                state.uncommitted.insert(event.seq);
+            }
             state.statements.push(StatementView {
                 id: event.seq,
                 author,
@@ -113,6 +117,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 question: *question,
                 posted_at: event.ts,
                 hidden: None,
+                redaction: None,
                 redacted: false,
                 alignment: *alignment,
                 versions: Vec::new(),
@@ -143,6 +148,26 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
         | EventBody::MinutesCorrectionAccepted { .. }
         | EventBody::MinutesCorrectionDeclined { .. }
         | EventBody::MinutesApproved { .. } => super::minutes::evolve(state, event),
+        // The texts leave the state at once (the store withdraws them right after).
+        EventBody::StatementRedacted { statement, reason } => {
+            let (Some(by), Ok(i)) = (
+                event.actor.clone(),
+                state.statements.binary_search_by_key(statement, |s| s.id),
+            ) else {
+                return;
+            };
+            let s = &mut state.statements[i];
+            s.text.clear();
+            for version in &mut s.versions {
+                version.text.clear();
+            }
+            s.redaction = Some(HiddenMark {
+                by,
+                reason: reason.clone(),
+                at: event.ts,
+            });
+        }
+        EventBody::RecordMigrated { .. } => {}
         // Everything else belongs to a room kind's own module; each ignores the others' events.
         _ => {
             roundtable::evolve::apply(state, event);

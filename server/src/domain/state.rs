@@ -22,6 +22,9 @@ pub struct RoomState {
     pub(super) members: Vec<MemberView>,
     pub(super) member_index: HashMap<UserId, usize>,
     pub(super) statements: Vec<StatementView>,
+    /// Statements with a text recorded in the v1 form (inside the hashed record): they cannot
+    /// be redacted until the record is migrated.
+    pub(super) uncommitted: std::collections::BTreeSet<StatementId>,
     pub(super) keys: HashMap<(UserId, IdempotencyKey), Seq>,
     /// Agenda, floor and statistics; `Some` for rooms of kind roundtable.
     pub(super) roundtable: Option<RoundtableState>,
@@ -71,6 +74,12 @@ impl RoomState {
             .binary_search_by_key(&id, |s| s.id)
             .ok()
             .map(|i| &self.statements[i])
+    }
+
+    /// Whether every text of `statement` is committed to rather than inside the hashed record
+    /// (so it can be redacted).
+    pub fn committed(&self, statement: StatementId) -> bool {
+        !self.uncommitted.contains(&statement)
     }
 
     /// The statements that came by e-mail.

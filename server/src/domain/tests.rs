@@ -92,7 +92,7 @@ impl Given {
             _ => None,
         };
         for body in events {
-            let envelope = EventEnvelope {
+            let mut envelope = EventEnvelope {
                 room: RoomId::new("r1").unwrap(),
                 seq: self.state.seq() + 1,
                 ts: self.now,
@@ -100,6 +100,8 @@ impl Given {
                 key: key.clone(),
                 body,
             };
+            // Texts are committed to when sealed, as the hub does.
+            crate::record::commitment::commit_event(&mut envelope);
             evolve(&mut self.state, &envelope);
             self.log.push(envelope);
         }
@@ -308,6 +310,7 @@ fn a_participant_posts_a_statement_and_a_reply_threads_under_it() {
         reply,
         Ok(vec![EventBody::StatementPosted {
             text: "Agreed, with conditions.".into(),
+            text_commitment: None,
             lang: LanguageTag::new("en").unwrap(),
             parent: Some(first),
             agenda_item: None,
@@ -510,6 +513,108 @@ fn moderators_hide_statements_and_the_record_keeps_them() {
         ),
         Err(Rejection::Invalid(_))
     ));
+}
+
+#[test]
+fn only_the_secretariat_redacts_a_statement_and_its_texts_leave_every_view() {
+    let room = roundtable().joined(secretariat()).posted(
+        amina(),
+        "k1",
+        "My home address is 12 Long Road.",
+    );
+    let id = room.state.statements[0].id;
+    let redact = |reason: &str| Command::Room {
+        key: None,
+        command: RoomCommand::RedactStatement {
+            statement: id,
+            reason: reason.into(),
+        },
+    };
+    for other in [moderator(), amina(), bruno()] {
+        let refused = room.when(other, redact("lawful request"));
+        assert!(
+            matches!(&refused, Err(Rejection::Forbidden(m)) if m.contains("only the secretariat")),
+            "{refused:?}"
+        );
+    }
+    assert!(matches!(
+        room.when(secretariat(), redact(" ")),
+        Err(Rejection::Invalid(_))
+    ));
+    assert!(matches!(
+        room.when(
+            secretariat(),
+            Command::Room {
+                key: None,
+                command: RoomCommand::RedactStatement {
+                    statement: 999,
+                    reason: "x".into()
+                }
+            }
+        ),
+        Err(Rejection::Invalid(_))
+    ));
+    assert_eq!(
+        room.when(secretariat(), redact("data protection request 2026-14")),
+        Ok(vec![EventBody::StatementRedacted {
+            statement: id,
+            reason: "data protection request 2026-14".into()
+        }])
+    );
+    let redacted = room.did(secretariat(), redact("data protection request 2026-14"));
+    for reader in [ReaderKind::Member, ReaderKind::Moderating] {
+        let view = redacted.state.view(reader).unwrap();
+        let s = &view.statements[0];
+        assert_eq!(s.text, "");
+        assert_eq!(
+            s.redaction.as_ref().map(|r| r.reason.as_str()),
+            Some("data protection request 2026-14")
+        );
+    }
+    assert!(matches!(
+        redacted.when(secretariat(), redact("again")),
+        Err(Rejection::Invalid(m)) if m.contains("already redacted")
+    ));
+}
+
+#[test]
+fn a_statement_recorded_before_commitments_is_not_redacted_before_migration() {
+    let mut room = roundtable().joined(secretariat());
+    // A v1 event: the text inside the hashed form, no commitment.
+    let envelope = EventEnvelope {
+        room: RoomId::new("r1").unwrap(),
+        seq: room.state.seq() + 1,
+        ts: room.now,
+        actor: Some(UserId::new("amina").unwrap()),
+        key: None,
+        body: EventBody::StatementPosted {
+            text: "Old words".into(),
+            text_commitment: None,
+            lang: LanguageTag::new("en").unwrap(),
+            parent: None,
+            agenda_item: None,
+            question: None,
+            alignment: None,
+            held: false,
+            attachments: Vec::new(),
+            by_mail: None,
+        },
+    };
+    evolve(&mut room.state, &envelope);
+    let refused = room.when(
+        secretariat(),
+        Command::Room {
+            key: None,
+            command: RoomCommand::RedactStatement {
+                statement: envelope.seq,
+                reason: "lawful request".into(),
+            },
+        },
+    );
+    assert!(
+        matches!(&refused, Err(Rejection::Invalid(m)) if m.contains("baraza migrate")),
+        "{refused:?}"
+    );
 }
 
 #[test]

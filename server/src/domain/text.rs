@@ -163,6 +163,7 @@ pub fn clean_command(command: &RoomCommand) -> Result<RoomCommand, TextError> {
             *description = clean_prose("description", description)?;
         }
         RoomCommand::HideStatement { reason, .. }
+        | RoomCommand::RedactStatement { reason, .. }
         | RoomCommand::RejectStatement { reason, .. }
         | RoomCommand::ReportStatement { reason, .. } => *reason = clean_prose("reason", reason)?,
         RoomCommand::MuteParticipant(sanction) | RoomCommand::ExpelParticipant(sanction) => {

@@ -368,6 +368,7 @@ fn frame_cases() -> Vec<(&'static str, EventBody)> {
             "`statement_posted` held for pre-moderation",
             EventBody::StatementPosted {
                 text: "Held text".into(),
+                text_commitment: None,
                 lang: LanguageTag::new("en").unwrap(),
                 parent: None,
                 agenda_item: None,
@@ -383,6 +384,7 @@ fn frame_cases() -> Vec<(&'static str, EventBody)> {
             EventBody::StatementEdited {
                 statement: HELD,
                 text: "Held text, edited".into(),
+                text_commitment: None,
             },
         ),
         (
@@ -402,6 +404,7 @@ fn frame_cases() -> Vec<(&'static str, EventBody)> {
             EventBody::StatementEdited {
                 statement: HELD - 1,
                 text: "Visible text, edited".into(),
+                text_commitment: None,
             },
         ),
         (
@@ -420,6 +423,7 @@ const HELD: u64 = 7;
 fn frames_state() -> RoomState {
     let post = |held: bool| EventBody::StatementPosted {
         text: "Text".into(),
+        text_commitment: None,
         lang: LanguageTag::new("en").unwrap(),
         parent: None,
         agenda_item: None,
@@ -578,6 +582,7 @@ fn export_cases() -> Vec<(&'static str, StatementView)> {
         question: None,
         posted_at: 1,
         hidden: None,
+        redaction: None,
         redacted: false,
         alignment: None,
         versions: vec![],
@@ -626,6 +631,7 @@ fn an_export_for_a_member_leaves_out_what_is_not_published() {
         key: None,
         body: EventBody::StatementPosted {
             text: "Held".into(),
+            text_commitment: None,
             lang: LanguageTag::new("en").unwrap(),
             parent: None,
             agenda_item: None,

@@ -44,6 +44,8 @@ pub fn write(
         let mut entry = event.entry();
         if redacted {
             entry.event.body = visibility::redact(&entry.event.body);
+            entry.canonical.clear();
+            entry.text_salt = None;
         }
         if i > 0 {
             out.write_all(b",\n")?;

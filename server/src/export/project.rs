@@ -32,8 +32,15 @@ pub fn fold(events: &[RecordedEvent]) -> RoomState {
 pub fn project(events: &[RecordedEvent], reader: ReaderKind, lang: Lang) -> Option<Export> {
     let state = fold(events);
     let info = state.info()?.clone();
-    let full = state.view(ReaderKind::Moderating)?;
-    let readable = state.view(reader)?;
+    let mut full = state.view(ReaderKind::Moderating)?;
+    let mut readable = state.view(reader)?;
+    for view in [&mut full, &mut readable] {
+        for s in &mut view.statements {
+            if let Some(redaction) = &s.redaction {
+                s.text = format!("[{}: {}]", lang.labels().redacted, redaction.reason);
+            }
+        }
+    }
     let last = events.last()?;
     let mut people = People::default();
     for m in &full.members {

@@ -43,6 +43,10 @@ impl RecordStore for ObservedStore {
         self.inner.read_after(room, after, limit).await
     }
 
+    async fn withdraw_texts(&self, room: &RoomId, statement: Seq) -> Result<usize, StoreError> {
+        self.inner.withdraw_texts(room, statement).await
+    }
+
     async fn head(&self, room: &RoomId) -> Result<Head, StoreError> {
         self.inner.head(room).await
     }

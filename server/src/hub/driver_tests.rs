@@ -119,6 +119,18 @@ impl RecordStore for TestStore {
             .collect())
     }
 
+    async fn withdraw_texts(&self, room: &RoomId, statement: Seq) -> Result<usize, StoreError> {
+        let mut rooms = self.rooms.lock().expect("rooms");
+        let mut removed = 0;
+        for event in rooms.entry(room.clone()).or_default() {
+            if event.openings.iter().any(|o| o.statement == statement) {
+                removed += event.openings.len();
+                *event = event.withdrawn();
+            }
+        }
+        Ok(removed)
+    }
+
     async fn head(&self, room: &RoomId) -> Result<Head, StoreError> {
         Ok(self.events(room).last().map_or(Head::EMPTY, |e| e.head()))
     }

@@ -252,6 +252,19 @@ impl RoomActor {
                     }
                     continue;
                 }
+                Effect::Withdraw(statement) => {
+                    let store = &self.hub.inner().store;
+                    match store.withdraw_texts(&self.id, statement).await {
+                        Ok(0) => {}
+                        Ok(removed) => {
+                            tracing::info!(room = %self.id, statement, removed, "withdrew the texts of a redacted statement");
+                        }
+                        Err(error) => {
+                            tracing::warn!(room = %self.id, statement, %error, "cannot withdraw the texts of a redacted statement yet; retried when the room loads again");
+                        }
+                    }
+                    continue;
+                }
                 Effect::Attach(user) => {
                     if let Err(error) = self.hub.inner().presence.attach(&self.id, &user).await {
                         tracing::warn!(room = %self.id, %error, "cannot register presence");

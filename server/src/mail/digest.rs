@@ -52,7 +52,7 @@ pub struct RoomDigest<'a> {
 }
 
 fn public(s: &StatementView) -> bool {
-    s.hidden.is_none() && !s.held && s.rejected.is_none()
+    s.hidden.is_none() && !s.held && s.rejected.is_none() && s.redaction.is_none()
 }
 
 /// The digest of `rooms` for `recipient` at `now`, and the new cursor of each room. The message

@@ -4,10 +4,19 @@
 //! canonical JSON (the serde encoding of [`EventEnvelope`], whose field order is fixed). The first
 //! event's previous hash is 32 zero bytes. Stores keep the canonical text as it was hashed, so
 //! the chain can be checked without trusting any re-encoding.
+//!
+//! A statement's text is not in the canonical JSON but committed to (see [`commitment`]): the
+//! text and its salt are stored beside the event and can be withdrawn (redacted) without
+//! changing any hash.
 
 mod chain;
+pub mod commitment;
+pub mod migrate;
 
-pub use chain::{AuditReport, ChainBreak, ChainProblem, ChainVerifier, RoomAudit, StoredRow};
+pub use chain::{
+    AuditReport, ChainBreak, ChainProblem, ChainVerifier, Migration, RoomAudit, StoredRow,
+};
+pub use commitment::TextOpening;
 
 use baraza_proto::api::RecordEntry;
 use baraza_proto::event::EventEnvelope;
@@ -49,8 +58,9 @@ pub fn chain_hash(prev_hash: &Hash, canonical: &[u8]) -> Hash {
 /// An event sealed into its room's chain.
 ///
 /// Guarantees: `canonical` is exactly the text that was hashed, `envelope` is what it decodes
-/// to, and `hash == chain_hash(prev_hash, canonical)` for events built by [`RecordedEvent::seal`].
-/// Events read back from a store are trusted to match; `baraza verify` checks them.
+/// to with the stored texts of `openings` put back, and `hash == chain_hash(prev_hash,
+/// canonical)` for events built by [`RecordedEvent::seal`]. Events read back from a store are
+/// trusted to match; `baraza verify` checks them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedEvent {
     /// The event.
@@ -61,6 +71,8 @@ pub struct RecordedEvent {
     pub prev_hash: Hash,
     /// This event's hash.
     pub hash: Hash,
+    /// The committed texts stored beside it (none once withdrawn, none for v1 events).
+    pub openings: Vec<TextOpening>,
 }
 
 /// The canonical text read back from a store did not decode.
@@ -70,8 +82,12 @@ pub struct UndecodableEvent(#[from] serde_json::Error);
 
 impl RecordedEvent {
     /// Seals `envelope` after an event whose hash is `prev_hash`.
-    pub fn seal(envelope: EventEnvelope, prev_hash: Hash) -> RecordedEvent {
-        let canonical: Arc<str> = serde_json::to_string(&envelope)
+    /// A statement's text is committed to under a fresh salt (canonical form v2).
+    pub fn seal(mut envelope: EventEnvelope, prev_hash: Hash) -> RecordedEvent {
+        let openings: Vec<TextOpening> = commitment::commit_event(&mut envelope)
+            .into_iter()
+            .collect();
+        let canonical: Arc<str> = serde_json::to_string(&commitment::sealed_form(&envelope))
             .expect("event envelopes always serialize")
             .into();
         let hash = chain_hash(&prev_hash, canonical.as_bytes());
@@ -80,6 +96,33 @@ impl RecordedEvent {
             canonical,
             prev_hash,
             hash,
+            openings,
+        }
+    }
+
+    /// Puts the texts a store keeps beside the event back into it (those whose commitment the
+    /// event carries; others are ignored).
+    pub fn with_openings(mut self, openings: Vec<TextOpening>) -> RecordedEvent {
+        let mine: Vec<TextOpening> = match commitment::committed_text(&self.envelope) {
+            Some((_, _, Some(commitment))) => openings
+                .into_iter()
+                .filter(|o| &o.commitment == commitment)
+                .collect(),
+            _ => Vec::new(),
+        };
+        commitment::open_event(&mut self.envelope, &mine);
+        self.openings = mine;
+        self
+    }
+
+    /// The event with its stored texts withdrawn (as the store keeps it after a redaction).
+    pub fn withdrawn(&self) -> RecordedEvent {
+        RecordedEvent {
+            envelope: commitment::sealed_form(&self.envelope),
+            canonical: self.canonical.clone(),
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+            openings: Vec::new(),
         }
     }
 
@@ -95,6 +138,7 @@ impl RecordedEvent {
             canonical: canonical.into(),
             prev_hash,
             hash,
+            openings: Vec::new(),
         })
     }
 
@@ -113,8 +157,15 @@ impl RecordedEvent {
 
     /// The `event` message subscribers receive: `{"type":"event",` followed by the canonical
     /// JSON without its opening brace. Byte-for-byte what serde makes of
-    /// `ServerMessage::Event(envelope)`, without encoding the event again.
+    /// `ServerMessage::Event(envelope)`, without encoding the event again (an event with a
+    /// stored text is encoded with it).
     pub fn wire_frame(&self) -> String {
+        if !self.openings.is_empty() {
+            return serde_json::to_string(&baraza_proto::message::ServerMessage::Event(
+                self.envelope.clone(),
+            ))
+            .expect("server messages always serialize");
+        }
         let body = self
             .canonical
             .strip_prefix('{')
@@ -129,6 +180,8 @@ impl RecordedEvent {
     pub fn entry(&self) -> RecordEntry {
         RecordEntry {
             event: self.envelope.clone(),
+            canonical: self.canonical.to_string(),
+            text_salt: self.openings.first().map(|o| o.salt.clone()),
             prev_hash: hex::encode(self.prev_hash),
             hash: hex::encode(self.hash),
         }

@@ -155,6 +155,14 @@ impl Index {
                         params![terms(text).join(" "), room.as_str(), *statement as i64],
                     )?;
                 }
+                // A redaction: the statement's words leave the index.
+                EventBody::StatementRedacted { statement, .. } => {
+                    tx.execute(
+                        "UPDATE statement_text SET terms = '' WHERE rowid = \
+                         (SELECT id FROM statement WHERE room = ?1 AND seq = ?2)",
+                        params![room.as_str(), *statement as i64],
+                    )?;
+                }
                 _ => {}
             }
         }

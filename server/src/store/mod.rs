@@ -71,6 +71,11 @@ pub trait RecordStore: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError>;
 
+    /// Removes every stored text of `statement` (as posted and edited) after its redaction was
+    /// recorded; no event changes. Idempotent: answers how many texts were removed (0 when
+    /// none was left). Reads that follow no longer return them.
+    async fn withdraw_texts(&self, room: &RoomId, statement: Seq) -> Result<usize, StoreError>;
+
     /// Where the room's record ends ([`Head::EMPTY`] for a room without events).
     async fn head(&self, room: &RoomId) -> Result<Head, StoreError>;
 
@@ -106,6 +111,8 @@ pub async fn audit_store(store: &dyn RecordStore) -> Result<AuditReport, StoreEr
                     canonical: event.canonical.to_string(),
                     prev_hash: event.prev_hash.to_vec(),
                     hash: event.hash.to_vec(),
+                    openings: event.openings.clone(),
+                    old_hash: None,
                 };
                 if let Err(found) = verifier.check(&row) {
                     broken = Some(found);
@@ -116,11 +123,7 @@ pub async fn audit_store(store: &dyn RecordStore) -> Result<AuditReport, StoreEr
                 break;
             }
         }
-        report.rooms.push(RoomAudit {
-            room: room.to_string(),
-            intact: verifier.head().seq,
-            broken,
-        });
+        report.rooms.push(RoomAudit::of(&verifier, broken));
     }
     Ok(report)
 }

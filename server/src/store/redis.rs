@@ -3,6 +3,8 @@
 //! - `baraza:{room:ID}:log`: the stream; entry id `<seq>-0`, fields `e` (canonical JSON), `p`
 //!   (previous hash, hex), `h` (hash, hex).
 //! - `baraza:{room:ID}:head`: a hash with the room's last `seq` and `hash`.
+//! - `baraza:{room:ID}:texts`: a hash of the committed texts (field: commitment), written by the
+//!   append script with their events and removed by `redis_withdraw.lua` after a redaction.
 //! - `redis_append.lua` checks the head, adds the entries, moves the head and publishes every
 //!   event on the room's channel, atomically: the order of publishes is the order of the record.
 //!   On a Redis Cluster it publishes with `SPUBLISH` (sharded pub/sub): the channel shares the
@@ -16,7 +18,7 @@
 //! hanging.
 
 use super::{RecordStore, StoreError, check_append};
-use crate::record::{Hash, Head, RecordedEvent};
+use crate::record::{Hash, Head, RecordedEvent, TextOpening, commitment};
 use crate::redis_keys;
 use crate::redis_link::RedisLink;
 use async_trait::async_trait;
@@ -25,11 +27,54 @@ use redis::AsyncCommands;
 use redis::streams::StreamRangeReply;
 
 const APPEND_SCRIPT: &str = include_str!("redis_append.lua");
+const WITHDRAW_SCRIPT: &str = include_str!("redis_withdraw.lua");
 
 /// Every room's record in Redis.
 pub struct RedisStore {
     connection: RedisLink,
     append: redis::Script,
+    withdraw: redis::Script,
+}
+
+/// A committed text as the texts hash and the channel carry it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredText {
+    commitment: String,
+    statement: u64,
+    salt: String,
+    text: String,
+}
+
+/// The JSON array of an event's texts ('' when none), as the append script takes it.
+pub(crate) fn texts_json(openings: &[TextOpening]) -> String {
+    if openings.is_empty() {
+        return String::new();
+    }
+    let texts: Vec<StoredText> = openings
+        .iter()
+        .map(|o| StoredText {
+            commitment: o.commitment.clone(),
+            statement: o.statement,
+            salt: o.salt.clone(),
+            text: o.text.clone(),
+        })
+        .collect();
+    serde_json::to_string(&texts).expect("texts always serialize")
+}
+
+/// Decodes what [`texts_json`] made.
+pub(crate) fn parse_texts(json: &str) -> Option<Vec<TextOpening>> {
+    let texts: Vec<StoredText> = serde_json::from_str(json).ok()?;
+    Some(texts.into_iter().map(opening).collect())
+}
+
+fn opening(t: StoredText) -> TextOpening {
+    TextOpening {
+        statement: t.statement,
+        commitment: t.commitment,
+        salt: t.salt,
+        text: t.text,
+    }
 }
 
 impl RedisStore {
@@ -45,6 +90,7 @@ impl RedisStore {
         RedisStore {
             connection,
             append: redis::Script::new(APPEND_SCRIPT),
+            withdraw: redis::Script::new(WITHDRAW_SCRIPT),
         }
     }
 }
@@ -68,6 +114,7 @@ impl RecordStore for RedisStore {
         let mut invocation = self.append.key(redis_keys::stream(room));
         invocation
             .key(redis_keys::head(room))
+            .key(redis_keys::texts(room))
             .arg(expected_seq)
             .arg(redis_keys::channel(room))
             .arg(if self.connection.is_cluster() {
@@ -80,7 +127,8 @@ impl RecordStore for RedisStore {
                 .arg(event.seq())
                 .arg(hex::encode(event.prev_hash))
                 .arg(hex::encode(event.hash))
-                .arg(&*event.canonical);
+                .arg(&*event.canonical)
+                .arg(texts_json(&event.openings));
         }
         let (applied, actual): (i64, i64) = invocation
             .invoke_async(&mut connection)
@@ -113,7 +161,7 @@ impl RecordStore for RedisStore {
             )
             .await
             .map_err(unavailable)?;
-        reply
+        let events: Vec<RecordedEvent> = reply
             .ids
             .iter()
             .map(|entry| {
@@ -131,7 +179,44 @@ impl RecordStore for RedisStore {
                 RecordedEvent::from_stored(canonical, prev_hash, hash)
                     .map_err(|e| StoreError::Corrupt(format!("{room}: {e}")))
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        let commitments: Vec<String> = events
+            .iter()
+            .filter_map(|e| match commitment::committed_text(&e.envelope) {
+                Some((_, _, Some(c))) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        if commitments.is_empty() {
+            return Ok(events);
+        }
+        let stored: Vec<Option<String>> = redis::cmd("HMGET")
+            .arg(redis_keys::texts(room))
+            .arg(&commitments)
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        let openings: Vec<TextOpening> = stored
+            .into_iter()
+            .flatten()
+            .filter_map(|json| serde_json::from_str::<StoredText>(&json).ok().map(opening))
+            .collect();
+        Ok(events
+            .into_iter()
+            .map(|e| e.with_openings(openings.clone()))
+            .collect())
+    }
+
+    async fn withdraw_texts(&self, room: &RoomId, statement: Seq) -> Result<usize, StoreError> {
+        let mut connection = self.connection.clone();
+        let removed: i64 = self
+            .withdraw
+            .key(redis_keys::texts(room))
+            .arg(statement)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        Ok(removed as usize)
     }
 
     async fn head(&self, room: &RoomId) -> Result<Head, StoreError> {

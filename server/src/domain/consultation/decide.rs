@@ -110,6 +110,7 @@ pub fn room_command(
     match command {
         RoomCommand::PostStatement { .. }
         | RoomCommand::HideStatement { .. }
+        | RoomCommand::RedactStatement { .. }
         | RoomCommand::UpdateRoom { .. }
         | RoomCommand::ArchiveRoom
         | RoomCommand::DraftMinutes { .. }
@@ -288,6 +289,11 @@ pub fn room_command(
                     "statement {id} was hidden or rejected; it cannot be edited"
                 )));
             }
+            if s.redaction.is_some() {
+                return Err(Rejection::Invalid(format!(
+                    "statement {id} was redacted; it cannot be edited"
+                )));
+            }
             check_text("statement", text, 1, MAX_STATEMENT_CHARS)?;
             if s.text == *text {
                 return Ok(vec![]);
@@ -295,6 +301,7 @@ pub fn room_command(
             Ok(vec![EventBody::StatementEdited {
                 statement: *id,
                 text: text.clone(),
+                text_commitment: None,
             }])
         }
         RoomCommand::RestoreStatement { statement: id } => {

@@ -15,7 +15,14 @@ fn statement_mut(state: &mut RoomState, id: u64) -> Option<&mut StatementView> {
 pub fn apply(state: &mut RoomState, event: &EventEnvelope) {
     let (seq, ts) = (event.seq, event.ts);
     match &event.body {
-        EventBody::StatementEdited { statement, text } => {
+        EventBody::StatementEdited {
+            statement,
+            text,
+            text_commitment,
+        } => {
+            if text_commitment.is_none() {
+                state.uncommitted.insert(*statement);
+            }
             if let Some(s) = statement_mut(state, *statement) {
                 let at = s.edited_at.unwrap_or(s.posted_at);
                 let old = std::mem::replace(&mut s.text, text.clone());

@@ -42,6 +42,7 @@ pub(crate) fn decide(
     match command {
         RoomCommand::PostStatement { .. }
         | RoomCommand::HideStatement { .. }
+        | RoomCommand::RedactStatement { .. }
         | RoomCommand::UpdateRoom { .. }
         | RoomCommand::ArchiveRoom
         | RoomCommand::DraftMinutes { .. }

@@ -13,7 +13,7 @@ use crate::store::StoreError;
 use baraza_proto::command::RoomCommand;
 use baraza_proto::consultation::ConsultationInput;
 use baraza_proto::identity::Profile;
-use baraza_proto::ids::{IdempotencyKey, RoomId, Seq, UserId};
+use baraza_proto::ids::{IdempotencyKey, RoomId, Seq, StatementId, UserId};
 use baraza_proto::room::{RoomInfo, RoomSettings, RoomSummary};
 use baraza_proto::view::RoomView;
 
@@ -251,6 +251,9 @@ pub enum Effect<I: Io> {
     ReadHead,
     /// Hand an appended event to the broker for the other nodes.
     Publish(RecordedEvent),
+    /// Remove the stored texts of a redacted statement from the record store (idempotent;
+    /// asked again each time the room loads, so an interrupted removal is repaired).
+    Withdraw(StatementId),
     /// Register `user` as held by this node in the presence registry.
     Attach(UserId),
     /// Unregister `user` from the presence registry.

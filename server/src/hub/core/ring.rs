@@ -36,6 +36,11 @@ impl FrameRing {
         self.frames.push_back((seq, frames));
     }
 
+    /// Forgets every frame (they may hold texts since withdrawn): resumes read the record.
+    pub fn clear(&mut self) {
+        self.frames.clear();
+    }
+
     /// The frames after `since` up to the newest, as `reader` sees them; `None` when the ring no
     /// longer holds all of them. `head` is the room's last seq (nothing after it: an empty list).
     pub fn after(&self, since: Seq, head: Seq, reader: ReaderKind) -> Option<Vec<Utf8Bytes>> {

@@ -124,6 +124,13 @@ impl<I: Io> RoomCore<I> {
         }
         self.head = event.head();
         self.last_ts = self.last_ts.max(event.envelope.ts);
+        // A redaction: frames kept in memory may hold the texts; resumes read the record again
+        // (after the texts are withdrawn from it, which is the next thing this room does).
+        if let EventBody::StatementRedacted { statement, .. } = &event.envelope.body {
+            self.ring.clear();
+            self.snapshots.clear();
+            self.effects.push_back(Effect::Withdraw(*statement));
+        }
         let per_kind = self.frames_of(&event);
         self.ring.push(event.seq(), per_kind.clone());
         // Each subscriber gets the frame of its kind of reader; one whose right to read the

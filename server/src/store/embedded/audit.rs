@@ -1,9 +1,9 @@
 //! Checking every room's chain in a data directory, read-only (`baraza verify`).
 
-use super::{RECORD_FILE, sql};
+use super::{RECORD_FILE, sql, texts};
 use crate::record::{AuditReport, ChainVerifier, RoomAudit, StoredRow};
 use crate::store::StoreError;
-use baraza_proto::ids::Seq;
+use baraza_proto::ids::{RoomId, Seq};
 use rusqlite::{Connection, OpenFlags, params};
 use std::path::Path;
 
@@ -34,26 +34,28 @@ pub fn audit(dir: &Path) -> Result<AuditReport, StoreError> {
     for room in rooms {
         let mut verifier = ChainVerifier::new(room.clone());
         let mut broken = None;
+        let id = RoomId::new(room.clone()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut texts = texts::load(&db, &id, 0, Seq::MAX >> 1)?;
+        let mut old_hashes = texts::old_hashes(&db, &room)?;
         let mut rows = statement.query(params![room]).map_err(sql)?;
         while let Some(row) = rows.next().map_err(sql)? {
+            let seq = row.get::<_, i64>(0).map_err(sql)? as Seq;
             let stored = StoredRow {
-                seq: row.get::<_, i64>(0).map_err(sql)? as Seq,
+                seq,
                 canonical: row
                     .get::<_, String>(1)
                     .unwrap_or_else(|e| format!("<unreadable text: {e}>")),
                 prev_hash: row.get(2).unwrap_or_default(),
                 hash: row.get(3).unwrap_or_default(),
+                openings: texts.remove(&seq).unwrap_or_default(),
+                old_hash: old_hashes.remove(&seq),
             };
             if let Err(found) = verifier.check(&stored) {
                 broken = Some(found);
                 break;
             }
         }
-        report.rooms.push(RoomAudit {
-            room,
-            intact: verifier.head().seq,
-            broken,
-        });
+        report.rooms.push(RoomAudit::of(&verifier, broken));
     }
     Ok(report)
 }
@@ -72,6 +74,14 @@ pub fn read_room(
         )));
     }
     let db = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sql)?;
+    read_all(&db, room)
+}
+
+/// Every event of `room` on `db`, in order, with its stored texts.
+pub(super) fn read_all(
+    db: &Connection,
+    room: &RoomId,
+) -> Result<Vec<crate::record::RecordedEvent>, StoreError> {
     let mut statement = db
         .prepare("SELECT event, prev_hash, hash FROM events WHERE room = ?1 ORDER BY seq")
         .map_err(sql)?;
@@ -89,5 +99,12 @@ pub fn read_room(
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         events.push(event);
     }
-    Ok(events)
+    let mut texts = texts::load(db, room, 0, Seq::MAX >> 1)?;
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            let openings = texts.remove(&e.seq()).unwrap_or_default();
+            e.with_openings(openings)
+        })
+        .collect())
 }

@@ -6,10 +6,13 @@
 //! - A lock file keeps a second server from opening the same data directory.
 
 mod audit;
+mod migrate;
 mod schema;
+mod texts;
 mod writer;
 
 pub use audit::{audit, read_room};
+pub use migrate::{RoomMigration, migrate};
 
 use super::{RecordStore, StoreError, check_append};
 use crate::record::{Head, RecordedEvent};
@@ -124,6 +127,16 @@ impl RecordStore for EmbeddedStore {
                     .map_err(|e| StoreError::Corrupt(format!("{room}: {e}")))?;
                 events.push(event);
             }
+            if let Some(last) = events.last() {
+                let mut texts = texts::load(db, &room, after, last.seq())?;
+                events = events
+                    .into_iter()
+                    .map(|e| {
+                        let openings = texts.remove(&e.seq()).unwrap_or_default();
+                        e.with_openings(openings)
+                    })
+                    .collect();
+            }
             Ok(events)
         })
         .await
@@ -170,6 +183,17 @@ impl RecordStore for EmbeddedStore {
             Ok(rooms)
         })
         .await
+    }
+
+    async fn withdraw_texts(&self, room: &RoomId, statement: Seq) -> Result<usize, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let op = WriteOp::Withdraw {
+            room: room.clone(),
+            statement,
+            reply,
+        };
+        self.writes.send(op).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     async fn close(&self) -> Result<(), StoreError> {

@@ -23,6 +23,12 @@ pub(super) enum WriteOp {
         events: Vec<RecordedEvent>,
         reply: oneshot::Sender<Result<(), StoreError>>,
     },
+    /// Removes the stored texts of a statement (a redaction); answers how many were removed.
+    Withdraw {
+        room: RoomId,
+        statement: u64,
+        reply: oneshot::Sender<Result<usize, StoreError>>,
+    },
     Close {
         reply: oneshot::Sender<Result<(), StoreError>>,
     },
@@ -93,6 +99,16 @@ impl Writer {
                         events,
                         reply,
                     }),
+                    WriteOp::Withdraw {
+                        room,
+                        statement,
+                        reply,
+                    } => {
+                        if !appends.is_empty() {
+                            self.commit(std::mem::take(&mut appends));
+                        }
+                        let _ = reply.send(super::texts::withdraw(&self.db, &room, statement));
+                    }
                     WriteOp::Close { reply } => close = Some(reply),
                 }
             }
@@ -180,6 +196,7 @@ impl Writer {
                         &event.hash[..]
                     ])
                     .map_err(sql)?;
+                super::texts::insert(&self.db, room, event)?;
             }
             let last = events.last().expect("appends are never empty");
             self.db

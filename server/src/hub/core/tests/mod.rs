@@ -199,6 +199,9 @@ impl Sim {
             }
             Effect::Reply(reply) => return self.replies.push(reply),
             Effect::Publish(event) => return self.published.push(event.seq()),
+            Effect::Withdraw(statement) => {
+                return self.registry.push(format!("withdraw {statement}"));
+            }
             Effect::Attach(user) => return self.registry.push(format!("attach {user}")),
             Effect::Detach(user) => return self.registry.push(format!("detach {user}")),
             Effect::Rollup(parent, _) => return self.rollups.push(parent),
