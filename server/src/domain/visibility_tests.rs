@@ -152,7 +152,10 @@ fn situations() -> Vec<Situation> {
         events.extend(
             path[1..=i]
                 .iter()
-                .map(|&phase| (Some("sec"), EventBody::PhaseChanged { phase })),
+                .map(|&phase| (Some("sec"), EventBody::PhaseChanged {
+                    phase,
+                    deadline: None,
+                })),
         );
         all.push(Situation {
             name: format!("consultation, {}", phase.as_str()),
@@ -326,17 +329,23 @@ fn each_kind_of_reader_gets_the_view_the_matrix_promises() {
                     user: UserId::new("rap").unwrap(),
                 },
             ),
-            (Some("sec"), EventBody::PhaseChanged { phase: Phase::Open }),
+            (Some("sec"), EventBody::PhaseChanged {
+                phase: Phase::Open,
+                deadline: None,
+                deadline: None,
+            }),
             (
                 Some("sec"),
                 EventBody::PhaseChanged {
                     phase: Phase::Closed,
+                    deadline: None,
                 },
             ),
             (
                 Some("sec"),
                 EventBody::PhaseChanged {
                     phase: Phase::Synthesis,
+                    deadline: None,
                 },
             ),
             (
@@ -348,7 +357,10 @@ fn each_kind_of_reader_gets_the_view_the_matrix_promises() {
             ),
         ];
         if phase == Phase::Published {
-            events.push((Some("sec"), EventBody::PhaseChanged { phase }));
+            events.push((Some("sec"), EventBody::PhaseChanged {
+                    phase,
+                    deadline: None,
+                }));
         }
         let state = fold(events);
         for kind in ReaderKind::ALL {
@@ -408,6 +420,7 @@ fn frame_cases() -> Vec<(&'static str, EventBody)> {
             "any other event",
             EventBody::PhaseChanged {
                 phase: Phase::Closed,
+                deadline: None,
             },
         ),
     ]
@@ -443,7 +456,11 @@ fn frames_state() -> RoomState {
                 user: UserId::new("rap").unwrap(),
             },
         ),
-        (Some("sec"), EventBody::PhaseChanged { phase: Phase::Open }),
+        (Some("sec"), EventBody::PhaseChanged {
+                phase: Phase::Open,
+                deadline: None,
+                deadline: None,
+            }),
         (Some("bruno"), post(false)),
         (Some("amina"), post(true)),
     ])

@@ -12,7 +12,7 @@ use baraza_proto::consultation::{
 };
 use baraza_proto::event::EventBody;
 use baraza_proto::identity::Profile;
-use baraza_proto::ids::{LanguageTag, QuestionId, RoomId, StatementId};
+use baraza_proto::ids::{LanguageTag, Millis, QuestionId, RoomId, StatementId};
 use baraza_proto::limits::{MAX_REASON_CHARS, MAX_STATEMENT_CHARS};
 use baraza_proto::room::{RoomInfo, RoomKind, Scope};
 use baraza_proto::view::StatementView;
@@ -105,6 +105,7 @@ pub fn room_command(
     state: &RoomState,
     profile: &Profile,
     command: &RoomCommand,
+    now: Millis,
 ) -> Result<Vec<EventBody>, Rejection> {
     let c = consultation(state, &format!("take {}", command.name()))?;
     match command {
@@ -230,11 +231,21 @@ pub fn room_command(
                     };
                     // Citations must still hold: a statement hidden since the draft is refused.
                     check_citations(state, c, &synthesis.citations)?;
-                    Ok(vec![EventBody::PhaseChanged { phase: *to }])
+                    Ok(vec![EventBody::PhaseChanged {
+                        phase: *to,
+                        deadline: None,
+                    }])
                 }
-                _ => Ok(vec![EventBody::PhaseChanged { phase: *to }]),
+                _ => Ok(vec![EventBody::PhaseChanged {
+                    phase: *to,
+                    deadline: None,
+                }]),
             }
         }
+        RoomCommand::SetPhaseDeadline { phase, at } => {
+            super::deadline::set(c, profile, *phase, *at, now)
+        }
+        RoomCommand::ClearPhaseDeadline { phase } => super::deadline::clear(c, profile, *phase),
         RoomCommand::SetModeration { mode } => {
             require_secretariat(profile, "change the moderation mode")?;
             require(
