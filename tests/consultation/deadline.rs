@@ -63,7 +63,11 @@ async fn the_server_closes_the_open_phase_at_the_deadline_naming_no_person() {
         .await
         .expect_err("a deadline in the past");
     assert_eq!(refusal.code, ErrorCode::Invalid);
-    assert!(refusal.message.contains("not ahead of now"), "{}", refusal.message);
+    assert!(
+        refusal.message.contains("not ahead of now"),
+        "{}",
+        refusal.message
+    );
     // A participant may not schedule it.
     let refusal = amina
         .command(room, None, close_at(wall() + 60_000))
@@ -84,16 +88,23 @@ async fn the_server_closes_the_open_phase_at_the_deadline_naming_no_person() {
 
     // Amina receives the close when the server's timer records it (within the client's wait).
     let closed = amina
-        .wait_for("the phase change at the deadline", |incoming| match incoming {
-            baraza_e2e::client::Incoming::Message(baraza_proto::message::ServerMessage::Event(
-                e,
-            )) if matches!(e.body, EventBody::PhaseChanged { .. }) && e.seq > set => {
-                Some(e.clone())
-            }
-            _ => None,
-        })
+        .wait_for(
+            "the phase change at the deadline",
+            |incoming| match incoming {
+                baraza_e2e::client::Incoming::Message(
+                    baraza_proto::message::ServerMessage::Event(e),
+                ) if matches!(e.body, EventBody::PhaseChanged { .. }) && e.seq > set => {
+                    Some(e.clone())
+                }
+                _ => None,
+            },
+        )
         .await;
-    let EventBody::PhaseChanged { phase: to, deadline } = &closed.body else {
+    let EventBody::PhaseChanged {
+        phase: to,
+        deadline,
+    } = &closed.body
+    else {
         unreachable!()
     };
     assert_eq!(*to, Phase::Closed);
@@ -125,7 +136,10 @@ async fn the_server_closes_the_open_phase_at_the_deadline_naming_no_person() {
         .count();
     assert_eq!(closes, 1);
     let (_, view) = api.get(&format!("/api/rooms/{room}")).await;
-    assert!(view["state"]["consultation"].get("deadline").is_none(), "{view}");
+    assert!(
+        view["state"]["consultation"].get("deadline").is_none(),
+        "{view}"
+    );
 }
 
 #[tokio::test]

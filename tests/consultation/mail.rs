@@ -128,7 +128,10 @@ async fn world(languages: &[&str], lang: &str) -> World {
         .map(|l| LanguageTag::new(*l).unwrap())
         .collect();
     api.create_room(ROOM, &settings).await;
-    assert!(accredit(&base, &sec, &[ROOM]).await, "the focal point's link was mailed");
+    assert!(
+        accredit(&base, &sec, &[ROOM]).await,
+        "the focal point's link was mailed"
+    );
 
     // The focal point signs in with the link mailed to them and chooses their mail language.
     let link_mail = sink
@@ -786,8 +789,11 @@ async fn mail_turned_on_over_existing_data_sends_nothing_about_the_past() {
     let api = Api::new(base.clone(), sec.clone());
     let earlier = "mail-earlier";
     for room in [earlier, ROOM] {
-        api.create_room(room, &consultation("Financing for development", country("KE")))
-            .await;
+        api.create_room(
+            room,
+            &consultation("Financing for development", country("KE")),
+        )
+        .await;
     }
     accredit(&base, &sec, &[earlier, ROOM]).await;
     let (mut s, _) = Client::signed_in(&node.ws_url(), &sec).await;
@@ -812,7 +818,12 @@ async fn mail_turned_on_over_existing_data_sends_nothing_about_the_past() {
     let relay = format!("127.0.0.1:{}", sink.port());
     let node = NodeProcess::start_with(
         data,
-        &["--smtp-relay", &relay, "--smtp-from", "Baraza <noreply@baraza.test>"],
+        &[
+            "--smtp-relay",
+            &relay,
+            "--smtp-from",
+            "Baraza <noreply@baraza.test>",
+        ],
     )
     .await;
     let (mut s, _) = Client::signed_in(&node.ws_url(), &sec).await;

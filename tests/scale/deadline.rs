@@ -105,7 +105,15 @@ async fn two_nodes_record_one_close_at_the_deadline() {
     let closes = record
         .events
         .iter()
-        .filter(|e| matches!(e.event.body, EventBody::PhaseChanged { phase: Phase::Closed, .. }))
+        .filter(|e| {
+            matches!(
+                e.event.body,
+                EventBody::PhaseChanged {
+                    phase: Phase::Closed,
+                    ..
+                }
+            )
+        })
         .count();
     assert_eq!(closes, 1, "one close in the shared record");
     let seqs: Vec<u64> = record.events.iter().map(|e| e.event.seq).collect();

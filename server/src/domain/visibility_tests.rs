@@ -149,14 +149,15 @@ fn situations() -> Vec<Situation> {
                 },
             ),
         ];
-        events.extend(
-            path[1..=i]
-                .iter()
-                .map(|&phase| (Some("sec"), EventBody::PhaseChanged {
+        events.extend(path[1..=i].iter().map(|&phase| {
+            (
+                Some("sec"),
+                EventBody::PhaseChanged {
                     phase,
                     deadline: None,
-                })),
-        );
+                },
+            )
+        }));
         all.push(Situation {
             name: format!("consultation, {}", phase.as_str()),
             kind: RoomKind::Consultation,
@@ -329,11 +330,13 @@ fn each_kind_of_reader_gets_the_view_the_matrix_promises() {
                     user: UserId::new("rap").unwrap(),
                 },
             ),
-            (Some("sec"), EventBody::PhaseChanged {
-                phase: Phase::Open,
-                deadline: None,
-                deadline: None,
-            }),
+            (
+                Some("sec"),
+                EventBody::PhaseChanged {
+                    phase: Phase::Open,
+                    deadline: None,
+                },
+            ),
             (
                 Some("sec"),
                 EventBody::PhaseChanged {
@@ -357,10 +360,13 @@ fn each_kind_of_reader_gets_the_view_the_matrix_promises() {
             ),
         ];
         if phase == Phase::Published {
-            events.push((Some("sec"), EventBody::PhaseChanged {
+            events.push((
+                Some("sec"),
+                EventBody::PhaseChanged {
                     phase,
                     deadline: None,
-                }));
+                },
+            ));
         }
         let state = fold(events);
         for kind in ReaderKind::ALL {
@@ -456,11 +462,13 @@ fn frames_state() -> RoomState {
                 user: UserId::new("rap").unwrap(),
             },
         ),
-        (Some("sec"), EventBody::PhaseChanged {
+        (
+            Some("sec"),
+            EventBody::PhaseChanged {
                 phase: Phase::Open,
                 deadline: None,
-                deadline: None,
-            }),
+            },
+        ),
         (Some("bruno"), post(false)),
         (Some("amina"), post(true)),
     ])

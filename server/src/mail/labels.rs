@@ -104,7 +104,20 @@ const EN: Labels = Labels {
     closes: "Submissions close on {when}.",
     closed_on: "Submissions closed on {when}.",
     closed_by_deadline: "Submissions closed at the deadline set for {when}.",
-    months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
     date_format: "{day} {month} {year}, {time} UTC",
 };
 
@@ -138,7 +151,20 @@ const FR: Labels = Labels {
     closes: "Les contributions seront closes le {when}.",
     closed_on: "Les contributions ont été closes le {when}.",
     closed_by_deadline: "Les contributions ont été closes à l'échéance fixée au {when}.",
-    months: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
+    months: [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
     date_format: "{day} {month} {year} à {time} UTC",
 };
 
@@ -172,7 +198,20 @@ const ES: Labels = Labels {
     closes: "Las contribuciones se cierran el {when}.",
     closed_on: "Las contribuciones se cerraron el {when}.",
     closed_by_deadline: "Las contribuciones se cerraron en el plazo fijado para el {when}.",
-    months: ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"],
+    months: [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
     date_format: "{day} de {month} de {year}, {time} UTC",
 };
 
@@ -206,7 +245,20 @@ const RU: Labels = Labels {
     closes: "Приём предложений закрывается {when}.",
     closed_on: "Приём предложений закрыт {when}.",
     closed_by_deadline: "Приём предложений закрыт в установленный срок: {when}.",
-    months: ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"],
+    months: [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
     date_format: "{day} {month} {year} г., {time} UTC",
 };
 
@@ -240,7 +292,9 @@ const ZH: Labels = Labels {
     closes: "提交截止时间：{when}。",
     closed_on: "提交已于{when}截止。",
     closed_by_deadline: "提交已按设定的截止时间{when}关闭。",
-    months: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"],
+    months: [
+        "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+    ],
     date_format: "{year}年{month}月{day}日 {time} UTC",
 };
 
@@ -274,7 +328,20 @@ const AR: Labels = Labels {
     closes: "يُغلق باب المساهمات في {when}.",
     closed_on: "أُغلق باب المساهمات في {when}.",
     closed_by_deadline: "أُغلق باب المساهمات عند الموعد النهائي المحدد في {when}.",
-    months: ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"],
+    months: [
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ],
     date_format: "{day} {month} {year}، {time} UTC",
 };
 

@@ -55,7 +55,10 @@ pub fn set(
             "a deadline lies at most ten years ahead".into(),
         ));
     }
-    if c.deadline.as_ref().is_some_and(|d| d.phase == phase && d.at == at) {
+    if c.deadline
+        .as_ref()
+        .is_some_and(|d| d.phase == phase && d.at == at)
+    {
         return Ok(vec![]);
     }
     Ok(vec![EventBody::PhaseDeadlineSet { phase, at }])
@@ -69,7 +72,7 @@ pub fn clear(
 ) -> Result<Vec<EventBody>, Rejection> {
     require_secretariat(profile, "cancel the end of a phase")?;
     leads_to(phase)?;
-    if !c.deadline.as_ref().is_some_and(|d| d.phase == phase) {
+    if c.deadline.as_ref().is_none_or(|d| d.phase != phase) {
         return Err(Rejection::Invalid(format!(
             "no deadline is scheduled for the {} phase",
             phase.as_str()

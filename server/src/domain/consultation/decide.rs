@@ -223,6 +223,17 @@ pub fn room_command(
                 Phase::Open if c.questions.is_empty() => Err(Rejection::Invalid(
                     "add at least one question before opening".into(),
                 )),
+                // A close scheduled in the draft that has passed meanwhile would end the
+                // phase the moment it began: the secretariat moves or cancels it first.
+                Phase::Open
+                    if c.deadline
+                        .as_ref()
+                        .is_some_and(|d| d.phase == Phase::Open && d.at <= now) =>
+                {
+                    Err(Rejection::Invalid(
+                        "the scheduled close has passed; move or cancel it before opening".into(),
+                    ))
+                }
                 Phase::Published => {
                     let Some(synthesis) = &c.synthesis else {
                         return Err(Rejection::Invalid(

@@ -121,10 +121,10 @@ pub fn apply(state: &mut RoomState, event: &EventEnvelope) {
                 set_at: ts,
             });
         }
-        EventBody::PhaseDeadlineCleared { phase } => {
-            if c.deadline.as_ref().is_some_and(|d| d.phase == *phase) {
-                c.deadline = None;
-            }
+        EventBody::PhaseDeadlineCleared { phase }
+            if c.deadline.as_ref().is_some_and(|d| d.phase == *phase) =>
+        {
+            c.deadline = None;
         }
         EventBody::ParentSet { parent, .. } => c.parent = Some(parent.clone()),
         EventBody::RapporteurAppointed { user } if !c.rapporteurs.contains(user) => {

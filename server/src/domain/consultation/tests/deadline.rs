@@ -39,7 +39,10 @@ fn the_secretariat_schedules_the_close_and_every_reader_sees_it() {
     for reader in [ReaderKind::Member, ReaderKind::Moderating] {
         let view = g.state.view(reader).unwrap().consultation.unwrap();
         let d = view.deadline.expect("the view shows the deadline");
-        assert_eq!((d.phase, d.at, d.by, d.set_at), (Phase::Open, at, uid("sec"), set_at));
+        assert_eq!(
+            (d.phase, d.at, d.by, d.set_at),
+            (Phase::Open, at, uid("sec"), set_at)
+        );
     }
     // Setting the same time again records nothing.
     assert_eq!(g.when(sec(), cmd(set(at))).unwrap(), vec![]);
@@ -88,7 +91,9 @@ fn the_deadline_moves_and_is_cancelled_until_it_passes() {
             .is_none()
     );
     // Nothing left to cancel.
-    assert!(matches!(g.when(sec(), cmd(clear())), Err(Rejection::Invalid(m)) if m.contains("no deadline")));
+    assert!(
+        matches!(g.when(sec(), cmd(clear())), Err(Rejection::Invalid(m)) if m.contains("no deadline"))
+    );
 }
 
 #[test]
@@ -122,7 +127,12 @@ fn only_the_secretariat_schedules_and_only_the_open_phase() {
         g.when(moderator(), cmd(clear())),
         Err(Rejection::Forbidden(_))
     ));
-    for other in [Phase::Draft, Phase::Closed, Phase::Synthesis, Phase::Published] {
+    for other in [
+        Phase::Draft,
+        Phase::Closed,
+        Phase::Synthesis,
+        Phase::Published,
+    ] {
         assert!(matches!(
             g.when(sec(), cmd(RoomCommand::SetPhaseDeadline { phase: other, at })),
             Err(Rejection::Invalid(m)) if m.contains("only the open phase")
@@ -174,9 +184,7 @@ fn the_deadline_closes_the_consultation_once_naming_no_person() {
 fn closing_by_hand_first_spends_the_deadline_and_reopening_does_not_revive_it() {
     let (g, _) = open();
     let at = g.now + HOUR;
-    let g = g
-        .did(sec(), cmd(set(at)))
-        .did(sec(), phase(Phase::Closed));
+    let g = g.did(sec(), cmd(set(at))).did(sec(), phase(Phase::Closed));
     assert_eq!(deadline_at(&g), None);
     let g = g.did(sec(), phase(Phase::Open));
     assert_eq!(g.state.next_deadline(), None);
@@ -198,4 +206,26 @@ fn an_archived_consultation_runs_no_timer() {
         .did(sec(), cmd(RoomCommand::ArchiveRoom));
     assert_eq!(g.state.next_deadline(), None);
     assert_eq!(tick(&g, at + 1), vec![]);
+}
+
+#[test]
+fn a_draft_whose_close_has_passed_does_not_open_until_it_is_moved() {
+    let g = Given::new("ke-food", kenya());
+    let at = g.now + HOUR;
+    let mut g = g.did(sec(), cmd(set(at)));
+    g.made(
+        sec(),
+        RoomCommand::AddQuestion {
+            text: "What should change first?".into(),
+        },
+    );
+    g.now = at + 1;
+    assert!(matches!(
+        g.when(sec(), phase(Phase::Open)),
+        Err(Rejection::Invalid(m)) if m.contains("scheduled close has passed")
+    ));
+    let g = g.did(sec(), cmd(set(at + 2 * HOUR)));
+    assert_eq!(g.phase(), Phase::Draft);
+    let g = g.did(sec(), phase(Phase::Open));
+    assert_eq!(g.phase(), Phase::Open);
 }

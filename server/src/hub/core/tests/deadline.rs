@@ -91,6 +91,9 @@ fn when_another_node_closed_first_the_tick_records_nothing() {
         "the lost race is decided again against the record: {:?}",
         recorded(&sim)
     );
-    assert_eq!(sim.core.state().consultation().unwrap().phase(), Phase::Closed);
+    assert_eq!(
+        sim.core.state().consultation().unwrap().phase(),
+        Phase::Closed
+    );
     assert_eq!(sim.core.state().next_deadline(), None);
 }
