@@ -203,7 +203,7 @@ async fn world(languages: &[&str], lang: &str) -> World {
         None,
         RoomCommand::SetPhaseDeadline {
             phase: Phase::Open,
-            at: closes_at,
+            at: closes_at as i64,
         },
     )
     .await;
