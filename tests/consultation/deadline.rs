@@ -122,8 +122,13 @@ async fn the_server_closes_the_open_phase_at_the_deadline_naming_no_person() {
         .await
         .expect_err("closed");
     assert_eq!(refusal.code, ErrorCode::InvalidCommand);
-    // Exactly one close in the record, and the deadline is gone from the view.
-    let record = api.record(room).await;
+    // Exactly one close in the record (the full record is the secretariat's to read), and the
+    // deadline is gone from the view.
+    let sec_api = Api::new(
+        node.http_url(),
+        TokenSpec::new("sec-1", Role::Secretariat).sign(),
+    );
+    let record = sec_api.record(room).await;
     let closes = record
         .events
         .iter()
