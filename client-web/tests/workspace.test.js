@@ -219,6 +219,7 @@ describe('the secretariat sets up and runs consultations in the web client', { c
     const confirm = setup().locator('#deadline-confirm');
     await confirm.waitFor();
     assert.match(await confirm.textContent(), /the server closes submissions by itself: no new submissions or replies after that/);
+    await shot(sec.page, '07a-closing-date-confirm');
     await confirm.getByRole('button', { name: 'Yes, schedule it' }).click();
     await confirm.waitFor({ state: 'detached' });
     const year = String(at.getUTCFullYear());

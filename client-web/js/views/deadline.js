@@ -23,8 +23,12 @@ export function ready() {
  * @returns {string}
  */
 export function formatWhen(at) {
-  return new Intl.DateTimeFormat(language(), { dateStyle: 'full', timeStyle: 'short' }).format(new Date(at))
-    + ` (${new Intl.DateTimeFormat(language(), { timeZoneName: 'short' }).formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName')?.value ?? ''})`;
+  const date = new Date(at);
+  const zone = new Intl.DateTimeFormat(language(), { timeZoneName: 'short' }).formatToParts(date)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  // The zone follows the time plainly: the sentences put the relative time in brackets.
+  const when = new Intl.DateTimeFormat(language(), { dateStyle: 'full', timeStyle: 'short' }).format(date);
+  return zone ? `${when} ${zone}` : when;
 }
 
 /**
@@ -73,10 +77,10 @@ export function deadlineSetup(send, status) {
   let confirming = null;
   let section = h('section');
 
+  /** Renders again in place (the section on the page is replaced by a fresh one). */
   function rerender(cons) {
-    const fresh = render(cons);
-    section.replaceWith(fresh);
-    section = fresh;
+    const shown = section;
+    shown.replaceWith(render(cons));
   }
 
   function render(cons) {
