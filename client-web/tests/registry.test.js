@@ -10,7 +10,8 @@
  * the secretariat cannot decide) and names a representative (a second one is refused: the
  * quota); the representative's link, read from the message the SMTP server
  * received, signs them in; they request the floor and their speaking-list entry shows the
- * registry's organisation, constituency and country. Withdrawn, the accreditation leaves the
+ * registry's organisation, constituency and country. The focal point picks the questions its
+ * digest follows at `#/mail-settings`, and they are kept after a reload. Withdrawn, the accreditation leaves the
  * public list and the representative, still in the room, is signed out there with the reason. The rejected organisation cannot get in,
  * and a used link is refused in plain words. Screenshots go to docs/screenshots/registry-*.png.
  */
@@ -32,6 +33,8 @@ const APPROVAL = 'Two decades of work on trade finance for women in East Africa:
 const REJECTION = 'No work on financing for development is shown.';
 const QUESTION = 'Which of your projects concern financing for development?';
 const ANSWER = 'We advise on tax arrangements; none is on public finance.';
+const CONSULTATION = 'Consultation on trade finance for women';
+const FOLLOWED = ['Which barriers to trade finance matter most?', 'What should development banks do first?'];
 
 /** The sign-in link in a message. */
 function linkIn(mail) {
@@ -315,6 +318,49 @@ describe('accreditation in the web client, with a real SMTP server', { concurren
     assert.match(await reps.locator('.quota').textContent(), /1 of 1 named/);
     await assertAccessible(page, 'focal point');
     await shot(page, '08-focal-point-quota');
+  });
+
+  test('the focal point picks the questions its digest follows; saved, they are kept after a reload', async () => {
+    // The secretariat opens a consultation with two questions, in the page.
+    const { page } = sec;
+    await page.goto(`${base}/#/rooms`);
+    await page.getByRole('link', { name: 'New room' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New room' }).waitFor();
+    await page.getByLabel('Kind').selectOption('consultation');
+    await page.getByLabel('Title', { exact: true }).fill(CONSULTATION);
+    await page.getByRole('button', { name: 'Create the room' }).click();
+    await page.getByRole('heading', { level: 1, name: CONSULTATION }).waitFor();
+    const setup = page.locator('#consultation-setup');
+    for (const q of FOLLOWED) {
+      await setup.getByLabel('New question').fill(q);
+      await setup.getByRole('button', { name: 'Add the question' }).click();
+      await setup.locator('li[data-setup-question]', { hasText: q }).waitFor();
+    }
+    await setup.getByRole('button', { name: 'Open the consultation' }).click();
+    await setup.getByRole('button', { name: 'Yes, change the phase' }).click();
+    await page.locator('#phase-banner[data-phase="open"]').waitFor();
+
+    const focal = witnFocal.page;
+    await focal.goto(`${base}/#/mail-settings`);
+    await focal.getByRole('heading', { level: 1, name: 'E-mail settings' }).waitFor();
+    const all = focal.getByRole('radio', { name: 'Every question of the consultations I take part in' });
+    assert.ok(await all.isChecked(), 'every question until some are chosen');
+    const second = focal.getByRole('checkbox', { name: FOLLOWED[1] });
+    await second.check();
+    assert.ok(await focal.getByRole('radio', { name: 'Only the questions ticked below' }).isChecked(), 'ticking a question chooses "only these"');
+    await focal.getByLabel('Digest').selectOption('weekly');
+    await focal.getByRole('button', { name: 'Save' }).click();
+    await focal.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await assertAccessible(focal, 'mail settings');
+    await shot(focal, '08b-mail-settings');
+
+    await focal.reload();
+    await focal.getByRole('heading', { level: 1, name: 'E-mail settings' }).waitFor();
+    await focal.getByRole('checkbox', { name: FOLLOWED[1] }).waitFor();
+    assert.ok(await focal.getByRole('checkbox', { name: FOLLOWED[1] }).isChecked(), 'the chosen question is kept');
+    assert.ok(!(await focal.getByRole('checkbox', { name: FOLLOWED[0] }).isChecked()), 'the other is not');
+    assert.ok(await focal.getByRole('radio', { name: 'Only the questions ticked below' }).isChecked());
+    assert.equal(await focal.getByLabel('Digest').inputValue(), 'weekly');
   });
 
   test('the representative signs in with the link the SMTP server received, requests the floor, and the list shows the registry\'s identity', async () => {

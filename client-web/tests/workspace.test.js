@@ -2,7 +2,8 @@
  * The secretariat's workspace, end to end in real Chromium against a node that starts empty
  * (`BARAZA_EMPTY_URL`): the secretariat creates a regional and a national consultation in the
  * web client, sets the questions (one edited, one withdrawn), pre-moderation, a rapporteur and
- * the parent, and opens them; a participant who came too early is told the consultation is
+ * the parent, and opens them; schedules the national consultation's close (shown back in local
+ * time, seen by participants, cancelled and scheduled again); a participant who came too early is told the consultation is
  * still being prepared, one without an organisation is told why they cannot submit; two
  * participants submit and reply; the moderator approves held statements and dismisses a
  * report; the rapporteur writes the synthesis with a citation picked by selecting text; the
@@ -195,6 +196,52 @@ describe('the secretariat sets up and runs consultations in the web client', { c
     await panel(sec).locator('#phase-banner[data-phase="open"]').waitFor();
     assert.equal(await setup().getByRole('button', { name: /^Edit the question/ }).count(), 0, 'questions are fixed once open');
     await setup().locator('.help', { hasText: 'questions stay as they were asked' }).waitFor();
+  });
+
+  test('the secretariat schedules the close in local time; participants see when submissions close', async () => {
+    await open(sec, NATIONAL);
+    const closing = setup().locator('#deadline-setup');
+    await closing.waitFor();
+    const at = new Date(Date.now() + 3 * 86_400_000 + 3_600_000);
+    at.setSeconds(0, 0);
+    // The page's local time (the input is `datetime-local`), as the browser reckons it.
+    const local = await sec.page.evaluate((ms) => {
+      const d = new Date(ms);
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    }, at.getTime());
+    // A time in the past is refused in words before anything is sent.
+    await closing.getByLabel('Close submissions on').fill('2020-01-01T10:00');
+    await closing.getByRole('button', { name: 'Schedule the close' }).click();
+    await setup().locator('#setup-status', { hasText: 'Choose a time in the future.' }).waitFor();
+    await closing.getByLabel('Close submissions on').fill(local);
+    await closing.getByRole('button', { name: 'Schedule the close' }).click();
+    const confirm = setup().locator('#deadline-confirm');
+    await confirm.waitFor();
+    assert.match(await confirm.textContent(), /the server closes submissions by itself: no new submissions or replies after that/);
+    await shot(sec.page, '07a-closing-date-confirm');
+    await confirm.getByRole('button', { name: 'Yes, schedule it' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    const year = String(at.getUTCFullYear());
+    const current = setup().locator('#deadline-current', { hasText: 'in 3 days' });
+    await current.waitFor();
+    assert.match(await current.textContent(), new RegExp(`Submissions close by themselves on .*${year}.*\\(in 3 days\\)`));
+    await assertAccessible(sec.page, 'consultation set-up (closing date)');
+    await shot(sec.page, '07b-closing-date');
+
+    await open(amina, NATIONAL);
+    const note = amina.page.locator('#deadline-note');
+    await note.waitFor();
+    assert.equal(await note.getAttribute('data-at'), String(at.getTime()), 'the view carries the time the secretariat chose');
+    assert.match(await note.textContent(), new RegExp(`^Submissions close on .*${year}.* \\(in 3 days\\)\\.$`));
+
+    // Cancelled, it is gone for everyone; scheduled again, it is back.
+    await setup().getByRole('button', { name: 'Cancel the closing date' }).click();
+    await setup().locator('#deadline-current', { hasText: 'No closing date is scheduled' }).waitFor();
+    await note.waitFor({ state: 'detached' });
+    await setup().getByRole('button', { name: 'Schedule the close' }).click();
+    await setup().getByRole('button', { name: 'Yes, schedule it' }).click();
+    await amina.page.locator('#deadline-note', { hasText: 'in 3 days' }).waitFor();
   });
 
   test('a participant without an organisation is told why they cannot submit', async () => {

@@ -130,6 +130,19 @@ pub enum RoomCommand {
         /// The new phase.
         phase: Phase,
     },
+    /// Consultations, secretariat: schedule (or move) the end of a phase, draft or open: at
+    /// `at` the server closes the open phase by itself. `at` must lie ahead.
+    SetPhaseDeadline {
+        /// The phase that ends (`open`).
+        phase: Phase,
+        /// When (ms since the Unix epoch).
+        at: Millis,
+    },
+    /// Consultations, secretariat: cancel a phase's scheduled end before it passes.
+    ClearPhaseDeadline {
+        /// The phase.
+        phase: Phase,
+    },
     /// Consultations, secretariat: choose post- or pre-moderation (draft or open).
     SetModeration {
         /// The mode.
@@ -289,6 +302,8 @@ impl RoomCommand {
             RoomCommand::UpdateRoom { .. } => "update_room",
             RoomCommand::ArchiveRoom => "archive_room",
             RoomCommand::SetPhase { .. } => "set_phase",
+            RoomCommand::SetPhaseDeadline { .. } => "set_phase_deadline",
+            RoomCommand::ClearPhaseDeadline { .. } => "clear_phase_deadline",
             RoomCommand::SetModeration { .. } => "set_moderation",
             RoomCommand::SetParent { .. } => "set_parent",
             RoomCommand::AppointRapporteur { .. } => "appoint_rapporteur",

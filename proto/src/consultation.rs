@@ -69,6 +69,36 @@ impl Phase {
     }
 }
 
+/// A scheduled end of a phase: at `at` the server's timer moves the consultation on by
+/// itself (today: the open phase closes). Set with `set_phase_deadline`, removed with
+/// `clear_phase_deadline`; it lapses when the phase ends earlier by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PhaseDeadline {
+    /// The phase that ends (`open`).
+    pub phase: Phase,
+    /// When it ends (ms since the Unix epoch).
+    pub at: Millis,
+    /// Who scheduled it.
+    pub by: UserId,
+    /// When they did.
+    pub set_at: Millis,
+}
+
+/// The phases that may carry a deadline, and the phase their deadline leads to.
+pub const DEADLINE_PHASES: [(Phase, Phase); 1] = [(Phase::Open, Phase::Closed)];
+
+/// What a `phase_changed` caused by a deadline states: no person changed the phase; the
+/// deadline set by `set_by` at `set_at` passed at `at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DeadlinePassed {
+    /// The deadline.
+    pub at: Millis,
+    /// Who had scheduled it.
+    pub set_by: UserId,
+    /// When they had.
+    pub set_at: Millis,
+}
+
 /// How submissions are moderated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -264,6 +294,9 @@ pub struct ConsultationView {
     pub queue: Option<ModerationQueue>,
     /// Participation figures.
     pub figures: Figures,
+    /// The scheduled end of a phase, if one is set (the open phase's while draft or open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<PhaseDeadline>,
 }
 
 /// A statement with its replies.

@@ -3,7 +3,9 @@
 //! An `EventEnvelope` is exactly what is hashed into the chain (its canonical JSON) and, with
 //! `"type":"event"` in front, exactly what subscribers receive.
 
-use crate::consultation::{Alignment, Citation, ConsultationInput, ModerationMode, Phase};
+use crate::consultation::{
+    Alignment, Citation, ConsultationInput, DeadlinePassed, ModerationMode, Phase,
+};
 use crate::identity::Profile;
 use crate::ids::{
     AgendaItemId, IdempotencyKey, LanguageTag, Millis, QuestionId, RoomId, Seq, StatementId, UserId,
@@ -219,9 +221,25 @@ pub enum EventBody {
     /// The secretariat archived the room: this is the last event of its record; every later
     /// command is refused (`room_archived`).
     RoomArchived,
-    /// The consultation moved to another phase.
+    /// The consultation moved to another phase: by the secretariat (the event's actor), or,
+    /// with `deadline` set and no actor, because a scheduled deadline passed (server timer).
     PhaseChanged {
         /// The new phase.
+        phase: Phase,
+        /// Set when the server's timer made the change: the deadline that passed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadline: Option<DeadlinePassed>,
+    },
+    /// The secretariat scheduled (or moved) the end of a phase.
+    PhaseDeadlineSet {
+        /// The phase that will end (`open`).
+        phase: Phase,
+        /// When (ms since the Unix epoch).
+        at: Millis,
+    },
+    /// The secretariat cancelled a phase's scheduled end.
+    PhaseDeadlineCleared {
+        /// The phase.
         phase: Phase,
     },
     /// The moderation mode changed (it applies to later submissions).
@@ -408,6 +426,8 @@ impl EventBody {
             EventBody::RoomUpdated { .. } => "room_updated",
             EventBody::RoomArchived => "room_archived",
             EventBody::PhaseChanged { .. } => "phase_changed",
+            EventBody::PhaseDeadlineSet { .. } => "phase_deadline_set",
+            EventBody::PhaseDeadlineCleared { .. } => "phase_deadline_cleared",
             EventBody::ModerationSet { .. } => "moderation_set",
             EventBody::ParentSet { .. } => "parent_set",
             EventBody::RapporteurAppointed { .. } => "rapporteur_appointed",

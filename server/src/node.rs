@@ -181,6 +181,7 @@ impl Node {
         }
         health.check();
         tokio::spawn(hub.track(watch_health(health.clone(), hub.shutdown_token())));
+        tokio::spawn(hub.track(hub.clone().wake_timers()));
         let email = match &config.email {
             Some(mail_config) => {
                 let secret = match &config.keys {

@@ -41,6 +41,76 @@ async fn call(
     )
 }
 
+/// A forum listing `rooms`, and the Women in Trade Network accredited to it with its focal
+/// point (`FOCAL`), who confirmed the address with a sign-in link the secretariat handed over.
+async fn accredit(base: &str, sec: &str, rooms: &[&str]) {
+    let forum = json!({
+        "id": "ffd-mail", "title": "Financing for development", "criteria": "Work on it.",
+        "rooms": rooms, "quota": 5, "accredited_only": false
+    });
+    let (status, body) = call(
+        reqwest::Method::POST,
+        base,
+        "/api/registry/forums",
+        Some(sec),
+        Some(forum),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let application = json!({
+        "organisation": {"name": "Women in Trade Network", "country": "KE", "constituency": "ngos",
+                         "sdgs": [5], "ecosoc": {"status": "special", "year": 2011}},
+        "focal_point": {"name": "Achieng Otieno", "email": FOCAL},
+        "forum": "ffd-mail", "statement": "Two decades of work on financing for development."
+    });
+    let (status, applied) = call(
+        reqwest::Method::POST,
+        base,
+        "/api/registry/apply",
+        None,
+        Some(application),
+    )
+    .await;
+    assert_eq!(status, 201, "{applied}");
+    // The focal point confirms the address with a sign-in link (handed over here, since this
+    // node sends no mail); then the secretariat decides.
+    let focal = applied["org"].as_u64().expect("an organisation id") + 1;
+    let (status, sent) = call(
+        reqwest::Method::POST,
+        base,
+        &format!("/api/registry/people/{focal}/invitation"),
+        Some(sec),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 201, "{sent}");
+    let link = sent["link"].as_str().expect("a sign-in link");
+    let (_, code) = link.split_once("#invite=").expect("a code in the link");
+    let (status, signed) = call(
+        reqwest::Method::POST,
+        base,
+        "/api/registry/sign-in",
+        None,
+        Some(json!({ "code": code })),
+    )
+    .await;
+    assert_eq!(status, 200, "{signed}");
+    let decision = json!({"decision": "approved", "reason": "Long record on the forum's themes."});
+    let path = format!(
+        "/api/registry/applications/{}/decision",
+        applied["application"]
+    );
+    let (status, body) = call(
+        reqwest::Method::POST,
+        base,
+        &path,
+        Some(sec),
+        Some(decision),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}
+
 /// A node relaying to `sink`, with an LMTP listener; a consultation in pre-moderation with one
 /// question, listed in a forum its organisation is accredited to; the focal point signed in
 /// with the link mailed to them and their mail language set to `lang`.
@@ -51,6 +121,8 @@ struct World {
     sec: String,
     question: Seq,
     person_token: String,
+    /// When the open phase is scheduled to close.
+    closes_at: u64,
 }
 
 async fn world(languages: &[&str], lang: &str) -> World {
@@ -186,6 +258,18 @@ async fn world(languages: &[&str], lang: &str) -> World {
         },
     )
     .await;
+    // The close is scheduled a month ahead before the consultation opens: the invitation says so.
+    let closes_at = now_ms() + 30 * 86_400_000;
+    ok(
+        &mut s,
+        ROOM,
+        None,
+        RoomCommand::SetPhaseDeadline {
+            phase: Phase::Open,
+            at: closes_at as i64,
+        },
+    )
+    .await;
     ok(&mut s, ROOM, None, phase(Phase::Open)).await;
     World {
         node,
@@ -194,7 +278,15 @@ async fn world(languages: &[&str], lang: &str) -> World {
         sec,
         question,
         person_token,
+        closes_at,
     }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
 }
 
 /// A plain reply from the focal point to `to`.
@@ -269,6 +361,7 @@ async fn a_consultation_is_taken_part_in_by_e_mail_with_the_same_moderation_as_t
         sec,
         question,
         person_token,
+        closes_at,
     } = world(&["en", "fr"], "fr").await;
 
     // The invitation arrives in French with the question and a reply address for it.
@@ -285,6 +378,20 @@ async fn a_consultation_is_taken_part_in_by_e_mail_with_the_same_moderation_as_t
     assert!(
         invitation.text.contains("Food systems transformation"),
         "the background: {}",
+        invitation.text
+    );
+    // The scheduled close, in French, dated for French readers.
+    let fr = baraza_server::mail::labels::labels("fr");
+    let when = baraza_server::mail::labels::date(fr, closes_at as i64);
+    assert!(
+        fr.months.iter().any(|m| when.contains(m)),
+        "a French month: {when}"
+    );
+    assert!(
+        invitation
+            .text
+            .contains(&format!("Les contributions seront closes le {when}.")),
+        "the closing date: {}",
         invitation.text
     );
     let address = invitation.reply_to.clone().expect("a Reply-To");
@@ -332,6 +439,17 @@ async fn a_consultation_is_taken_part_in_by_e_mail_with_the_same_moderation_as_t
     assert_eq!(submission["question"], question);
     assert_eq!(submission["by_mail"], true);
     assert_eq!(submission["lang"], "fr");
+    // Held by pre-moderation: one short confirmation, in French, answering that mail.
+    let held_note = sink
+        .wait_for(FOCAL, "held confirmation", |m| {
+            m.text.contains("attend les modérateurs")
+        })
+        .await;
+    assert!(
+        held_note
+            .header("In-Reply-To")
+            .is_some_and(|v| v.contains("m1@witn.example"))
+    );
     let (_, inbox) = call(
         reqwest::Method::GET,
         &node.http_url(),
@@ -537,6 +655,12 @@ async fn a_consultation_is_taken_part_in_by_e_mail_with_the_same_moderation_as_t
     let answer = sink
         .wait_for(FOCAL, "late answer", |m| m.text.contains("sont closes"))
         .await;
+    // It says when the phase closed, dated for French readers.
+    assert!(
+        answer.text.contains("Les contributions ont été closes le "),
+        "{}",
+        answer.text
+    );
     assert_eq!(
         answer.header("Auto-Submitted").as_deref(),
         Some("auto-replied")
@@ -610,11 +734,21 @@ async fn a_consultation_is_taken_part_in_by_e_mail_with_the_same_moderation_as_t
         .iter()
         .filter(|m| m.subject.starts_with("Consultation ouverte"))
         .count();
-    let answers = all
+    let answers: Vec<&Received> = all
         .iter()
         .filter(|m| m.subject.starts_with("À propos de votre message"))
-        .count();
-    assert_eq!((invitations, answers), (1, 1));
+        .collect();
+    let held_notes: Vec<String> = answers
+        .iter()
+        .filter(|m| m.text.contains("attend les modérateurs"))
+        .filter_map(|m| m.header("In-Reply-To"))
+        .collect();
+    // One confirmation per held mail (m1 before the restart, m2 after; m2 again: none), and
+    // the late answer.
+    assert_eq!(held_notes.len(), 2, "{held_notes:?}");
+    assert!(held_notes.iter().any(|v| v.contains("m1@witn.example")));
+    assert!(held_notes.iter().any(|v| v.contains("m2@witn.example")));
+    assert_eq!((invitations, answers.len()), (1, 3));
     let (status, outbox) = call(
         reqwest::Method::GET,
         &node.http_url(),
@@ -704,4 +838,91 @@ async fn an_arabic_html_only_mail_with_a_pdf_arrives_as_clean_text_with_its_atta
     let stored =
         std::fs::read(node.data().path().join("attachments").join(&sha)).expect("stored file");
     assert_eq!(stored, pdf);
+}
+
+/// Mail turned on over existing data: what was recorded before is history. A consultation that
+/// opened before sends no invitation; one that opens after does.
+#[tokio::test]
+async fn mail_turned_on_over_existing_data_sends_nothing_about_the_past() {
+    // First without e-mail: a consultation is opened, its organisation accredited.
+    let data = baraza_e2e::DataDir::new();
+    let node = NodeProcess::start_with(data.clone(), &[]).await;
+    let base = node.http_url();
+    let sec = TokenSpec::new("sec-1", Role::Secretariat).sign();
+    let api = Api::new(base.clone(), sec.clone());
+    let earlier = "mail-earlier";
+    for room in [earlier, ROOM] {
+        api.create_room(
+            room,
+            &consultation("Financing for development", country("KE")),
+        )
+        .await;
+    }
+    accredit(&base, &sec, &[earlier, ROOM]).await;
+    let (mut s, _) = Client::signed_in(&node.ws_url(), &sec).await;
+    for room in [earlier, ROOM] {
+        s.join(room, None).await;
+        ok(
+            &mut s,
+            room,
+            Some("q1"),
+            RoomCommand::AddQuestion {
+                text: format!("What should change first? ({room})"),
+            },
+        )
+        .await;
+    }
+    ok(&mut s, earlier, None, phase(Phase::Open)).await;
+    drop(s);
+    assert!(node.stop().await.success());
+
+    // Then with e-mail, on the same data.
+    let sink = SmtpSink::start().await;
+    let relay = format!("127.0.0.1:{}", sink.port());
+    let node = NodeProcess::start_with(
+        data,
+        &[
+            "--smtp-relay",
+            &relay,
+            "--smtp-from",
+            "Baraza <noreply@baraza.test>",
+        ],
+    )
+    .await;
+    let (mut s, _) = Client::signed_in(&node.ws_url(), &sec).await;
+    s.join(ROOM, None).await;
+    ok(&mut s, ROOM, None, phase(Phase::Open)).await;
+    let invitation = sink
+        .wait_for(FOCAL, "invitation of the consultation opened now", |m| {
+            m.text.contains(&format!("({ROOM})"))
+        })
+        .await;
+    assert!(invitation.subject.starts_with("Consultation open"));
+    // The mail of the later opening went out; the earlier one was never mailed, nor queued.
+    let about_earlier: Vec<String> = sink
+        .messages()
+        .iter()
+        .filter(|m| m.text.contains(&format!("({earlier})")))
+        .map(|m| m.subject.clone())
+        .collect();
+    assert!(about_earlier.is_empty(), "{about_earlier:?}");
+    let (status, outbox) = call(
+        reqwest::Method::GET,
+        &node.http_url(),
+        "/api/mail/outbox",
+        Some(&sec),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let keys: Vec<String> = outbox["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.to_string())
+        .collect();
+    assert!(
+        !keys.iter().any(|k| k.contains(earlier)),
+        "nothing queued about the past: {keys:?}"
+    );
 }

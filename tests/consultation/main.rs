@@ -12,6 +12,7 @@ use baraza_proto::room::{RoomKind, RoomSettings, Scope};
 use std::time::Duration;
 
 mod archive;
+mod deadline;
 mod mail;
 mod minutes;
 mod redaction;
@@ -476,7 +477,8 @@ async fn national_consultations_roll_up_into_a_regional_one() {
     assert!(resumed.replayed.iter().any(|e| matches!(
         e.body,
         EventBody::PhaseChanged {
-            phase: Phase::Published
+            phase: Phase::Published,
+            ..
         }
     )));
 

@@ -12,6 +12,7 @@ use baraza_proto::room::{RoomKind, RoomSettings, Scope};
 use std::time::{Duration, Instant};
 
 mod cluster;
+mod deadline;
 mod outage;
 
 fn settings() -> RoomSettings {

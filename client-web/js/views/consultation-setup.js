@@ -1,6 +1,7 @@
 /**
  * The secretariat's set-up of a consultation, above its questions: the phase with a
- * confirmation that says what a change does; the questions (added while draft or open, edited
+ * confirmation that says what a change does; the closing date the server closes submissions at
+ * (`deadline.js`, loaded on demand); the questions (added while draft or open, edited
  * and withdrawn until the consultation opens); post- or pre-moderation; the rapporteurs; and
  * the parent consultation it rolls up into (while draft). Every change is a command; the
  * server decides and the view follows the record.
@@ -44,6 +45,19 @@ export function consultationSetup(app, store) {
   const rapporteur = h('input', { id: 'new-rapporteur', type: 'text', list: 'rapporteur-choices', autocomplete: 'off', maxlength: 128 });
   const parentSelect = h('select', { id: 'parent-choice' });
   let candidates = null;
+  /** @type {{render: (cons: object) => HTMLElement}|null} the closing date control, loaded on demand */
+  let deadline = null;
+
+  async function loadDeadline() {
+    try {
+      const m = await import('./deadline.js');
+      await m.ready();
+      deadline = m.deadlineSetup(send, status);
+    } catch {
+      deadline = null;
+    }
+    render();
+  }
 
   async function loadCandidates() {
     try {
@@ -197,7 +211,8 @@ export function consultationSetup(app, store) {
     if (!cons) return;
     const active = document.activeElement;
     const focusKey = active && element.contains(active) ? active.getAttribute('data-focus') : null;
-    replaceChildren(body, phaseSection(cons), questionsSection(cons), moderationSection(cons), rapporteursSection(cons), parentSection(cons));
+    const closing = deadline && (cons.phase === 'draft' || cons.phase === 'open') ? deadline.render(cons) : null;
+    replaceChildren(body, phaseSection(cons), closing, questionsSection(cons), moderationSection(cons), rapporteursSection(cons), parentSection(cons));
     if (active && active.isConnected && document.activeElement !== active) active.focus({ preventScroll: true });
     else if (focusKey && !active?.isConnected) element.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`)?.focus({ preventScroll: true });
   }
@@ -206,5 +221,6 @@ export function consultationSetup(app, store) {
   store.addEventListener('change', onChange);
   render();
   loadCandidates();
+  loadDeadline();
   return { element, destroy: () => store.removeEventListener('change', onChange) };
 }

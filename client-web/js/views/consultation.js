@@ -1,5 +1,6 @@
 /**
- * The consultation panel: the phase banner, the questions with their threaded submissions
+ * The consultation panel: the phase banner, the scheduled closing date (`deadline.js`, loaded
+ * when there is one), the questions with their threaded submissions
  * (replies show whether they support, are neutral to or oppose what they answer), the
  * submission and reply forms while the phase allows them, reporting, the moderation queue for
  * moderators (approve, reject, hide, restore), the synthesis with its citations linking back to
@@ -29,6 +30,9 @@ export function consultationPanel(app, store) {
   const canPost = app.claims?.role !== 'observer';
   const status = h('p', { class: 'status', role: 'status', id: 'consultation-status' });
   const banner = h('p', { id: 'phase-banner', class: 'phase-banner' });
+  const closing = h('div');
+  /** @type {Promise<object>|null} `deadline.js` and its strings, loaded once a close is scheduled */
+  let closingModule = null;
   const queue = h('div');
   const synthesis = h('div');
   const inputs = h('div');
@@ -69,7 +73,7 @@ export function consultationPanel(app, store) {
   }
   const element = h('section', { id: 'consultation-panel', class: 'card consultation', 'aria-labelledby': 'consultation-heading' },
     h('h2', { id: 'consultation-heading' }, t('kind.consultation')),
-    banner, status, setupSlot, queue, editorSlot, synthesis, inputs, questions);
+    banner, closing, status, setupSlot, queue, editorSlot, synthesis, inputs, questions);
 
   const c = () => store.consultation;
   const byId = () => new Map(store.consultationStatements.map((s) => [s.id, s]));
@@ -277,6 +281,11 @@ export function consultationPanel(app, store) {
     banner.dataset.phase = cons.phase;
     replaceChildren(banner, h('strong', {}, t(`cons.phase.${cons.phase}`)), ' ', t(`cons.phaseHelp.${cons.phase}`),
       cons.moderation === 'pre' ? ` ${t('cons.preModerated')}` : '');
+    if (cons.deadline && !closingModule) {
+      closingModule = import('./deadline.js').then(async (m) => { await m.ready(); return m; });
+      closingModule.then(() => render(), () => {});
+    }
+    closingModule?.then((m) => m.showNote(closing, c()), () => {});
     const statements = byId();
     renderQueue(statements);
     replaceChildren(synthesis, synthesisSection(cons, statements, store, focusStatement));

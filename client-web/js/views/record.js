@@ -149,7 +149,9 @@ function details(body, name) {
     case 'question_added': return excerpt(body.text);
     case 'question_edited': return `#${body.question}: ${excerpt(body.text)}`;
     case 'question_withdrawn': return `#${body.question}`;
-    case 'phase_changed': return t('record.ofPhase', { phase: tOr(`cons.phase.${body.phase}`, body.phase).replace(/[.。]$/, '') });
+    case 'phase_changed': return t('record.ofPhase', { phase: tOr(`cons.phase.${body.phase}`, body.phase).replace(/[.。]$/, '') })
+      + (body.deadline ? ` — ${t('record.deadlinePassed', { name: name(body.deadline.set_by) })}` : '');
+    case 'phase_deadline_set': return formatTime(body.at);
     case 'synthesis_drafted': return excerpt(body.text);
     case 'agenda_item_added': return excerpt(body.title);
     case 'agenda_reordered': return body.items.map((id) => `#${id}`).join(', ');

@@ -70,7 +70,11 @@ pub fn decide(
         (Command::Room { key, command }, Actor::Person(profile)) => {
             room_command(state, profile, key.as_ref(), command, now)
         }
-        (Command::Tick, Actor::System) => Ok(roundtable::tick(state, now)),
+        (Command::Tick, Actor::System) => {
+            let mut events = roundtable::tick(state, now);
+            events.extend(consultation::deadline::tick(state, now));
+            Ok(events)
+        }
         (Command::Tick, Actor::Person(_)) => {
             Err(Rejection::Forbidden("only the server's timer ticks".into()))
         }
@@ -430,7 +434,7 @@ fn post(
         other => match state.info().map(|info| info.settings.kind) {
             Some(RoomKind::Roundtable) => roundtable::decide(state, profile, other, now),
             Some(RoomKind::Consultation) => {
-                consultation::decide::room_command(state, profile, other)
+                consultation::decide::room_command(state, profile, other, now)
             }
             _ => Err(Rejection::Invalid(format!(
                 "{} is not available in a caucus",

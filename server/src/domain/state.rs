@@ -142,13 +142,18 @@ impl RoomState {
         self.roundtable.as_ref()
     }
 
-    /// When the hub must next send `Command::Tick`: the next speaking-time warning or deadline.
-    /// `None` when no timer runs.
+    /// When the hub must next send `Command::Tick`: the next speaking-time warning or deadline,
+    /// or a consultation phase's scheduled end. `None` when no timer runs.
     pub fn next_deadline(&self) -> Option<Millis> {
         if self.archived() {
             return None;
         }
-        self.roundtable.as_ref()?.next_deadline()
+        let floor = self.roundtable.as_ref().and_then(|rt| rt.next_deadline());
+        let phase = self.consultation.as_ref().and_then(|c| c.next_deadline());
+        match (floor, phase) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The room's line in the room list. `None` before the room exists.

@@ -220,6 +220,8 @@ pub fn clean_command(command: &RoomCommand) -> Result<RoomCommand, TextError> {
         | RoomCommand::ReadmitParticipant(_)
         | RoomCommand::SetPhase { .. }
         | RoomCommand::SetModeration { .. }
+        | RoomCommand::SetPhaseDeadline { .. }
+        | RoomCommand::ClearPhaseDeadline { .. }
         | RoomCommand::SetParent { .. }
         | RoomCommand::AppointRapporteur { .. }
         | RoomCommand::DismissRapporteur { .. }

@@ -149,11 +149,15 @@ fn situations() -> Vec<Situation> {
                 },
             ),
         ];
-        events.extend(
-            path[1..=i]
-                .iter()
-                .map(|&phase| (Some("sec"), EventBody::PhaseChanged { phase })),
-        );
+        events.extend(path[1..=i].iter().map(|&phase| {
+            (
+                Some("sec"),
+                EventBody::PhaseChanged {
+                    phase,
+                    deadline: None,
+                },
+            )
+        }));
         all.push(Situation {
             name: format!("consultation, {}", phase.as_str()),
             kind: RoomKind::Consultation,
@@ -326,17 +330,25 @@ fn each_kind_of_reader_gets_the_view_the_matrix_promises() {
                     user: UserId::new("rap").unwrap(),
                 },
             ),
-            (Some("sec"), EventBody::PhaseChanged { phase: Phase::Open }),
+            (
+                Some("sec"),
+                EventBody::PhaseChanged {
+                    phase: Phase::Open,
+                    deadline: None,
+                },
+            ),
             (
                 Some("sec"),
                 EventBody::PhaseChanged {
                     phase: Phase::Closed,
+                    deadline: None,
                 },
             ),
             (
                 Some("sec"),
                 EventBody::PhaseChanged {
                     phase: Phase::Synthesis,
+                    deadline: None,
                 },
             ),
             (
@@ -348,7 +360,13 @@ fn each_kind_of_reader_gets_the_view_the_matrix_promises() {
             ),
         ];
         if phase == Phase::Published {
-            events.push((Some("sec"), EventBody::PhaseChanged { phase }));
+            events.push((
+                Some("sec"),
+                EventBody::PhaseChanged {
+                    phase,
+                    deadline: None,
+                },
+            ));
         }
         let state = fold(events);
         for kind in ReaderKind::ALL {
@@ -411,6 +429,7 @@ fn frame_cases() -> Vec<(&'static str, EventBody)> {
             "any other event",
             EventBody::PhaseChanged {
                 phase: Phase::Closed,
+                deadline: None,
             },
         ),
     ]
@@ -447,7 +466,13 @@ fn frames_state() -> RoomState {
                 user: UserId::new("rap").unwrap(),
             },
         ),
-        (Some("sec"), EventBody::PhaseChanged { phase: Phase::Open }),
+        (
+            Some("sec"),
+            EventBody::PhaseChanged {
+                phase: Phase::Open,
+                deadline: None,
+            },
+        ),
         (Some("bruno"), post(false)),
         (Some("amina"), post(true)),
     ])

@@ -39,7 +39,7 @@ pub fn duration(ms: u64) -> String {
 }
 
 /// Year, month, day, hour, minute, second of a Unix time in ms (proleptic Gregorian, UTC).
-fn civil(ms: Millis) -> (i64, u32, u32, u32, u32, u32) {
+pub fn civil(ms: Millis) -> (i64, u32, u32, u32, u32, u32) {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rest = secs.rem_euclid(86_400);

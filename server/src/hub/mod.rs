@@ -357,6 +357,30 @@ impl Hub {
         Ok(summaries)
     }
 
+    /// Loads every room once, so that a room with a timer (a consultation's scheduled close)
+    /// runs it after a restart without waiting for a reader: a room stays loaded while its
+    /// state has a deadline ahead and unloads as usual otherwise. Run once when a node starts.
+    pub async fn wake_timers(self) {
+        let ids = match self.inner.store.rooms().await {
+            Ok(ids) => ids,
+            Err(error) => {
+                tracing::warn!(%error, "rooms with timers could not be listed");
+                return;
+            }
+        };
+        for id in ids {
+            if self.inner.shutdown.is_cancelled() {
+                return;
+            }
+            if crate::registry::is_reserved(&id) {
+                continue;
+            }
+            if let Err(error) = self.room_summary(&id).await {
+                tracing::warn!(room = %id, %error, "a room could not be loaded for its timers");
+            }
+        }
+    }
+
     /// A room's whole line, for the server itself (a parent's identity for the roll-up); `None`
     /// if it does not exist.
     pub(crate) async fn room_summary(&self, id: &RoomId) -> Result<Option<RoomSummary>, HubError> {

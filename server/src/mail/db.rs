@@ -119,6 +119,7 @@ impl MailDb {
              CREATE TABLE IF NOT EXISTS rooms (no INTEGER PRIMARY KEY, room TEXT NOT NULL UNIQUE);
              CREATE TABLE IF NOT EXISTS settings (person INTEGER PRIMARY KEY, json TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS digests (person INTEGER PRIMARY KEY, period TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
              CREATE TABLE IF NOT EXISTS digest_cursors (
                 person INTEGER NOT NULL, room TEXT NOT NULL, seq INTEGER NOT NULL,
                 PRIMARY KEY (person, room));
@@ -127,6 +128,21 @@ impl MailDb {
                 WHERE state = 'sending';",
         )?;
         Ok(MailDb { conn })
+    }
+
+    /// When e-mail was first turned on over this data directory: `now` the first time it is
+    /// asked, the same answer ever after. Events recorded before it are history, not news:
+    /// they call for no notice and no digest entry.
+    pub fn mail_since(&self, now: Millis) -> Result<Millis, DbError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('mail_since', ?1)",
+            [now],
+        )?;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'mail_since'", [], |r| {
+                r.get(0)
+            })?)
     }
 
     /// The number reply tokens give `room` (assigned on first use).
@@ -457,6 +473,25 @@ impl MailDb {
         }
         tx.commit()?;
         Ok(queued)
+    }
+
+    /// Moves a person's digest cursors forward without a digest (they receive none), never
+    /// back.
+    pub fn move_digest_cursors(
+        &mut self,
+        person: PersonId,
+        cursors: &[(RoomId, Seq)],
+    ) -> Result<(), DbError> {
+        let tx = self.conn.transaction()?;
+        for (room, seq) in cursors {
+            tx.execute(
+                "INSERT INTO digest_cursors (person, room, seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (person, room) DO UPDATE SET seq = max(seq, excluded.seq)",
+                params![person as i64, room.as_str(), *seq as i64],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 }
 

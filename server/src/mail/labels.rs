@@ -2,6 +2,7 @@
 //! begin with. One table per language; `{…}` marks are filled in by `compose`.
 
 use baraza_proto::consultation::Alignment;
+use baraza_proto::ids::Millis;
 
 /// The six languages mail is written in.
 pub const LANGUAGES: [&str; 6] = ["ar", "en", "es", "fr", "ru", "zh"];
@@ -61,6 +62,16 @@ pub struct Labels {
     pub received_held: &'static str,
     /// How to stop these mails: `{link}`.
     pub unsubscribe: &'static str,
+    /// When submissions close (invitation): `{when}`.
+    pub closes: &'static str,
+    /// When submissions closed (answer to a late reply): `{when}`.
+    pub closed_on: &'static str,
+    /// The phase notice of a close at a scheduled deadline: `{when}`.
+    pub closed_by_deadline: &'static str,
+    /// The names of the months, January first, as they stand in a date.
+    pub months: [&'static str; 12],
+    /// A date and time: `{day}`, `{month}`, `{year}`, `{time}` (UTC, `14:05`).
+    pub date_format: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -90,6 +101,24 @@ const EN: Labels = Labels {
     not_accepted: "Thank you for your message. It could not be accepted: {reason}",
     received_held: "Thank you: your message was received and waits for the moderators.",
     unsubscribe: "To change or stop these e-mails: {link}",
+    closes: "Submissions close on {when}.",
+    closed_on: "Submissions closed on {when}.",
+    closed_by_deadline: "Submissions closed at the deadline set for {when}.",
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    date_format: "{day} {month} {year}, {time} UTC",
 };
 
 const FR: Labels = Labels {
@@ -119,6 +148,24 @@ const FR: Labels = Labels {
     not_accepted: "Merci de votre message. Il n'a pas pu être accepté : {reason}",
     received_held: "Merci : votre message a été reçu et attend les modérateurs.",
     unsubscribe: "Pour modifier ou arrêter ces courriels : {link}",
+    closes: "Les contributions seront closes le {when}.",
+    closed_on: "Les contributions ont été closes le {when}.",
+    closed_by_deadline: "Les contributions ont été closes à l'échéance fixée au {when}.",
+    months: [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    date_format: "{day} {month} {year} à {time} UTC",
 };
 
 const ES: Labels = Labels {
@@ -148,6 +195,24 @@ const ES: Labels = Labels {
     not_accepted: "Gracias por su mensaje. No pudo aceptarse: {reason}",
     received_held: "Gracias: su mensaje se recibió y espera a los moderadores.",
     unsubscribe: "Para cambiar o detener estos correos: {link}",
+    closes: "Las contribuciones se cierran el {when}.",
+    closed_on: "Las contribuciones se cerraron el {when}.",
+    closed_by_deadline: "Las contribuciones se cerraron en el plazo fijado para el {when}.",
+    months: [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    date_format: "{day} de {month} de {year}, {time} UTC",
 };
 
 const RU: Labels = Labels {
@@ -177,6 +242,24 @@ const RU: Labels = Labels {
     not_accepted: "Спасибо за письмо. Его нельзя принять: {reason}",
     received_held: "Спасибо: ваше письмо получено и ждёт модераторов.",
     unsubscribe: "Изменить или отключить эти письма: {link}",
+    closes: "Приём предложений закрывается {when}.",
+    closed_on: "Приём предложений закрыт {when}.",
+    closed_by_deadline: "Приём предложений закрыт в установленный срок: {when}.",
+    months: [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
+    date_format: "{day} {month} {year} г., {time} UTC",
 };
 
 const ZH: Labels = Labels {
@@ -206,6 +289,13 @@ const ZH: Labels = Labels {
     not_accepted: "感谢来信。无法接受您的邮件：{reason}",
     received_held: "谢谢：您的邮件已收到，正在等待主持人审核。",
     unsubscribe: "更改或停止这些邮件：{link}",
+    closes: "提交截止时间：{when}。",
+    closed_on: "提交已于{when}截止。",
+    closed_by_deadline: "提交已按设定的截止时间{when}关闭。",
+    months: [
+        "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+    ],
+    date_format: "{year}年{month}月{day}日 {time} UTC",
 };
 
 const AR: Labels = Labels {
@@ -235,7 +325,41 @@ const AR: Labels = Labels {
     not_accepted: "شكرًا على رسالتك. تعذّر قبولها: {reason}",
     received_held: "شكرًا: وصلت رسالتك وهي بانتظار المشرفين.",
     unsubscribe: "لتغيير هذه الرسائل أو إيقافها: {link}",
+    closes: "يُغلق باب المساهمات في {when}.",
+    closed_on: "أُغلق باب المساهمات في {when}.",
+    closed_by_deadline: "أُغلق باب المساهمات عند الموعد النهائي المحدد في {when}.",
+    months: [
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ],
+    date_format: "{day} {month} {year}، {time} UTC",
 };
+
+/// `at` as a date and time in `l`'s language, in UTC (mail does not know the reader's time
+/// zone): `3 December 2026, 14:05 UTC`, `2026年12月3日 14:05 UTC` …
+pub fn date(l: &Labels, at: Millis) -> String {
+    let (year, month, day, hour, minute, _) = crate::export::text::civil(at);
+    let month = l.months[(month as usize).clamp(1, 12) - 1];
+    super::compose::fill(
+        l.date_format,
+        &[
+            ("day", &day.to_string()),
+            ("month", month),
+            ("year", &year.to_string()),
+            ("time", &format!("{hour:02}:{minute:02}")),
+        ],
+    )
+}
 
 /// The phrases of `lang` (English for a language that is not one of the six).
 pub fn labels(lang: &str) -> &'static Labels {
@@ -291,5 +415,28 @@ pub fn alignment_word(line: &str) -> Option<Alignment> {
         Some(Alignment::Opposes)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-12-03 14:05 UTC.
+    const AT: Millis = 1_796_306_700_000;
+
+    #[test]
+    fn a_date_reads_in_each_language() {
+        let cases = [
+            ("en", "3 December 2026, 14:05 UTC"),
+            ("fr", "3 décembre 2026 à 14:05 UTC"),
+            ("es", "3 de diciembre de 2026, 14:05 UTC"),
+            ("ru", "3 декабря 2026 г., 14:05 UTC"),
+            ("zh", "2026年12月3日 14:05 UTC"),
+            ("ar", "3 ديسمبر 2026، 14:05 UTC"),
+        ];
+        for (lang, want) in cases {
+            assert_eq!(date(labels(lang), AT), want, "{lang}");
+        }
     }
 }

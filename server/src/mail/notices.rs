@@ -6,7 +6,7 @@
 
 use super::compose::{self, Content, Envelope, fill};
 use super::db::Queued;
-use super::labels::{LANGUAGES, Labels, labels};
+use super::labels::{LANGUAGES, Labels, date, labels};
 use super::token::{ReplyToken, Target, TokenKey};
 use crate::domain::state::RoomState;
 use crate::registry::RegistryState;
@@ -179,6 +179,12 @@ pub fn invitation(
     if !info.settings.description.trim().is_empty() {
         text.push_str(&format!("\n\n{}", info.settings.description.trim()));
     }
+    if let Some(d) = c.deadline().filter(|d| d.phase == Phase::Open) {
+        text.push_str(&format!(
+            "\n\n{}",
+            fill(l.closes, &[("when", &date(l, d.at))])
+        ));
+    }
     text.push_str(&format!("\n\n{}:", l.questions));
     let mut first = None;
     for (i, q) in c.questions.iter().enumerate() {
@@ -228,14 +234,16 @@ pub fn for_events(
     let mut out = Vec::new();
     for event in events {
         match &event.body {
-            EventBody::PhaseChanged { phase: Phase::Open } => {
+            EventBody::PhaseChanged {
+                phase: Phase::Open, ..
+            } => {
                 out.extend(
                     recipients
                         .iter()
                         .filter_map(|r| invitation(ctx, room, room_no, state, r)),
                 );
             }
-            EventBody::PhaseChanged { phase } => {
+            EventBody::PhaseChanged { phase, deadline } => {
                 for r in recipients {
                     let l = labels(r.settings.lang.as_str());
                     let mut text = format!(
@@ -243,6 +251,12 @@ pub fn for_events(
                         fill(l.dear, &[("name", &r.name)]),
                         fill(l.phase_now, &[("phase", phase.as_str())])
                     );
+                    if let Some(d) = deadline {
+                        text.push_str(&format!(
+                            "\n\n{}",
+                            fill(l.closed_by_deadline, &[("when", &date(l, d.at))])
+                        ));
+                    }
                     if *phase == Phase::Published
                         && let Some(synthesis) =
                             state.consultation().and_then(|c| c.synthesis.as_ref())

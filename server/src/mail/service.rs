@@ -6,7 +6,7 @@
 use super::db::{Logged, MailDb, Queued};
 use super::digest::{self, Publication, RoomDigest};
 use super::inbound::{self, InboundLimits};
-use super::labels::{LANGUAGES, labels};
+use super::labels::{LANGUAGES, date as label_date, labels};
 use super::lmtp::{Deliver, Reply};
 use super::notices::{self, Context, Recipient};
 use super::token::{Target, TokenError, TokenKey};
@@ -97,6 +97,8 @@ pub struct MailService {
     rooms: tokio::sync::Mutex<HashMap<RoomId, Tracked>>,
     other_rooms: Mutex<HashSet<RoomId>>,
     wake: Notify,
+    /// When mail was first turned on over this data (see [`MailDb::mail_since`]).
+    since: Millis,
 }
 
 fn now() -> Millis {
@@ -135,6 +137,7 @@ impl MailService {
             .clone()
             .unwrap_or_else(|| from.email.domain().to_owned());
         let db = MailDb::open(&data)?;
+        let since = db.mail_since(wall_clock())?;
         let transport = config.relay.as_ref().map(|(host, port)| {
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
                 .port(*port)
@@ -158,6 +161,7 @@ impl MailService {
             rooms: tokio::sync::Mutex::new(HashMap::new()),
             other_rooms: Mutex::new(HashSet::new()),
             wake: Notify::new(),
+            since,
         }))
     }
 
@@ -229,6 +233,8 @@ impl MailService {
                 crate::domain::evolve::evolve(&mut tracked.state, envelope);
                 tracked.head = envelope.seq;
                 match &envelope.body {
+                    // What was published before mail was turned on is no digest's news.
+                    _ if envelope.ts < self.since => {}
                     EventBody::StatementPosted { held: false, .. } => {
                         tracked.publications.push(Publication {
                             seq: envelope.seq,
@@ -304,7 +310,8 @@ impl MailService {
                 .map_err(|e| MailError::Record(e.to_string()))?
                 .into_iter()
                 .map(|e| e.envelope)
-                .filter(|e| e.seq <= tracked.head)
+                // What was recorded before mail was turned on is history, not news.
+                .filter(|e| e.seq <= tracked.head && e.ts >= self.since)
                 .collect();
             let recipients = self.recipients(&room, &tracked.state);
             let room_no = self.db().room_no(&room)?;
@@ -433,6 +440,13 @@ impl MailService {
         let mut queued = 0;
         for (person, (recipient, rooms)) in by_person {
             let Some(period) = digest::period(recipient.settings.digest, now) else {
+                // No digests: what is published meanwhile is not saved up for the day they
+                // choose daily or weekly again.
+                let cursors: Vec<(RoomId, Seq)> = rooms
+                    .iter()
+                    .filter_map(|(room, t)| t.publications.last().map(|p| ((*room).clone(), p.seq)))
+                    .collect();
+                self.db().move_digest_cursors(person, &cursors)?;
                 continue;
             };
             let last = self.db().digest_period(person)?;
@@ -760,11 +774,12 @@ impl MailService {
             }
         };
         entry.room = Some(room.to_string());
-        let (phase, languages) = {
+        let (phase, since, languages) = {
             let mut rooms = self.rooms.lock().await;
             match self.refresh(&mut rooms, &room).await {
                 Ok((tracked, _)) => (
                     tracked.state.consultation().map(|c| c.phase()),
+                    tracked.state.consultation().map_or(0, |c| c.phase_since()),
                     tracked
                         .state
                         .info()
@@ -781,7 +796,16 @@ impl MailService {
             }
         };
         if phase != Some(Phase::Open) {
-            self.answer(person, &parsed.message_id, l.late.to_owned());
+            let mut text = l.late.to_owned();
+            // Closed (or later) since `since`: say when; a draft or a missing room has no
+            // such moment.
+            if phase.is_some_and(|p| p > Phase::Open) && since > 0 {
+                text.push_str(&format!(
+                    "\n\n{}",
+                    compose::fill(l.closed_on, &[("when", &label_date(l, since))])
+                ));
+            }
+            self.answer(person, &parsed.message_id, text);
             let phase = phase.map_or("gone", |p| p.as_str());
             return refuse(
                 entry,
@@ -856,6 +880,11 @@ impl MailService {
                 entry.outcome = "accepted";
                 entry.statement = Some(seq);
                 self.log(entry);
+                // Held by pre-moderation: one short confirmation, keyed by the Message-ID like
+                // every answer, so it is queued once whatever restarts or retries happen.
+                if self.held(&room, seq).await {
+                    self.answer(person, &parsed.message_id, l.received_held.to_owned());
+                }
                 self.wake.notify_one();
                 Reply::ok(format!("statement {seq}"))
             }
@@ -874,6 +903,18 @@ impl MailService {
                     code: 451,
                     text: "4.3.0 try again later".into(),
                 }
+            }
+        }
+    }
+
+    /// Whether statement `seq` of `room` waits for the moderators, as the record says now.
+    async fn held(&self, room: &RoomId, seq: Seq) -> bool {
+        let mut rooms = self.rooms.lock().await;
+        match self.refresh(&mut rooms, room).await {
+            Ok((tracked, _)) => tracked.state.statement(seq).is_some_and(|s| s.held),
+            Err(error) => {
+                tracing::warn!(%error, "mail: the room could not be read");
+                false
             }
         }
     }

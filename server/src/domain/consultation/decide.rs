@@ -12,7 +12,7 @@ use baraza_proto::consultation::{
 };
 use baraza_proto::event::EventBody;
 use baraza_proto::identity::Profile;
-use baraza_proto::ids::{LanguageTag, QuestionId, RoomId, StatementId};
+use baraza_proto::ids::{LanguageTag, Millis, QuestionId, RoomId, StatementId};
 use baraza_proto::limits::{MAX_REASON_CHARS, MAX_STATEMENT_CHARS};
 use baraza_proto::room::{RoomInfo, RoomKind, Scope};
 use baraza_proto::view::StatementView;
@@ -105,6 +105,7 @@ pub fn room_command(
     state: &RoomState,
     profile: &Profile,
     command: &RoomCommand,
+    now: Millis,
 ) -> Result<Vec<EventBody>, Rejection> {
     let c = consultation(state, &format!("take {}", command.name()))?;
     match command {
@@ -228,6 +229,17 @@ pub fn room_command(
                 Phase::Open if c.questions.is_empty() => Err(Rejection::Invalid(
                     "add at least one question before opening".into(),
                 )),
+                // A close scheduled in the draft that has passed meanwhile would end the
+                // phase the moment it began: the secretariat moves or cancels it first.
+                Phase::Open
+                    if c.deadline
+                        .as_ref()
+                        .is_some_and(|d| d.phase == Phase::Open && d.at <= now) =>
+                {
+                    Err(Rejection::Invalid(
+                        "the scheduled close has passed; move or cancel it before opening".into(),
+                    ))
+                }
                 Phase::Published => {
                     let Some(synthesis) = &c.synthesis else {
                         return Err(Rejection::Invalid(
@@ -236,11 +248,21 @@ pub fn room_command(
                     };
                     // Citations must still hold: a statement hidden since the draft is refused.
                     check_citations(state, c, &synthesis.citations)?;
-                    Ok(vec![EventBody::PhaseChanged { phase: *to }])
+                    Ok(vec![EventBody::PhaseChanged {
+                        phase: *to,
+                        deadline: None,
+                    }])
                 }
-                _ => Ok(vec![EventBody::PhaseChanged { phase: *to }]),
+                _ => Ok(vec![EventBody::PhaseChanged {
+                    phase: *to,
+                    deadline: None,
+                }]),
             }
         }
+        RoomCommand::SetPhaseDeadline { phase, at } => {
+            super::deadline::set(c, profile, *phase, *at, now)
+        }
+        RoomCommand::ClearPhaseDeadline { phase } => super::deadline::clear(c, profile, *phase),
         RoomCommand::SetModeration { mode } => {
             require_secretariat(profile, "change the moderation mode")?;
             require(

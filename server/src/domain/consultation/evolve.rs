@@ -2,7 +2,9 @@
 //! does not fit (which a valid record never holds) changes nothing.
 
 use crate::domain::state::RoomState;
-use baraza_proto::consultation::{InputView, Phase, QuestionView, ReportView, SynthesisView};
+use baraza_proto::consultation::{
+    InputView, Phase, PhaseDeadline, QuestionView, ReportView, SynthesisView,
+};
 use baraza_proto::event::{EventBody, EventEnvelope};
 use baraza_proto::view::{HiddenMark, StatementVersion, StatementView};
 
@@ -102,13 +104,35 @@ pub fn apply(state: &mut RoomState, event: &EventEnvelope) {
             }
         }
         EventBody::QuestionWithdrawn { question } => c.questions.retain(|q| q.id != *question),
-        EventBody::PhaseChanged { phase } => {
+        EventBody::PhaseChanged { phase, .. } => {
+            // A deadline belongs to the phase it ends: once that phase is over (by the
+            // deadline or by hand), it is spent.
+            if c.deadline.as_ref().is_some_and(|d| d.phase == c.phase) {
+                c.deadline = None;
+            }
             c.phase = *phase;
+            c.phase_since = ts;
             if *phase == Phase::Published {
                 c.published_at = Some(ts);
             }
         }
         EventBody::ModerationSet { mode } => c.moderation = *mode,
+        EventBody::PhaseDeadlineSet { phase, at } => {
+            let Some(by) = event.actor.clone() else {
+                return;
+            };
+            c.deadline = Some(PhaseDeadline {
+                phase: *phase,
+                at: *at,
+                by,
+                set_at: ts,
+            });
+        }
+        EventBody::PhaseDeadlineCleared { phase }
+            if c.deadline.as_ref().is_some_and(|d| d.phase == *phase) =>
+        {
+            c.deadline = None;
+        }
         EventBody::ParentSet { parent, .. } => c.parent = Some(parent.clone()),
         EventBody::RapporteurAppointed { user } if !c.rapporteurs.contains(user) => {
             c.rapporteurs.push(user.clone());

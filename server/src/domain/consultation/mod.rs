@@ -5,6 +5,7 @@
 //! synthesis and its citations, roll-up inputs from child consultations, figures) lives here.
 //!
 //! - [`phase`]: which phase may follow which, and who may do what in each.
+//! - [`deadline`]: scheduled ends of phases and the timer that ends them.
 //! - [`decide`](mod@decide): consultation commands → events or a `Rejection`.
 //! - [`evolve`](mod@evolve): applying consultation events.
 //! - [`view`]: what each reader sees; the moderation queue.
@@ -12,6 +13,7 @@
 //! - [`threads`]: the threaded page of `GET /api/rooms/{id}/threads`.
 //! - [`rollup`]: the input a published consultation hands to its parent.
 
+pub mod deadline;
 pub mod decide;
 pub mod evolve;
 pub mod figures;
@@ -24,7 +26,7 @@ pub mod view;
 mod tests;
 
 use baraza_proto::consultation::{
-    InputView, ModerationMode, Phase, QuestionView, ReportView, SynthesisView,
+    InputView, ModerationMode, Phase, PhaseDeadline, QuestionView, ReportView, SynthesisView,
 };
 use baraza_proto::ids::{Millis, QuestionId, RoomId, UserId};
 
@@ -45,12 +47,30 @@ pub struct ConsultationState {
     pub(crate) inputs: Vec<InputView>,
     pub(crate) reports: Vec<ReportView>,
     pub(crate) published_at: Option<Millis>,
+    pub(crate) deadline: Option<PhaseDeadline>,
+    pub(crate) phase_since: Millis,
 }
 
 impl ConsultationState {
     /// The current phase.
     pub fn phase(&self) -> Phase {
         self.phase
+    }
+
+    /// When the current phase began (the `ts` of its `phase_changed`; 0 for a draft).
+    pub fn phase_since(&self) -> Millis {
+        self.phase_since
+    }
+
+    /// The scheduled end of a phase, if any.
+    pub fn deadline(&self) -> Option<&PhaseDeadline> {
+        self.deadline.as_ref()
+    }
+
+    /// When the server's timer must next tick for this consultation: the current phase's
+    /// scheduled end.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        deadline::due(self).map(|d| d.at)
     }
 
     /// The consultation this one rolls up into.

@@ -1255,3 +1255,5 @@ fn the_secretariat_updates_title_description_and_languages() {
         Ok(vec![])
     );
 }
+
+mod deadline;

@@ -60,6 +60,7 @@ impl ConsultationState {
             inputs: self.inputs.clone(),
             queue,
             figures: figures(room),
+            deadline: self.deadline.clone(),
         }
     }
 }

@@ -56,6 +56,8 @@ pub(crate) fn decide(
         | RoomCommand::DismissReport { .. }
         | RoomCommand::SetPhase { .. }
         | RoomCommand::SetModeration { .. }
+        | RoomCommand::SetPhaseDeadline { .. }
+        | RoomCommand::ClearPhaseDeadline { .. }
         | RoomCommand::SetParent { .. }
         | RoomCommand::AppointRapporteur { .. }
         | RoomCommand::DismissRapporteur { .. }

@@ -109,6 +109,7 @@ impl<I: Io> RoomCore<I> {
         match &event.body {
             EventBody::PhaseChanged {
                 phase: Phase::Published,
+                ..
             } => crate::domain::consultation::rollup(&self.state),
             _ => None,
         }

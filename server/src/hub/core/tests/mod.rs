@@ -3,6 +3,7 @@
 //! behind it, as in a mailbox), failing or racing appends, and a clock moved by hand.
 
 mod batching;
+mod deadline;
 mod presence;
 
 use super::io::{ConnAddr, Done, Effect, Input, Io, Reply, Request};

@@ -1,0 +1,20 @@
+/** English strings of a consultation's closing date, loaded with it (`loadStrings('deadline')` in i18n.js). */
+export default {
+  'dl.heading': 'Closing date',
+  'dl.none': 'No closing date is scheduled: submissions close when you close them.',
+  'dl.current': 'Submissions close by themselves on {when} ({relative}).',
+  'dl.help': 'The date and time are in your own time zone. Participants see the date, and the invitation e-mail states it.',
+  'dl.label': 'Close submissions on',
+  'dl.set': 'Schedule the close',
+  'dl.change': 'Change the date',
+  'dl.required': 'Choose a date and time.',
+  'dl.past': 'Choose a time in the future.',
+  'dl.what': 'On {when} the server closes submissions by itself: no new submissions or replies after that, and the record says the scheduled date passed. You can change or cancel it until then.',
+  'dl.whatDraft': 'Once the consultation is open, the server closes submissions by itself on {when}. The invitation e-mail states this date. You can change or cancel it until then.',
+  'dl.confirm': 'Yes, schedule it',
+  'dl.back': 'Back',
+  'dl.done': 'Submissions will close on {when}.',
+  'dl.clear': 'Cancel the closing date',
+  'dl.cleared': 'The closing date is cancelled.',
+  'dl.closes': 'Submissions close on {when} ({relative}).',
+};

@@ -1,0 +1,20 @@
+/** Spanish strings of a consultation's closing date, loaded with it (`loadStrings('deadline')` in i18n.js). */
+export default {
+  'dl.heading': 'Fecha de cierre',
+  'dl.none': 'No hay fecha de cierre prevista: las contribuciones se cierran cuando usted las cierra.',
+  'dl.current': 'Las contribuciones se cerrarán automáticamente el {when} ({relative}).',
+  'dl.help': 'La fecha y la hora están en su propia zona horaria. Los participantes ven la fecha y el correo de invitación la indica.',
+  'dl.label': 'Cerrar las contribuciones el',
+  'dl.set': 'Programar el cierre',
+  'dl.change': 'Cambiar la fecha',
+  'dl.required': 'Elija una fecha y una hora.',
+  'dl.past': 'Elija un momento en el futuro.',
+  'dl.what': 'El {when} el servidor cierra por sí mismo las contribuciones: después ya no se admiten contribuciones ni respuestas, y el registro indica que pasó la fecha prevista. Puede cambiarla o cancelarla hasta entonces.',
+  'dl.whatDraft': 'Una vez abierta la consulta, el servidor cierra por sí mismo las contribuciones el {when}. El correo de invitación indica esta fecha. Puede cambiarla o cancelarla hasta entonces.',
+  'dl.confirm': 'Sí, programarlo',
+  'dl.back': 'Volver',
+  'dl.done': 'Las contribuciones se cerrarán el {when}.',
+  'dl.clear': 'Cancelar la fecha de cierre',
+  'dl.cleared': 'Se canceló la fecha de cierre.',
+  'dl.closes': 'Contribuciones hasta el {when} ({relative}).',
+};

@@ -1,0 +1,20 @@
+/** French strings of a consultation's closing date, loaded with it (`loadStrings('deadline')` in i18n.js). */
+export default {
+  'dl.heading': 'Date de clôture',
+  'dl.none': 'Aucune date de clôture n’est prévue : les contributions sont closes quand vous les clôturez.',
+  'dl.current': 'Les contributions seront closes automatiquement le {when} ({relative}).',
+  'dl.help': 'La date et l’heure sont celles de votre fuseau horaire. Les participants voient la date, et le courriel d’invitation l’indique.',
+  'dl.label': 'Clore les contributions le',
+  'dl.set': 'Prévoir la clôture',
+  'dl.change': 'Changer la date',
+  'dl.required': 'Choisissez une date et une heure.',
+  'dl.past': 'Choisissez un moment dans le futur.',
+  'dl.what': 'Le {when}, le serveur clôt lui-même les contributions : plus aucune contribution ni réponse ensuite, et le registre indique que la date prévue est passée. Vous pouvez la changer ou l’annuler d’ici là.',
+  'dl.whatDraft': 'Une fois la consultation ouverte, le serveur clôt lui-même les contributions le {when}. Le courriel d’invitation indique cette date. Vous pouvez la changer ou l’annuler d’ici là.',
+  'dl.confirm': 'Oui, prévoir la clôture',
+  'dl.back': 'Retour',
+  'dl.done': 'Les contributions seront closes le {when}.',
+  'dl.clear': 'Annuler la date de clôture',
+  'dl.cleared': 'La date de clôture est annulée.',
+  'dl.closes': 'Contributions jusqu’au {when} ({relative}).',
+};

@@ -1,0 +1,20 @@
+/** Chinese strings of a consultation's closing date, loaded with it (`loadStrings('deadline')` in i18n.js). */
+export default {
+  'dl.heading': '截止日期',
+  'dl.none': '未设定截止日期：由您手动截止提交。',
+  'dl.current': '提交将于{when}自动截止（{relative}）。',
+  'dl.help': '日期和时间按您所在的时区显示。参与者可看到该日期，邀请邮件中也会注明。',
+  'dl.label': '截止提交时间',
+  'dl.set': '设定截止',
+  'dl.change': '更改日期',
+  'dl.required': '请选择日期和时间。',
+  'dl.past': '请选择将来的时间。',
+  'dl.what': '服务器将于{when}自动截止提交：此后不再接受新的提交或回复，记录中会注明设定的日期已过。在此之前您可以更改或取消。',
+  'dl.whatDraft': '磋商开放后，服务器将于{when}自动截止提交。邀请邮件会注明这一日期。在此之前您可以更改或取消。',
+  'dl.confirm': '是，设定截止',
+  'dl.back': '返回',
+  'dl.done': '提交将于{when}截止。',
+  'dl.clear': '取消截止日期',
+  'dl.cleared': '截止日期已取消。',
+  'dl.closes': '提交截止于{when}（{relative}）。',
+};
