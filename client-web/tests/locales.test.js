@@ -1,6 +1,6 @@
 /**
  * Every interface string exists in all six UN languages, with the same `{holes}`: the main
- * tables and the extra ones loaded on demand (`chair-*.js`, `search-*.js`, `reg-*.js`, `desk-*.js`).
+ * tables and the extra ones loaded on demand (`chair-*.js`, `search-*.js`, `reg-*.js`, `desk-*.js`, `caucus-*.js`).
  */
 
 import { test } from 'node:test';
@@ -35,7 +35,7 @@ test('the translations are not English copies', () => {
 });
 
 /** The extra tables, loaded on demand by `loadStrings(NAME)`. */
-const EXTRA = ['chair', 'search', 'reg', 'desk'];
+const EXTRA = ['chair', 'search', 'reg', 'desk', 'caucus'];
 const CODES = ['ar', 'en', 'es', 'fr', 'ru', 'zh'];
 const extras = {};
 for (const name of EXTRA) {

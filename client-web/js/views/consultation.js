@@ -16,6 +16,7 @@ import { synthesisSection, inputsSection } from './synthesis.js';
 import { consultationSetup } from './consultation-setup.js';
 import { synthesisEditor } from './synthesis-editor.js';
 import { noOrganisationNote } from './participation-note.js';
+import { jointMark } from './joint.js';
 
 const ALIGNMENTS = ['supports', 'neutral', 'opposes'];
 
@@ -186,6 +187,7 @@ export function consultationPanel(app, store) {
           h('span', { class: 'badge lang' }, languageName(s.lang)), ' ',
           h('time', { datetime: new Date(s.posted_at).toISOString() }, formatTime(s.posted_at)), ' ',
           h('span', { class: 'id' }, `#${s.id}`), marks.map((mark) => [' ', mark])),
+        s.joint ? jointMark(s) : null,
         s.hidden ? h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.hiddenReason', { reason: s.hidden.reason })) : null,
         s.rejected ? h('p', { class: 'hidden-note', dir: 'auto' }, t('cons.rejectedReason', { reason: s.rejected.reason })) : null,
         s.redacted ? null : h('p', { class: 'text', lang: s.lang, dir: 'auto' }, s.text),

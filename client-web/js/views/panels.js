@@ -21,7 +21,24 @@ export function kindPanel(app, store) {
   if (kind === 'roundtable') return { element: notYet('roundtable-panel', t('panel.roundtable.title'), t('panel.roundtable.body')) };
   if (kind === 'consultation' && store.consultation) return consultationPanel(app, store);
   if (kind === 'consultation') return { element: notYet('consultation-panel', t('panel.consultation.title'), t('panel.consultation.body')) };
+  if (kind === 'caucus' && store.caucus) return later(() => import('./caucus.js').then((m) => m.caucusPanel(app, store)));
   return null;
+}
+
+/**
+ * A panel whose module is loaded on demand: an empty place now, the panel once loaded.
+ * @param {() => Promise<{element: HTMLElement, destroy?: () => void}>} load
+ */
+function later(load) {
+  const slot = h('div', { id: 'caucus-slot' });
+  let loaded = null;
+  let gone = false;
+  load().then((panel) => {
+    if (gone) return panel.destroy?.();
+    loaded = panel;
+    slot.replaceWith(panel.element);
+  });
+  return { element: slot, destroy: () => { gone = true; loaded?.destroy?.(); } };
 }
 
 function notYet(id, title, body) {

@@ -9,6 +9,7 @@ import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatTime, language, languageName, t, tOr } from '../i18n.js';
 import { kindPanel } from './panels.js';
+import { jointMark } from './joint.js';
 import { scopeText } from './labels.js';
 import { showRefusal } from './room-refusal.js';
 import { roomHeader } from './room-header.js';
@@ -146,6 +147,7 @@ function statementItem(app, store, statement, compose) {
     h('span', { class: 'id' }, `#${statement.id}`),
   ];
   const body = [];
+  if (statement.joint) body.push(jointMark(statement));
   if (statement.hidden) {
     body.push(h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.hiddenReason', { reason: statement.hidden.reason })));
   }

@@ -1,5 +1,6 @@
 //! `RoomState`: everything a room's record says so far, and the views readers get of it.
 
+use super::caucus::CaucusState;
 use super::consultation::ConsultationState;
 use super::roundtable::RoundtableState;
 use super::visibility::ReaderKind;
@@ -26,6 +27,8 @@ pub struct RoomState {
     pub(super) roundtable: Option<RoundtableState>,
     /// Present for rooms of kind consultation.
     pub(super) consultation: Option<ConsultationState>,
+    /// Present for rooms of kind caucus.
+    pub(super) caucus: Option<CaucusState>,
 }
 
 impl RoomState {
@@ -116,7 +119,13 @@ impl RoomState {
             statements,
             roundtable: self.roundtable.as_ref().map(|rt| rt.view(self)),
             consultation,
+            caucus: self.caucus.as_ref().map(|c| c.view()),
         })
+    }
+
+    /// The caucus part of the state (rooms of kind caucus).
+    pub fn caucus(&self) -> Option<&CaucusState> {
+        self.caucus.as_ref()
     }
 
     /// The roundtable part of the state (rooms of kind roundtable).

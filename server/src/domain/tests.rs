@@ -316,6 +316,7 @@ fn a_participant_posts_a_statement_and_a_reply_threads_under_it() {
             held: false,
             attachments: vec![],
             by_mail: None,
+            joint: None,
         }])
     );
     let room = room.did(

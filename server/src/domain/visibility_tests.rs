@@ -376,6 +376,7 @@ fn frame_cases() -> Vec<(&'static str, EventBody)> {
                 held: true,
                 attachments: vec![],
                 by_mail: None,
+                joint: None,
             },
         ),
         (
@@ -428,6 +429,7 @@ fn frames_state() -> RoomState {
         held,
         attachments: vec![],
         by_mail: None,
+        joint: None,
     };
     fold(vec![
         (Some("sec"), created(RoomKind::Consultation, None)),
@@ -587,6 +589,7 @@ fn export_cases() -> Vec<(&'static str, StatementView)> {
         reports: 0,
         attachments: vec![],
         by_mail: false,
+        joint: None,
     };
     vec![
         ("published", published.clone()),
@@ -634,6 +637,7 @@ fn an_export_for_a_member_leaves_out_what_is_not_published() {
             held: false,
             attachments: vec![],
             by_mail: None,
+            joint: None,
         },
     };
     assert_eq!(

@@ -9,7 +9,9 @@
 //! - [`ratelimit`]: the per-connection token bucket.
 //! - [`frames`]: encoding server messages once.
 //! - [`rollup`]: consultations across rooms (parent lookup, delivering inputs).
+//! - [`caucus_post`]: caucuses across rooms (posting a joint statement to the parent).
 
+pub mod caucus_post;
 pub mod core;
 pub mod error;
 pub mod frames;
