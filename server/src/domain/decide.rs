@@ -332,6 +332,7 @@ fn post(
                 held,
                 attachments: Vec::new(),
                 by_mail: None,
+                joint: None,
             }])
         }
         RoomCommand::HideStatement { statement, reason } => {
