@@ -178,8 +178,18 @@ async fn the_web_client_works_in_chromium() {
     // The caucus test (`caucus.test.js`): a women's caucus and its parent roundtable, both
     // empty; the test names the parent, elects, drafts and adopts in the browser.
     for (id, kind, title, constituency) in [
-        (CAUCUS_PARENT, RoomKind::Roundtable, "Financing for development: gender equality", None),
-        (CAUCUS, RoomKind::Caucus, "Women's major group", Some(Constituency::Women)),
+        (
+            CAUCUS_PARENT,
+            RoomKind::Roundtable,
+            "Financing for development: gender equality",
+            None,
+        ),
+        (
+            CAUCUS,
+            RoomKind::Caucus,
+            "Women's major group",
+            Some(Constituency::Women),
+        ),
     ] {
         api.create_room(
             id,

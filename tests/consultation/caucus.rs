@@ -70,11 +70,9 @@ async fn answered(client: &mut Client, api: &Api, id: Seq) -> Delivery {
         }
         client
             .wait_for("the parent's answer", |incoming| match incoming {
-                baraza_e2e::client::Incoming::Message(baraza_proto::message::ServerMessage::Event(e))
-                    if matches!(e.body, EventBody::JointStatementDelivered { .. }) =>
-                {
-                    Some(())
-                }
+                baraza_e2e::client::Incoming::Message(
+                    baraza_proto::message::ServerMessage::Event(e),
+                ) if matches!(e.body, EventBody::JointStatementDelivered { .. }) => Some(()),
                 _ => None,
             })
             .await;
@@ -88,12 +86,19 @@ async fn a_caucus_elects_partners_and_its_joint_statement_appears_once_in_the_pa
     let sec_token = TokenSpec::new("sec-1", Role::Secretariat).sign();
     let sec_api = Api::new(node.http_url(), sec_token.clone());
     sec_api
-        .create_room("hlpf-rt", &settings(RoomKind::Roundtable, "HLPF roundtable", None))
+        .create_room(
+            "hlpf-rt",
+            &settings(RoomKind::Roundtable, "HLPF roundtable", None),
+        )
         .await;
     sec_api
         .create_room(
             "women-caucus",
-            &settings(RoomKind::Caucus, "Women's major group", Some(Constituency::Women)),
+            &settings(
+                RoomKind::Caucus,
+                "Women's major group",
+                Some(Constituency::Women),
+            ),
         )
         .await;
     let (mut sec, _) = Client::signed_in(&url, &sec_token).await;
@@ -158,7 +163,11 @@ async fn a_caucus_elects_partners_and_its_joint_statement_appears_once_in_the_pa
         .await
         .unwrap_err();
     assert_eq!(second.code, ErrorCode::InvalidCommand);
-    assert!(second.message.contains("already voted"), "{}", second.message);
+    assert!(
+        second.message.contains("already voted"),
+        "{}",
+        second.message
+    );
     ok(&mut reps[2], "women-caucus", None, vote("Femmes Africa")).await;
     ok(&mut reps[3], "women-caucus", None, vote("Asia Women Link")).await;
     ok(
@@ -172,7 +181,11 @@ async fn a_caucus_elects_partners_and_its_joint_statement_appears_once_in_the_pa
         .command("women-caucus", None, vote("Asia Women Link"))
         .await
         .unwrap_err();
-    assert!(after_close.message.contains("closed"), "{}", after_close.message);
+    assert!(
+        after_close.message.contains("closed"),
+        "{}",
+        after_close.message
+    );
 
     // Drafting (only a partner), editing, endorsing, adopting.
     let draft = RoomCommand::DraftJointStatement(DraftJointStatement {
@@ -209,24 +222,28 @@ async fn a_caucus_elects_partners_and_its_joint_statement_appears_once_in_the_pa
 
     // It arrives in the parent, live, as the caucus's joint statement with the link back.
     let posted = sec
-        .wait_for("the joint statement in the parent", |incoming| match incoming {
-            baraza_e2e::client::Incoming::Message(baraza_proto::message::ServerMessage::Event(e))
-                if e.room.as_str() == "hlpf-rt" =>
-            {
-                match &e.body {
+        .wait_for(
+            "the joint statement in the parent",
+            |incoming| match incoming {
+                baraza_e2e::client::Incoming::Message(
+                    baraza_proto::message::ServerMessage::Event(e),
+                ) if e.room.as_str() == "hlpf-rt" => match &e.body {
                     EventBody::StatementPosted {
                         joint: Some(j),
                         text,
                         ..
                     } => Some((e.seq, e.actor.clone(), j.clone(), text.clone())),
                     _ => None,
-                }
-            }
-            _ => None,
-        })
+                },
+                _ => None,
+            },
+        )
         .await;
     let (parent_seq, actor, origin, text) = posted;
-    assert!(actor.is_none(), "recorded by the server on the caucus's behalf");
+    assert!(
+        actor.is_none(),
+        "recorded by the server on the caucus's behalf"
+    );
     assert!(text.ends_with("and for funding."));
     assert_eq!(origin.caucus.as_str(), "women-caucus");
     assert_eq!(origin.constituency, Constituency::Women);
@@ -385,5 +402,9 @@ async fn a_caucus_elects_partners_and_its_joint_statement_appears_once_in_the_pa
         .collect();
     assert_eq!(joint_in_consult, vec![true]);
     let caucus = record(&sec_api, "women-caucus").await;
-    assert_eq!(delivery_of(&caucus, statement).len(), 1, "one answer recorded");
+    assert_eq!(
+        delivery_of(&caucus, statement).len(),
+        1,
+        "one answer recorded"
+    );
 }

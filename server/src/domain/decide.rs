@@ -82,14 +82,16 @@ pub fn decide(
             }
         }
         (Command::ReceiveJoint(post), Actor::System) => caucus::receive::receive(state, post),
-        (Command::JointDelivered { statement, delivery }, Actor::System) => {
-            caucus::decide::delivered(state, *statement, delivery)
-        }
-        (Command::ReceiveJoint(_) | Command::JointDelivered { .. }, Actor::Person(_)) => {
-            Err(Rejection::Forbidden(
-                "joint statements are carried between rooms by the server".into(),
-            ))
-        }
+        (
+            Command::JointDelivered {
+                statement,
+                delivery,
+            },
+            Actor::System,
+        ) => caucus::decide::delivered(state, *statement, delivery),
+        (Command::ReceiveJoint(_) | Command::JointDelivered { .. }, Actor::Person(_)) => Err(
+            Rejection::Forbidden("joint statements are carried between rooms by the server".into()),
+        ),
         (Command::ReceiveInput(input), Actor::System) => {
             consultation::decide::receive_input(state, input)
         }

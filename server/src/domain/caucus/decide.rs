@@ -7,9 +7,9 @@
 //! second ballot from any of its representatives is refused, so the first stands as recorded.
 
 use super::{CaucusState, election};
+use crate::domain::Rejection;
 use crate::domain::state::RoomState;
 use crate::domain::text::check_text;
-use crate::domain::Rejection;
 use baraza_proto::caucus::{
     CastVote, Delivery, DraftJointStatement, EditJointStatement, ElectionId, JointStatementId,
     JointStatementView, NamePartner, OpenElection,
@@ -33,7 +33,11 @@ fn caucus(state: &RoomState) -> Result<&CaucusState, Rejection> {
 
 /// The organisation `profile` represents in this caucus: a participant of its constituency
 /// speaking for an organisation.
-fn member_org<'a>(state: &RoomState, profile: &'a Profile, what: &str) -> Result<&'a str, Rejection> {
+fn member_org<'a>(
+    state: &RoomState,
+    profile: &'a Profile,
+    what: &str,
+) -> Result<&'a str, Rejection> {
     let constituency = state.info().and_then(|i| i.settings.constituency);
     if profile.role != Role::Participant {
         return Err(Rejection::Forbidden(format!(
@@ -60,9 +64,8 @@ fn partner_org<'a>(
     profile: &'a Profile,
     what: &str,
 ) -> Result<&'a str, Rejection> {
-    let org = member_org(state, profile, what).map_err(|_| {
-        Rejection::Forbidden(format!("only organising partners {what}"))
-    })?;
+    let org = member_org(state, profile, what)
+        .map_err(|_| Rejection::Forbidden(format!("only organising partners {what}")))?;
     if !c.is_partner(org) {
         return Err(Rejection::Forbidden(format!(
             "only organising partners {what}; {org} is not one"
@@ -306,8 +309,7 @@ pub fn room_command(
             let s = joint(c, r.statement)?;
             not_adopted(s)?;
             let version = s.versions.len() as u32;
-            if s
-                .endorsements
+            if s.endorsements
                 .iter()
                 .any(|e| e.org == org && e.version == version)
             {
@@ -383,7 +385,9 @@ pub fn set_parent(
     let c = caucus(state)?;
     secretariat(profile, "name the caucus's parent room")?;
     if *parent == info.id {
-        return Err(Rejection::Invalid("a caucus cannot be its own parent".into()));
+        return Err(Rejection::Invalid(
+            "a caucus cannot be its own parent".into(),
+        ));
     }
     if c.parent.as_ref().is_some_and(|p| p.room == *parent) {
         return Ok(vec![]);

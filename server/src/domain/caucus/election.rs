@@ -8,7 +8,11 @@
 use baraza_proto::caucus::{ElectionResult, TallyLine};
 
 /// The result for `candidates` (in their listed order) and `seats`, from `ballots`.
-pub fn result(candidates: &[String], seats: u32, ballots: &[(String, Vec<String>)]) -> ElectionResult {
+pub fn result(
+    candidates: &[String],
+    seats: u32,
+    ballots: &[(String, Vec<String>)],
+) -> ElectionResult {
     let mut tally: Vec<TallyLine> = candidates
         .iter()
         .map(|org| TallyLine {
@@ -24,7 +28,10 @@ pub fn result(candidates: &[String], seats: u32, ballots: &[(String, Vec<String>
     let seats = seats as usize;
     let with_votes: Vec<&TallyLine> = tally.iter().filter(|t| t.votes > 0).collect();
     let (elected, tied): (Vec<String>, Vec<String>) = if with_votes.len() <= seats {
-        (with_votes.iter().map(|t| t.org.clone()).collect(), Vec::new())
+        (
+            with_votes.iter().map(|t| t.org.clone()).collect(),
+            Vec::new(),
+        )
     } else {
         // More candidates with votes than seats: the last seat's vote count decides.
         let last = with_votes[seats - 1].votes;

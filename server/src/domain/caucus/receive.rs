@@ -16,9 +16,9 @@ use baraza_proto::view::StatementView;
 /// The statement of `state` that came from this post's caucus statement, if recorded.
 pub fn recorded<'a>(state: &'a RoomState, post: &JointPost) -> Option<&'a StatementView> {
     state.statements.iter().find(|s| {
-        s.joint.as_ref().is_some_and(|j| {
-            j.caucus == post.origin.caucus && j.statement == post.origin.statement
-        })
+        s.joint
+            .as_ref()
+            .is_some_and(|j| j.caucus == post.origin.caucus && j.statement == post.origin.statement)
     })
 }
 
@@ -32,7 +32,9 @@ pub fn receive(state: &RoomState, post: &JointPost) -> Result<Vec<EventBody>, Re
         return Ok(vec![]);
     }
     if post.origin.caucus == info.id {
-        return Err(Rejection::Invalid("a caucus does not post to itself".into()));
+        return Err(Rejection::Invalid(
+            "a caucus does not post to itself".into(),
+        ));
     }
     let text = clean_prose("statement", &post.text)?;
     check_text("statement", &text, 1, MAX_STATEMENT_CHARS)?;

