@@ -96,7 +96,8 @@ pub enum EventBody {
         /// Set when it is a caucus's joint statement, recorded by the server on the caucus's
         /// behalf (the event has no actor): the caucus, its endorsers and the adoption's link.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        joint: Option<cc::JointOrigin>,
+        // Boxed: it is large and rare, and every event would otherwise carry its size.
+        joint: Option<Box<cc::JointOrigin>>,
     },
     /// A statement was hidden by a moderator. It stays in the record.
     StatementHidden {

@@ -126,7 +126,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 reports: 0,
                 attachments: attachments.clone(),
                 by_mail: by_mail.is_some(),
-                joint: joint.clone(),
+                joint: joint.as_deref().cloned(),
             });
         }
         EventBody::StatementHidden { statement, reason } => {

@@ -191,19 +191,6 @@ pub fn chairs(export: &Export) -> String {
         .join(", ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_utc_civil_dates() {
-        assert_eq!(date_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(iso(1_795_000_700_000), "2026-11-18T11:18:20Z");
-        assert_eq!(date(951_782_400_000), "2000-02-29");
-        assert_eq!(duration(200_000), "3:20");
-    }
-}
-
 /// "Joint statement of the Women caucus": who a caucus's joint statement speaks for.
 pub fn joint_heading(j: &baraza_proto::caucus::JointOrigin, lang: Lang) -> String {
     let caucus = names::constituency(j.constituency.as_str(), lang);
@@ -229,4 +216,17 @@ pub fn joint_line(j: &baraza_proto::caucus::JointOrigin, lang: Lang) -> String {
         ),
     );
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_utc_civil_dates() {
+        assert_eq!(date_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(iso(1_795_000_700_000), "2026-11-18T11:18:20Z");
+        assert_eq!(date(951_782_400_000), "2000-02-29");
+        assert_eq!(duration(200_000), "3:20");
+    }
 }

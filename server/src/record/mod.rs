@@ -160,7 +160,7 @@ mod tests {
     fn wire_frame_is_what_serde_makes_of_an_event_message() {
         let event = RecordedEvent::seal(left(1), GENESIS);
         let serde_frame =
-            serde_json::to_string(&ServerMessage::Event(event.envelope.clone())).unwrap();
+            serde_json::to_string(&ServerMessage::Event(Box::new(event.envelope.clone()))).unwrap();
         assert_eq!(event.wire_frame(), serde_frame);
     }
 

@@ -24,7 +24,7 @@ pub fn result(
         })
         .collect();
     // Stable: equal votes keep the order of the candidates' list.
-    tally.sort_by(|a, b| b.votes.cmp(&a.votes));
+    tally.sort_by_key(|t| std::cmp::Reverse(t.votes));
     let seats = seats as usize;
     let with_votes: Vec<&TallyLine> = tally.iter().filter(|t| t.votes > 0).collect();
     let (elected, tied): (Vec<String>, Vec<String>) = if with_votes.len() <= seats {

@@ -65,6 +65,6 @@ pub fn receive(state: &RoomState, post: &JointPost) -> Result<Vec<EventBody>, Re
         held,
         attachments: Vec::new(),
         by_mail: None,
-        joint: Some(post.origin.clone()),
+        joint: Some(Box::new(post.origin.clone())),
     }])
 }
