@@ -33,10 +33,6 @@ export class RoomStore extends EventTarget {
     this.consultationStatements = [];
     /** @type {number} the seq the consultation part is as of */
     this.consultationSeq = -1;
-    /** @type {object|null} `state.caucus` of caucuses (partners, elections, joint statements) */
-    this.caucus = null;
-    /** @type {number} the seq the caucus part is as of */
-    this.caucusSeq = -1;
     /** @type {number|null} estimate of (browser clock − server clock) in ms */
     this.clockOffset = null;
     /**
@@ -63,8 +59,6 @@ export class RoomStore extends EventTarget {
     this.consultation = state.consultation ?? null;
     this.consultationStatements = state.statements.map((x) => ({ ...x }));
     this.consultationSeq = seq;
-    this.caucus = state.caucus ?? null;
-    this.caucusSeq = seq;
     this.changed({ snapshot: true, posted: [] });
   }
 
@@ -94,7 +88,7 @@ export class RoomStore extends EventTarget {
       }
       case 'statement_posted': {
         const author = this.members.get(event.actor);
-        // A caucus's joint statement has no actor: the server posted it on the caucus's behalf.
+        // A joint statement has no actor (the server posts it for a caucus).
         const statement = { id: event.seq, author: event.actor ?? body.joint?.adopted_by, text: body.text, lang: body.lang, posted_at: event.ts };
         if (author?.profile.org) statement.org = author.profile.org;
         for (const field of ['parent', 'agenda_item', 'question', 'alignment', 'held', 'joint']) if (body[field] !== undefined) statement[field] = body[field];
@@ -175,18 +169,6 @@ export class RoomStore extends EventTarget {
     this.consultationStatements = state.statements;
     this.changed({ snapshot: false, posted: [], consultation: true });
     return true;
-  }
-
-  /**
-   * Replaces the caucus part with a fetched one, unless it is older than what is shown.
-   * @param {number} seq the seq the view is as of
-   * @param {object} caucus `state.caucus`
-   */
-  applyCaucus(seq, caucus) {
-    if (seq < this.caucusSeq) return;
-    this.caucusSeq = seq;
-    this.caucus = caucus;
-    this.changed({ snapshot: false, posted: [], caucus: true });
   }
 
   /**

@@ -27,7 +27,7 @@ const ROUNDTABLE_EVENTS = new Set([
  * @returns {boolean}
  */
 export function needsRefresh(store, event) {
-  if (store.consultation || store.caucus) return true;
+  if (store.consultation) return true;
   if (!store.roundtable) return false;
   if (ROUNDTABLE_EVENTS.has(event.body.type)) return true;
   // A statement by the speaker is listed in their turn.
@@ -51,7 +51,6 @@ export function viewRefresher(token) {
         const view = await roomView(token(), store.id);
         if (view.state?.roundtable) store.applyRoundtable(view.seq, view.state.roundtable);
         if (view.state?.consultation) store.applyConsultation(view.seq, view.state);
-        if (view.state?.caucus) store.applyCaucus(view.seq, view.state.caucus);
       } catch {
         // The next event or reconnect brings a fresh state anyway.
       }

@@ -5,7 +5,9 @@
  * votes once; results with ties as the server computed them), and joint statements (partners
  * draft and edit, member organisations endorse, a partner or the secretariat adopts; then where
  * it went in the parent). The rules are the server's; these are the controls and the record's
- * facts as the room view shows them (view-sync.js keeps `store.caucus` current).
+ * facts as the room view shows them. The panel fetches its part of the view itself
+ * (`GET /api/rooms/{id}`, `state.caucus`) when it opens and after every change of the room, one
+ * fetch at a time, never showing an older answer: none of it weighs on the first load.
  */
 
 import { announce } from '../announce.js';
@@ -26,7 +28,35 @@ export async function caucusPanel(app, store) {
   const role = app.claims?.role;
   const status = h('p', { class: 'status', role: 'status', id: 'caucus-status' });
   const send = (command) => act(app, store, command, status);
-  const c = () => store.caucus;
+  /** `state.caucus` of the room view, as of `shownSeq`. */
+  let caucus = null;
+  let shownSeq = -1;
+  let fetching = false;
+  let again = false;
+  let gone = false;
+  const c = () => caucus;
+  /** Fetches the room view for its caucus part, once more if asked while a fetch runs. */
+  async function refresh() {
+    if (fetching) {
+      again = true;
+      return;
+    }
+    fetching = true;
+    do {
+      again = false;
+      try {
+        const view = await roomView(app.token, store.id);
+        if (!gone && view.state?.caucus && view.seq >= shownSeq) {
+          shownSeq = view.seq;
+          caucus = view.state.caucus;
+          render();
+        }
+      } catch {
+        // The next change of the room fetches again.
+      }
+    } while (again && !gone);
+    fetching = false;
+  }
   const myProfile = () => store.members.get(me)?.profile;
   /** The organisation I represent here, if I am a member organisation's representative. */
   const myOrg = () => {
@@ -330,8 +360,17 @@ export async function caucusPanel(app, store) {
     return line;
   }
 
-  const onChange = () => render();
+  const onChange = () => {
+    render();
+    refresh();
+  };
   store.addEventListener('change', onChange);
-  render();
-  return { element, destroy: () => store.removeEventListener('change', onChange) };
+  await refresh();
+  return {
+    element,
+    destroy: () => {
+      gone = true;
+      store.removeEventListener('change', onChange);
+    },
+  };
 }

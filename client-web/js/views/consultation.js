@@ -11,12 +11,11 @@ import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatTime, language, languageName, t } from '../i18n.js';
 import { act } from './act.js';
-import { phrase } from './labels.js';
+import { jointMark, phrase } from './labels.js';
 import { synthesisSection, inputsSection } from './synthesis.js';
 import { consultationSetup } from './consultation-setup.js';
 import { synthesisEditor } from './synthesis-editor.js';
 import { noOrganisationNote } from './participation-note.js';
-import { jointMark } from './joint.js';
 
 const ALIGNMENTS = ['supports', 'neutral', 'opposes'];
 

@@ -9,7 +9,7 @@ import { loadStrings, t } from '../i18n.js';
 import { constituencyName } from './stats.js';
 
 /**
- * @param {HTMLElement} mark the place jointMark (joint.js) made
+ * @param {HTMLElement} mark the place jointMark (labels.js) made
  * @param {{caucus: string, constituency: string, endorsers: Array<string>, adoption_seq: number, adoption_hash: string}} joint
  */
 export async function fillJointMark(mark, joint) {
