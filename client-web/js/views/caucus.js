@@ -15,6 +15,7 @@ import { h, replaceChildren } from '../dom.js';
 import { formatTime, languageName, loadStrings, t } from '../i18n.js';
 import { roomView } from '../api.js';
 import { act } from './act.js';
+import { useStyles } from './styles.js';
 
 /**
  * Builds the panel once its strings are loaded.
@@ -23,7 +24,7 @@ import { act } from './act.js';
  * @returns {Promise<{element: HTMLElement, destroy: () => void}>}
  */
 export async function caucusPanel(app, store) {
-  await loadStrings('caucus');
+  await Promise.all([loadStrings('caucus'), useStyles('caucus')]);
   const me = app.claims?.sub;
   const role = app.claims?.role;
   const status = h('p', { class: 'status', role: 'status', id: 'caucus-status' });

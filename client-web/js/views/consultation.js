@@ -51,7 +51,7 @@ export function consultationPanel(app, store) {
   const phaseOpen = () => c()?.phase === 'open';
 
   function authorLine(s) {
-    const name = store.members.get(s.author)?.profile.name || s.author;
+    const name = s.joint?.title || store.members.get(s.author)?.profile.name || s.author;
     return [h('bdi', { class: 'who' }, name), s.org ? [h('span', { class: 'org' }, ' · '), h('bdi', { class: 'org' }, s.org)] : null];
   }
 

@@ -135,7 +135,8 @@ function statementItem(app, store, statement, compose) {
   const author = store.members.get(statement.author)?.profile;
   const langName = languageName(statement.lang);
   const headerParts = [
-    h('bdi', { class: 'who' }, author?.name || statement.author),
+    // A joint statement speaks for its caucus, not for whoever adopted it.
+    h('bdi', { class: 'who' }, statement.joint?.title || author?.name || statement.author),
     statement.org ? [h('span', { class: 'org' }, ' · '), h('bdi', { class: 'org' }, statement.org)] : null,
     ' ',
     h('span', { class: 'badge lang', title: t('statement.language', { name: langName }) },
