@@ -88,9 +88,10 @@ export class RoomStore extends EventTarget {
       }
       case 'statement_posted': {
         const author = this.members.get(event.actor);
-        const statement = { id: event.seq, author: event.actor, text: body.text ?? '', lang: body.lang, posted_at: event.ts };
+        // A joint statement has no actor (the server posts it for a caucus).
+        const statement = { id: event.seq, author: event.actor ?? body.joint?.adopted_by, text: body.text ?? '', lang: body.lang, posted_at: event.ts };
         if (author?.profile.org) statement.org = author.profile.org;
-        for (const field of ['parent', 'agenda_item', 'question', 'alignment', 'held']) if (body[field] !== undefined) statement[field] = body[field];
+        for (const field of ['parent', 'agenda_item', 'question', 'alignment', 'held', 'joint']) if (body[field] !== undefined) statement[field] = body[field];
         this.statements.set(event.seq, statement);
         posted.push(statement);
         break;

@@ -1,8 +1,7 @@
 /**
  * Every interface string exists in all six UN languages, with the same `{holes}`: the main
  * tables and the extra ones loaded on demand (`chair-*.js`, `search-*.js`, `reg-*.js`,
- * `desk-*.js`, `minutes-*.js`, `redact-*.js`,
- * `deadline-*.js`).
+ * `desk-*.js`, `minutes-*.js`, `redact-*.js`, `deadline-*.js`, `caucus-*.js`).
  * A plural entry (an object of forms) has every plural category of its language, as
  * `Intl.PluralRules` names them, and no form has a hole the English lacks.
  */
@@ -63,7 +62,7 @@ test('the translations are not English copies', () => {
 });
 
 /** The extra tables, loaded on demand by `loadStrings(NAME)`. */
-const EXTRA = ['chair', 'search', 'reg', 'desk', 'minutes', 'redact', 'deadline'];
+const EXTRA = ['chair', 'search', 'reg', 'desk', 'minutes', 'redact', 'deadline', 'caucus'];
 const CODES = ['ar', 'en', 'es', 'fr', 'ru', 'zh'];
 const extras = {};
 for (const name of EXTRA) {

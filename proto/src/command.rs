@@ -3,6 +3,7 @@
 //! The server's domain core decides whether the sender may give each command and what events
 //! it produces; nothing here is trusted before that.
 
+use crate::caucus as cc;
 use crate::consultation::{Alignment, Citation, ModerationMode, Phase};
 use crate::ids::{AgendaItemId, LanguageTag, Millis, QuestionId, RoomId, Seq, StatementId, UserId};
 use crate::roundtable as rt;
@@ -149,7 +150,8 @@ pub enum RoomCommand {
         mode: ModerationMode,
     },
     /// Consultations, secretariat: name the consultation this one rolls up into (draft only).
-    /// Its scope must contain this one's.
+    /// Its scope must contain this one's. Caucuses, secretariat: name the roundtable or
+    /// consultation its joint statements are posted to.
     SetParent {
         /// The parent consultation.
         parent: RoomId,
@@ -252,6 +254,31 @@ pub enum RoomCommand {
     /// Minutes, the secretariat: approve the minutes once every correction is decided. Seals
     /// them: the event carries the final text and its SHA-256; they no longer change.
     ApproveMinutes,
+    /// Caucuses, secretariat: name an organising partner (an organisation a member's identity
+    /// shows), with a reason.
+    NamePartner(cc::NamePartner),
+    /// Caucuses, secretariat: an organisation stops being an organising partner, with a reason.
+    RemovePartner(cc::NamePartner),
+    /// Caucuses, chair or secretariat: open an election of organising partners. Needs an
+    /// idempotency key; the election's id is the `seq` of its `election_opened` event.
+    OpenElection(cc::OpenElection),
+    /// Caucuses, a member organisation's representative: vote (once per organisation).
+    CastVote(cc::CastVote),
+    /// Caucuses, chair or secretariat: close an election; the result is computed from the
+    /// recorded votes.
+    CloseElection(cc::ElectionRef),
+    /// Caucuses, an organising partner: draft a joint statement. Needs an idempotency key.
+    DraftJointStatement(cc::DraftJointStatement),
+    /// Caucuses, an organising partner: a new version of a draft (before adoption).
+    EditJointStatement(cc::EditJointStatement),
+    /// Caucuses, a member organisation's representative: endorse the current version.
+    EndorseJointStatement(cc::JointStatementRef),
+    /// Caucuses, an organising partner or the secretariat: adopt the current version; it is
+    /// then posted to the parent room on the caucus's behalf.
+    AdoptJointStatement(cc::JointStatementRef),
+    /// Caucuses, an organising partner or the secretariat: send an adopted statement the
+    /// parent refused once more (e.g. after its phase reopened).
+    ResendJointStatement(cc::JointStatementRef),
 }
 
 impl RoomCommand {
@@ -264,6 +291,8 @@ impl RoomCommand {
                 | RoomCommand::RequestFloor(_)
                 | RoomCommand::AddQuestion { .. }
                 | RoomCommand::ProposeMinutesCorrection { .. }
+                | RoomCommand::OpenElection(_)
+                | RoomCommand::DraftJointStatement(_)
         )
     }
 
@@ -320,6 +349,16 @@ impl RoomCommand {
             RoomCommand::ProposeMinutesCorrection { .. } => "propose_minutes_correction",
             RoomCommand::DecideMinutesCorrection { .. } => "decide_minutes_correction",
             RoomCommand::ApproveMinutes => "approve_minutes",
+            RoomCommand::NamePartner(_) => "name_partner",
+            RoomCommand::RemovePartner(_) => "remove_partner",
+            RoomCommand::OpenElection(_) => "open_election",
+            RoomCommand::CastVote(_) => "cast_vote",
+            RoomCommand::CloseElection(_) => "close_election",
+            RoomCommand::DraftJointStatement(_) => "draft_joint_statement",
+            RoomCommand::EditJointStatement(_) => "edit_joint_statement",
+            RoomCommand::EndorseJointStatement(_) => "endorse_joint_statement",
+            RoomCommand::AdoptJointStatement(_) => "adopt_joint_statement",
+            RoomCommand::ResendJointStatement(_) => "resend_joint_statement",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! An `EventEnvelope` is exactly what is hashed into the chain (its canonical JSON) and, with
 //! `"type":"event"` in front, exactly what subscribers receive.
 
+use crate::caucus as cc;
 use crate::consultation::{
     Alignment, Citation, ConsultationInput, DeadlinePassed, ModerationMode, Phase,
 };
@@ -11,7 +12,7 @@ use crate::ids::{
     AgendaItemId, IdempotencyKey, LanguageTag, Millis, QuestionId, RoomId, Seq, StatementId, UserId,
 };
 use crate::registry::RegistryEvent;
-use crate::room::{RoomSettings, Scope};
+use crate::room::{RoomKind, RoomSettings, Scope};
 use crate::roundtable as rt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -128,6 +129,11 @@ pub enum EventBody {
         /// never present in the room for it).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by_mail: Option<crate::identity::Profile>,
+        /// Set when it is a caucus's joint statement, recorded by the server on the caucus's
+        /// behalf (the event has no actor): the caucus, its endorsers and the adoption's link.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        // Boxed: it is large and rare, and every event would otherwise carry its size.
+        joint: Option<Box<cc::JointOrigin>>,
     },
     /// A statement was hidden by a moderator. It stays in the record.
     StatementHidden {
@@ -247,14 +253,17 @@ pub enum EventBody {
         /// The mode.
         mode: ModerationMode,
     },
-    /// The consultation now rolls up into `parent`.
+    /// The consultation now rolls up into `parent`; a caucus's joint statements go there.
     ParentSet {
-        /// The parent consultation.
+        /// The parent consultation (or, for a caucus, roundtable or consultation).
         parent: RoomId,
         /// Its title when it was named.
         title: String,
         /// Its scope.
         scope: Scope,
+        /// Its kind (set for a caucus's parent; a consultation's parent is a consultation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kind: Option<RoomKind>,
     },
     /// The secretariat named a rapporteur.
     RapporteurAppointed {
@@ -380,6 +389,73 @@ pub enum EventBody {
         /// SHA-256 of `text`.
         sha256: String,
     },
+    /// Caucuses: the secretariat named an organising partner.
+    PartnerNamed(cc::NamePartner),
+    /// Caucuses: the secretariat removed an organising partner.
+    PartnerRemoved(cc::NamePartner),
+    /// Caucuses: an election of organising partners opened; its id is this event's `seq`.
+    ElectionOpened(cc::OpenElection),
+    /// Caucuses: an organisation voted (the actor is its representative).
+    VoteCast {
+        /// Which election.
+        election: cc::ElectionId,
+        /// The organisation, from the voter's identity.
+        org: String,
+        /// Its choices.
+        choices: Vec<String>,
+    },
+    /// Caucuses: an election closed with the result computed from its recorded votes; the
+    /// elected organisations are organising partners from now on.
+    ElectionClosed {
+        /// Which election.
+        election: cc::ElectionId,
+        /// The result.
+        result: cc::ElectionResult,
+    },
+    /// Caucuses: an organising partner drafted a joint statement; its id is this `seq`.
+    JointStatementDrafted {
+        /// Text (version 1).
+        text: String,
+        /// Language.
+        lang: LanguageTag,
+        /// The parent consultation's question.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question: Option<QuestionId>,
+        /// The parent room it is meant for.
+        parent: RoomId,
+    },
+    /// Caucuses: a new version of a joint statement.
+    JointStatementEdited(cc::EditJointStatement),
+    /// Caucuses: an organisation endorsed a version (the actor is its representative).
+    JointStatementEndorsed {
+        /// Which statement.
+        statement: cc::JointStatementId,
+        /// The organisation, from the actor's identity.
+        org: String,
+        /// The version endorsed.
+        version: u32,
+    },
+    /// Caucuses: the caucus adopted a version; the server then posts it to the parent.
+    JointStatementAdopted {
+        /// Which statement.
+        statement: cc::JointStatementId,
+        /// The version adopted.
+        version: u32,
+        /// The organisations that endorsed that version.
+        endorsers: Vec<String>,
+    },
+    /// Caucuses: the parent room answered the post (recorded by the server from the
+    /// parent's answer: posted with its seq, or refused with the parent's reason).
+    JointStatementDelivered {
+        /// Which statement.
+        statement: cc::JointStatementId,
+        /// The parent room.
+        parent: RoomId,
+        /// What the parent answered.
+        delivery: cc::Delivery,
+    },
+    /// Caucuses: a refused statement is sent to the parent once more.
+    JointStatementResent(cc::JointStatementRef),
     /// The registry's record only (`room` is `registry`): a fact about organisations,
     /// accreditation or invitations, `{"type":"registry","event":"application_decided",…}`.
     Registry(RegistryEvent),
@@ -447,6 +523,17 @@ impl EventBody {
             EventBody::MinutesCorrectionAccepted { .. } => "minutes_correction_accepted",
             EventBody::MinutesCorrectionDeclined { .. } => "minutes_correction_declined",
             EventBody::MinutesApproved { .. } => "minutes_approved",
+            EventBody::PartnerNamed(_) => "partner_named",
+            EventBody::PartnerRemoved(_) => "partner_removed",
+            EventBody::ElectionOpened(_) => "election_opened",
+            EventBody::VoteCast { .. } => "vote_cast",
+            EventBody::ElectionClosed { .. } => "election_closed",
+            EventBody::JointStatementDrafted { .. } => "joint_statement_drafted",
+            EventBody::JointStatementEdited(_) => "joint_statement_edited",
+            EventBody::JointStatementEndorsed { .. } => "joint_statement_endorsed",
+            EventBody::JointStatementAdopted { .. } => "joint_statement_adopted",
+            EventBody::JointStatementDelivered { .. } => "joint_statement_delivered",
+            EventBody::JointStatementResent(_) => "joint_statement_resent",
             EventBody::Registry(_) => "registry",
         }
     }

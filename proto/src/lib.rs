@@ -10,6 +10,7 @@
 //! - [`event`]: the facts a room's record is made of.
 //! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
 //! - [`view`]: the state of a room as a `snapshot` shows it.
+//! - [`caucus`]: organising partners, elections and joint statements of caucuses.
 //! - [`consultation`]: phases, questions, syntheses, roll-up inputs and figures of consultations.
 //! - [`minutes`]: minutes drawn from the record, corrected by the speakers quoted, approved.
 //! - [`registry`]: organisations, forums, accreditation and invitations (the registry).
@@ -20,6 +21,7 @@
 //! - [`schema`]: the JSON Schema generated from all of the above.
 
 pub mod api;
+pub mod caucus;
 pub mod command;
 pub mod consultation;
 pub mod error;

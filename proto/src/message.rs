@@ -134,7 +134,7 @@ pub enum ServerMessage {
         state: Box<RoomView>,
     },
     /// One event of a room's record.
-    Event(EventEnvelope),
+    Event(Box<EventEnvelope>),
     /// The answer to `ping`.
     Pong {
         /// The `ping` request id.

@@ -27,6 +27,9 @@ pub struct RoomView {
     /// The minutes, once a first draft exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minutes: Option<crate::minutes::MinutesView>,
+    /// Organising partners, elections and joint statements (caucuses only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caucus: Option<crate::caucus::CaucusView>,
 }
 
 /// A member of the room.
@@ -100,6 +103,9 @@ pub struct StatementView {
     /// It came by e-mail.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub by_mail: bool,
+    /// A caucus's joint statement: the caucus, its endorsers and the link to its record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint: Option<crate::caucus::JointOrigin>,
 }
 
 fn is_zero(n: &u32) -> bool {

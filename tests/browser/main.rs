@@ -11,6 +11,8 @@
 //! (`registry.test.js`) starts a third node itself, whose `--smtp-relay` is a real SMTP server
 //! (aiosmtpd) it starts first: it gets the binary's path and the token secret from here.
 //!
+//! A women's caucus and its parent roundtable serve the caucus test (`caucus.test.js`).
+//!
 //! `BARAZA_BROWSER_TESTS=chair.test.js` (file names, space-separated) runs only those files.
 //!
 //! Needs `node`/`npm` and `/usr/bin/chromium` (`apt-get install -y chromium`, as `.ci/run`
@@ -39,6 +41,9 @@ const CHAIR_ROOM: &str = "ffd-hearing";
 const ARCHIVE_ROOM: &str = "ffd-closing";
 /// The roundtable in which the secretariat redacts a statement (`redaction.test.js`).
 const REDACT_ROOM: &str = "ffd-side-event";
+/// The women's caucus of `caucus.test.js`, and the roundtable its joint statements go to.
+const CAUCUS: &str = "women-caucus";
+const CAUCUS_PARENT: &str = "ffd-gender";
 
 fn client_tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -198,6 +203,42 @@ async fn the_web_client_works_in_chromium() {
     drop(other);
 
     set_up_consultations(&node, &api, &secretariat, &participant).await;
+    // The caucus test (`caucus.test.js`): a women's caucus and its parent roundtable, both
+    // empty; the test names the parent, elects, drafts and adopts in the browser.
+    for (id, kind, title, constituency) in [
+        (
+            CAUCUS_PARENT,
+            RoomKind::Roundtable,
+            "Financing for development: gender equality",
+            None,
+        ),
+        (
+            CAUCUS,
+            RoomKind::Caucus,
+            "Women's major group",
+            Some(Constituency::Women),
+        ),
+    ] {
+        api.create_room(
+            id,
+            &RoomSettings {
+                kind,
+                title: title.into(),
+                description: String::new(),
+                languages: vec![LanguageTag::new("en").expect("language")],
+                scope: Scope::Global,
+                constituency,
+            },
+        )
+        .await;
+    }
+    let woman = |sub: &str, org: &str| {
+        TokenSpec::new(sub, Role::Participant)
+            .from_org(org, Constituency::Women, "SN")
+            .sign()
+    };
+    let fatou = woman("fatou", "Femmes Africa");
+    let lucia = woman("lucia", "Red de Mujeres");
 
     // The secretariat's workspace test (`workspace.test.js`) starts from a node with no rooms.
     let empty = NodeProcess::start().await;
@@ -239,6 +280,10 @@ async fn the_web_client_works_in_chromium() {
         .env("BARAZA_EMPTY_URL", empty.http_url())
         .env("BARAZA_TOKEN_RAPPORTEUR", &rita)
         .env("BARAZA_TOKEN_NO_ORG", &nadia)
+        .env("BARAZA_CAUCUS", CAUCUS)
+        .env("BARAZA_CAUCUS_PARENT", CAUCUS_PARENT)
+        .env("BARAZA_TOKEN_WOMAN1", &fatou)
+        .env("BARAZA_TOKEN_WOMAN2", &lucia)
         .env("CHROMIUM_PATH", CHROMIUM)
         // The registry test (`registry.test.js`) starts its own node, with an SMTP relay of
         // its own (a real aiosmtpd server it starts on a free port).

@@ -225,6 +225,7 @@ async fn texts_are_stored_beside_events_and_withdrawn(mut engine: Engine) {
             held: false,
             attachments: Vec::new(),
             by_mail: None,
+            joint: None,
         },
     );
     assert!(!posted.canonical.contains("Lilas"));

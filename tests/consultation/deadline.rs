@@ -179,7 +179,7 @@ async fn a_close_scheduled_before_a_restart_still_happens_once_at_its_time() {
             sec.wait_for("the close after the restart", |incoming| match incoming {
                 baraza_e2e::client::Incoming::Message(
                     baraza_proto::message::ServerMessage::Event(e),
-                ) if is_close(e) => Some(e.clone()),
+                ) if is_close(e) => Some((**e).clone()),
                 _ => None,
             })
             .await

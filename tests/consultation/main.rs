@@ -12,6 +12,7 @@ use baraza_proto::room::{RoomKind, RoomSettings, Scope};
 use std::time::Duration;
 
 mod archive;
+mod caucus;
 mod deadline;
 mod mail;
 mod minutes;

@@ -117,7 +117,7 @@ impl Sender {
         self.received
             .iter()
             .filter_map(|m| match m {
-                ServerMessage::Event(event) => Some(event.clone()),
+                ServerMessage::Event(event) => Some((**event).clone()),
                 _ => None,
             })
             .collect()

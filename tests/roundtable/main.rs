@@ -83,7 +83,7 @@ async fn event_where(
 ) -> EventEnvelope {
     client
         .wait_for(what, |incoming| match incoming {
-            Incoming::Message(ServerMessage::Event(e)) if pick(&e.body) => Some(e.clone()),
+            Incoming::Message(ServerMessage::Event(e)) if pick(&e.body) => Some((**e).clone()),
             _ => None,
         })
         .await

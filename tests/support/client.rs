@@ -298,7 +298,7 @@ impl Client {
                 Incoming::Message(ServerMessage::Snapshot { seq, state, .. }) => {
                     joined.snapshot = Some((seq, *state))
                 }
-                Incoming::Message(ServerMessage::Event(event)) => joined.replayed.push(event),
+                Incoming::Message(ServerMessage::Event(event)) => joined.replayed.push(*event),
                 Incoming::Message(ServerMessage::Ack { id: got, seq, .. }) if got == id => {
                     joined.seq = seq;
                     return Ok(joined);
@@ -460,7 +460,7 @@ impl Client {
     /// The next event (of any room).
     pub async fn next_event(&mut self) -> EventEnvelope {
         self.wait_for("an event", |incoming| match incoming {
-            Incoming::Message(ServerMessage::Event(event)) => Some(event.clone()),
+            Incoming::Message(ServerMessage::Event(event)) => Some((**event).clone()),
             _ => None,
         })
         .await

@@ -12,7 +12,7 @@ import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatTime, language, languageName, t } from '../i18n.js';
 import { act } from './act.js';
-import { phrase } from './labels.js';
+import { jointMark, phrase } from './labels.js';
 import { synthesisSection, inputsSection } from './synthesis.js';
 import { noOrganisationNote } from './participation-note.js';
 import { redactButton } from './redact-button.js';
@@ -81,7 +81,7 @@ export function consultationPanel(app, store) {
   const phaseOpen = () => c()?.phase === 'open';
 
   function authorLine(s) {
-    const name = store.members.get(s.author)?.profile.name || s.author;
+    const name = s.joint?.title || store.members.get(s.author)?.profile.name || s.author;
     return [h('bdi', { class: 'who' }, name), s.org ? [h('span', { class: 'org' }, ' · '), h('bdi', { class: 'org' }, s.org)] : null];
   }
 
@@ -218,6 +218,7 @@ export function consultationPanel(app, store) {
           h('span', { class: 'badge lang' }, languageName(s.lang)), ' ',
           h('time', { datetime: new Date(s.posted_at).toISOString() }, formatTime(s.posted_at)), ' ',
           h('span', { class: 'id' }, `#${s.id}`), marks.map((mark) => [' ', mark])),
+        s.joint ? jointMark(s) : null,
         s.hidden ? h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.hiddenReason', { reason: s.hidden.reason })) : null,
         s.rejected ? h('p', { class: 'hidden-note', dir: 'auto' }, t('cons.rejectedReason', { reason: s.rejected.reason })) : null,
         s.redaction ? h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.redactedReason', { reason: s.redaction.reason }))

@@ -41,3 +41,10 @@ export function phrase(key, params, isolated) {
   const [before, after = ''] = t(key, { ...params, [isolated]: marker }).split(marker);
   return [before, h('bdi', {}, String(params[isolated])), after];
 }
+
+/** A caucus's joint statement's mark, filled by joint-mark.js (loaded on demand). */
+export function jointMark(statement) {
+  const mark = h('p', { class: 'joint' });
+  import('./joint-mark.js').then((m) => m.fillJointMark(mark, statement.joint));
+  return mark;
+}

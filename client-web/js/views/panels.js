@@ -1,7 +1,8 @@
 /**
- * The panel for a room kind's own features: the roundtable panel (roundtable.js) and the
- * consultation panel (consultation.js). A server that sends no such part of the view gets a
- * plain "not available" place instead; none shows made-up data.
+ * The panel for a room kind's own features: the roundtable panel (roundtable.js), the
+ * consultation panel (consultation.js) and, loaded on demand, the caucus panel (caucus.js). A
+ * server that sends no such part of the view gets a plain "not available" place instead; none
+ * shows made-up data.
  */
 
 import { h } from '../dom.js';
@@ -21,6 +22,11 @@ export function kindPanel(app, store) {
   if (kind === 'roundtable') return { element: notYet('roundtable-panel', t('panel.roundtable.title'), t('panel.roundtable.body')) };
   if (kind === 'consultation' && store.consultation) return consultationPanel(app, store);
   if (kind === 'consultation') return { element: notYet('consultation-panel', t('panel.consultation.title'), t('panel.consultation.body')) };
+  if (kind === 'caucus') {
+    const slot = h('div');
+    const panel = import('./caucus.js').then((m) => m.caucusPanel(app, store)).then((p) => (slot.replaceWith(p.element), p));
+    return { element: slot, destroy: () => panel.then((p) => p.destroy()) };
+  }
   return null;
 }
 

@@ -9,7 +9,7 @@ import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatList, formatTime, language, languageName, loadStrings, t, tOr } from '../i18n.js';
 import { kindPanel } from './panels.js';
-import { scopeText } from './labels.js';
+import { jointMark, scopeText } from './labels.js';
 import { showRefusal } from './room-refusal.js';
 import { roomHeader } from './room-header.js';
 import { exportControl } from './export-control.js';
@@ -148,7 +148,8 @@ function statementItem(app, store, statement, compose) {
   const author = store.members.get(statement.author)?.profile;
   const langName = languageName(statement.lang);
   const headerParts = [
-    h('bdi', { class: 'who' }, author?.name || statement.author),
+    // A joint statement speaks for its caucus, not for whoever adopted it.
+    h('bdi', { class: 'who' }, statement.joint?.title || author?.name || statement.author),
     statement.org ? [h('span', { class: 'org' }, ' · '), h('bdi', { class: 'org' }, statement.org)] : null,
     ' ',
     h('span', { class: 'badge lang', title: t('statement.language', { name: langName }) },
@@ -159,6 +160,7 @@ function statementItem(app, store, statement, compose) {
     h('span', { class: 'id' }, `#${statement.id}`),
   ];
   const body = [];
+  if (statement.joint) body.push(jointMark(statement));
   if (statement.hidden) {
     body.push(h('p', { class: 'hidden-note', dir: 'auto' }, t('statement.hiddenReason', { reason: statement.hidden.reason })));
   }

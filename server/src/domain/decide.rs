@@ -2,7 +2,7 @@
 
 use super::state::RoomState;
 use super::text::{self, check_text};
-use super::{Actor, Command, Rejection, consultation, geo, roundtable, visibility};
+use super::{Actor, Command, Rejection, caucus, consultation, geo, roundtable, visibility};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::{EventBody, LeaveReason};
 use baraza_proto::identity::{Profile, Role};
@@ -79,8 +79,23 @@ pub fn decide(
             Err(Rejection::Forbidden("only the server's timer ticks".into()))
         }
         (Command::SetParent { parent, found }, Actor::Person(profile)) => {
-            consultation::decide::set_parent(state, profile, parent, found.as_ref())
+            if state.caucus.is_some() {
+                caucus::decide::set_parent(state, profile, parent, found.as_ref())
+            } else {
+                consultation::decide::set_parent(state, profile, parent, found.as_ref())
+            }
         }
+        (Command::ReceiveJoint(post), Actor::System) => caucus::receive::receive(state, post),
+        (
+            Command::JointDelivered {
+                statement,
+                delivery,
+            },
+            Actor::System,
+        ) => caucus::decide::delivered(state, *statement, delivery),
+        (Command::ReceiveJoint(_) | Command::JointDelivered { .. }, Actor::Person(_)) => Err(
+            Rejection::Forbidden("joint statements are carried between rooms by the server".into()),
+        ),
         (Command::ReceiveInput(input), Actor::System) => {
             consultation::decide::receive_input(state, input)
         }
@@ -345,6 +360,7 @@ fn post(
                 held,
                 attachments: Vec::new(),
                 by_mail: None,
+                joint: None,
             }])
         }
         RoomCommand::HideStatement { statement, reason } => {
@@ -436,10 +452,8 @@ fn post(
             Some(RoomKind::Consultation) => {
                 consultation::decide::room_command(state, profile, other, now)
             }
-            _ => Err(Rejection::Invalid(format!(
-                "{} is not available in a caucus",
-                other.name()
-            ))),
+            Some(RoomKind::Caucus) => caucus::decide::room_command(state, profile, other),
+            None => Err(Rejection::RoomNotFound),
         },
     }
 }

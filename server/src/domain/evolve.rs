@@ -31,6 +31,9 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 if settings.kind == RoomKind::Consultation {
                     state.consultation = Some(Default::default());
                 }
+                if settings.kind == RoomKind::Caucus {
+                    state.caucus = Some(Default::default());
+                }
             }
         }
         EventBody::RoomUpdated {
@@ -94,13 +97,21 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
             held,
             attachments,
             by_mail,
+            joint,
         } => {
-            let Some(author) = event.actor.clone() else {
+            // A joint statement is recorded by the server (no actor) on a caucus's behalf;
+            // its author is whoever adopted it there, and it speaks for no one organisation.
+            let Some(author) = event
+                .actor
+                .clone()
+                .or_else(|| joint.as_ref().map(|j| j.adopted_by.clone()))
+            else {
                 return;
             };
-            let org = match by_mail {
-                Some(profile) => profile.org.clone(),
-                None => state.member(&author).and_then(|m| m.profile.org.clone()),
+            let org = match (by_mail, joint) {
+                (_, Some(_)) => None,
+                (Some(profile), None) => profile.org.clone(),
+                (None, None) => state.member(&author).and_then(|m| m.profile.org.clone()),
             };
             roundtable::evolve::statement_posted(state, &author, event.seq);
             if text_commitment.is_none() {
@@ -127,6 +138,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 reports: 0,
                 attachments: attachments.clone(),
                 by_mail: by_mail.is_some(),
+                joint: joint.as_deref().cloned(),
             });
         }
         EventBody::StatementHidden { statement, reason } => {
@@ -172,6 +184,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
         _ => {
             roundtable::evolve::apply(state, event);
             super::consultation::evolve::apply(state, event);
+            super::caucus::evolve::apply(state, event);
         }
     }
 }

@@ -14,6 +14,7 @@
 //! - [`text`]: the rules for names and prose (normalisation, controls, bidi).
 //! - [`geo`]: countries, UN regional groups and M49 regions.
 //! - [`roundtable`]: agenda, speaking list, floor, timers and statistics of roundtables.
+//! - [`caucus`]: organising partners, their election and joint statements of caucuses.
 //! - [`consultation`]: phases, submissions, moderation, synthesis and roll-up of consultations.
 //! - [`visibility`]: who may read what, for every read path (snapshots, event frames, REST
 //!   views, threads, the record).
@@ -21,6 +22,7 @@
 //!   and sealed.
 //! - [`mail_access`]: who may oversee mail (the secretariat's outbox, inbox log and digests).
 
+pub mod caucus;
 pub mod consultation;
 pub mod decide;
 pub mod evolve;
@@ -106,6 +108,16 @@ pub enum Command {
     },
     /// Consultations: record the input of a published child (the server only).
     ReceiveInput(ConsultationInput),
+    /// A caucus's adopted joint statement, posted to this room on its behalf (the server only).
+    ReceiveJoint(baraza_proto::caucus::JointPost),
+    /// Caucuses: record the parent's answer to the post of a joint statement (the server
+    /// only, from the answer it received).
+    JointDelivered {
+        /// Which statement.
+        statement: baraza_proto::caucus::JointStatementId,
+        /// What the parent answered.
+        delivery: baraza_proto::caucus::Delivery,
+    },
     /// The operator archives the room (`baraza archive` on a stopped node): the server's own
     /// counterpart of the secretariat's `archive_room`.
     Archive,
@@ -138,6 +150,8 @@ impl Command {
             Command::Tick => "tick",
             Command::SetParent { .. } => "set_parent",
             Command::ReceiveInput(_) => "receive_input",
+            Command::ReceiveJoint(_) => "receive_joint_statement",
+            Command::JointDelivered { .. } => "record_joint_delivery",
             Command::Archive => "archive_room",
             Command::Mail { .. } => "post_statement_by_mail",
             Command::EndAccess(_) => "end_access",

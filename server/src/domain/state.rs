@@ -1,5 +1,6 @@
 //! `RoomState`: everything a room's record says so far, and the views readers get of it.
 
+use super::caucus::CaucusState;
 use super::consultation::ConsultationState;
 use super::minutes::MinutesState;
 use super::roundtable::RoundtableState;
@@ -32,6 +33,8 @@ pub struct RoomState {
     pub(super) consultation: Option<ConsultationState>,
     /// The minutes, once a first draft exists.
     pub(super) minutes: Option<MinutesState>,
+    /// Present for rooms of kind caucus.
+    pub(super) caucus: Option<CaucusState>,
 }
 
 impl RoomState {
@@ -129,12 +132,18 @@ impl RoomState {
             roundtable: self.roundtable.as_ref().map(|rt| rt.view(self)),
             consultation,
             minutes: self.minutes.as_ref().map(|m| m.view().clone()),
+            caucus: self.caucus.as_ref().map(|c| c.view()),
         })
     }
 
     /// The minutes (once a first draft exists).
     pub fn minutes(&self) -> Option<&MinutesState> {
         self.minutes.as_ref()
+    }
+
+    /// The caucus part of the state (rooms of kind caucus).
+    pub fn caucus(&self) -> Option<&CaucusState> {
+        self.caucus.as_ref()
     }
 
     /// The roundtable part of the state (rooms of kind roundtable).

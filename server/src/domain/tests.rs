@@ -319,6 +319,7 @@ fn a_participant_posts_a_statement_and_a_reply_threads_under_it() {
             held: false,
             attachments: vec![],
             by_mail: None,
+            joint: None,
         }])
     );
     let room = room.did(
@@ -598,6 +599,7 @@ fn a_statement_recorded_before_commitments_is_not_redacted_before_migration() {
             held: false,
             attachments: Vec::new(),
             by_mail: None,
+            joint: None,
         },
     };
     evolve(&mut room.state, &envelope);

@@ -187,6 +187,26 @@ pub fn clean_command(command: &RoomCommand) -> Result<RoomCommand, TextError> {
                 }
             }
         }
+        RoomCommand::NamePartner(named) | RoomCommand::RemovePartner(named) => {
+            named.org = clean_name("organisation", &named.org)?;
+            named.reason = clean_prose("reason", &named.reason)?;
+        }
+        RoomCommand::OpenElection(open) => {
+            for org in &mut open.candidates {
+                *org = clean_name("organisation", org)?;
+            }
+        }
+        RoomCommand::CastVote(vote) => {
+            for org in &mut vote.choices {
+                *org = clean_name("organisation", org)?;
+            }
+        }
+        RoomCommand::DraftJointStatement(draft) => {
+            draft.text = clean_prose("statement", &draft.text)?;
+        }
+        RoomCommand::EditJointStatement(edit) => {
+            edit.text = clean_prose("statement", &edit.text)?;
+        }
         RoomCommand::DraftMinutes { text, .. } => *text = clean_prose("minutes", text)?,
         RoomCommand::ProposeMinutesCorrection {
             passage,
@@ -202,6 +222,10 @@ pub fn clean_command(command: &RoomCommand) -> Result<RoomCommand, TextError> {
         RoomCommand::CirculateMinutes { .. }
         | RoomCommand::ApproveMinutes
         | RoomCommand::ConfigureRoundtable(_)
+        | RoomCommand::CloseElection(_)
+        | RoomCommand::EndorseJointStatement(_)
+        | RoomCommand::AdoptJointStatement(_)
+        | RoomCommand::ResendJointStatement(_)
         | RoomCommand::OpenAgendaItem(_)
         | RoomCommand::CloseAgendaItem(_)
         | RoomCommand::ReorderAgenda(_)

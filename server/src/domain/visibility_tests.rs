@@ -395,6 +395,7 @@ fn frame_cases() -> Vec<(&'static str, EventBody)> {
                 held: true,
                 attachments: vec![],
                 by_mail: None,
+                joint: None,
             },
         ),
         (
@@ -451,6 +452,7 @@ fn frames_state() -> RoomState {
         held,
         attachments: vec![],
         by_mail: None,
+        joint: None,
     };
     fold(vec![
         (Some("sec"), created(RoomKind::Consultation, None)),
@@ -617,6 +619,7 @@ fn export_cases() -> Vec<(&'static str, StatementView)> {
         reports: 0,
         attachments: vec![],
         by_mail: false,
+        joint: None,
     };
     vec![
         ("published", published.clone()),
@@ -665,6 +668,7 @@ fn an_export_for_a_member_leaves_out_what_is_not_published() {
             held: false,
             attachments: vec![],
             by_mail: None,
+            joint: None,
         },
     };
     assert_eq!(

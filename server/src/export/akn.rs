@@ -484,7 +484,16 @@ fn speech(x: &mut Xml, export: &Export, refs: &Refs, s: &Statement, element: &st
         attrs.push(("to", to));
     }
     x.start(element, &attrs);
-    x.text("from", &[], &export.name(&s.author));
+    match &s.joint {
+        // On a caucus's behalf: `from` names the caucus; the link to its record follows.
+        Some(j) => {
+            x.text("from", &[], &text::joint_heading(j, export.lang));
+            x.start("p", &[("class", "joint")]);
+            x.text("i", &[], &text::joint_line(j, export.lang));
+            x.end("p");
+        }
+        None => x.text("from", &[], &export.name(&s.author)),
+    }
     if s.status != Status::Published {
         let l = export.lang.labels();
         let reason = s

@@ -210,6 +210,13 @@ fn statement(out: &mut String, export: &Export, s: &Statement, context: &str, ki
     if let Some(org) = &s.org {
         cells[7] = org.clone();
     }
+    if let Some(j) = &s.joint {
+        // On the caucus's behalf: the organisation column names the caucus, the count of
+        // organisations is its endorsers, and the text says whose statement it is.
+        cells[1] = format!("{} (joint)", s.id);
+        cells[7] = text::joint_line(j, export.lang);
+        cells[15] = j.endorsers.len().to_string();
+    }
     row(out, &cells);
     for r in &s.replies {
         statement(out, export, r, context, kind);

@@ -319,10 +319,13 @@ fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels) {
     } else {
         " marked"
     };
-    let author = export.person(&s.author).map_or_else(
-        || s.author.to_string(),
-        |p| text::person_line(p, export.lang),
-    );
+    let author = match &s.joint {
+        Some(j) => text::joint_heading(j, export.lang),
+        None => export.person(&s.author).map_or_else(
+            || s.author.to_string(),
+            |p| text::person_line(p, export.lang),
+        ),
+    };
     let _ = write!(
         out,
         "<div class=\"statement{marked}\" id=\"s-{}\">\n<p class=\"meta-line\"><span class=\"who\">{}</span> · {} · {}",
@@ -338,6 +341,13 @@ fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels) {
         let _ = write!(out, " · {} ({versions})", l.edited);
     }
     out.push_str("</p>\n");
+    if let Some(j) = &s.joint {
+        let _ = writeln!(
+            out,
+            "<p class=\"joint\">{}</p>",
+            escape(&text::joint_line(j, export.lang))
+        );
+    }
     if s.status != Status::Published {
         let reason = s
             .status_reason

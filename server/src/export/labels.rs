@@ -135,6 +135,10 @@ pub struct Labels {
     pub verify_plain: &'static str,
     pub archived: &'static str,
     pub no_submissions: &'static str,
+    /// "Joint statement of the {} caucus": `{}` is the constituency's name.
+    pub joint_statement: &'static str,
+    pub endorsed_by: &'static str,
+    pub caucus_record: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -197,6 +201,9 @@ const EN: Labels = Labels {
     verify_plain: "This document is drawn from the room’s record of {count} events. Each event is sealed with a SHA-256 hash that also covers every event before it, so the hash of the last event (number {seq}), shown below, vouches for the whole record: had anything in it been changed, this hash would be different. Compare it with the head of the record kept by Baraza or in the room’s archive bundle.",
     archived: "The room was archived on {date}: its record is closed for good.",
     no_submissions: "No published submissions.",
+    joint_statement: "Joint statement of the {} caucus",
+    endorsed_by: "Endorsed by",
+    caucus_record: "Adopted in the caucus record",
 };
 
 const FR: Labels = Labels {
@@ -259,6 +266,9 @@ const FR: Labels = Labels {
     verify_plain: "Ce document est tiré du registre de la salle, qui compte {count} événements. Chaque événement est scellé par une empreinte SHA-256 qui couvre aussi tous les événements précédents : l’empreinte du dernier événement (n° {seq}), ci-dessous, garantit donc l’ensemble du registre — toute modification l’aurait changée. Comparez-la avec la tête du registre conservé par Baraza ou dans l’archive de la salle.",
     archived: "La salle a été archivée le {date} : son registre est clos définitivement.",
     no_submissions: "Aucune contribution publiée.",
+    joint_statement: "Déclaration commune du caucus {}",
+    endorsed_by: "Soutenue par",
+    caucus_record: "Adoptée au registre du caucus",
 };
 
 const ES: Labels = Labels {
@@ -321,6 +331,9 @@ const ES: Labels = Labels {
     verify_plain: "Este documento procede del registro de la sala, que consta de {count} eventos. Cada evento está sellado con un hash SHA-256 que abarca también todos los anteriores, de modo que el hash del último evento (n.º {seq}), que figura abajo, avala todo el registro: cualquier cambio lo habría alterado. Compárelo con la cabeza del registro que guarda Baraza o con el archivo de la sala.",
     archived: "La sala se archivó el {date}: su registro quedó cerrado definitivamente.",
     no_submissions: "No hay contribuciones publicadas.",
+    joint_statement: "Declaración conjunta del caucus {}",
+    endorsed_by: "Respaldada por",
+    caucus_record: "Adoptada en el registro del caucus",
 };
 
 const RU: Labels = Labels {
@@ -383,6 +396,9 @@ const RU: Labels = Labels {
     verify_plain: "Этот документ составлен по записи комнаты из {count} событий. Каждое событие запечатано хешем SHA-256, который охватывает и все предыдущие события, поэтому хеш последнего события (№ {seq}), приведённый ниже, удостоверяет всю запись: любое изменение изменило бы его. Сравните его с последним хешем записи в Baraza или в архиве комнаты.",
     archived: "Комната архивирована {date}: её запись закрыта окончательно.",
     no_submissions: "Опубликованных материалов нет.",
+    joint_statement: "Совместное заявление кокуса «{}»",
+    endorsed_by: "Поддержали",
+    caucus_record: "Принято в записи кокуса",
 };
 
 const ZH: Labels = Labels {
@@ -445,6 +461,9 @@ const ZH: Labels = Labels {
     verify_plain: "本文件取自该会议室共 {count} 个事件的记录。每个事件都以 SHA-256 哈希值封存，该哈希值同时涵盖之前的所有事件，因此下方所示最后一个事件（第 {seq} 号）的哈希值可为整份记录作证：记录中任何内容若被改动，该哈希值都会不同。请将其与 Baraza 保存的记录或会议室归档包中的记录末端进行比较。",
     archived: "该会议室已于 {date} 归档：其记录永久关闭。",
     no_submissions: "没有已发布的意见。",
+    joint_statement: "{}核心小组联合声明",
+    endorsed_by: "联署方",
+    caucus_record: "在核心小组记录中通过",
 };
 
 const AR: Labels = Labels {
@@ -507,4 +526,7 @@ const AR: Labels = Labels {
     verify_plain: "هذه الوثيقة مستخرجة من سجل القاعة المؤلف من {count} حدثًا. كل حدث مختوم بتجزئة SHA-256 تشمل أيضًا جميع الأحداث السابقة له، ولذلك فإن تجزئة الحدث الأخير (رقم {seq}) المبينة أدناه تشهد للسجل كله: لو غُيِّر فيه أي شيء لاختلفت هذه التجزئة. قارنها برأس السجل المحفوظ في Baraza أو في حزمة أرشيف القاعة.",
     archived: "أُرشفت القاعة في {date}: أُغلق سجلها نهائيًا.",
     no_submissions: "لا توجد مساهمات منشورة.",
+    joint_statement: "بيان مشترك لتجمع {}",
+    endorsed_by: "أيدته",
+    caucus_record: "اعتُمد في سجل التجمع",
 };

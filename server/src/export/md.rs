@@ -199,10 +199,13 @@ fn turn(out: &mut String, export: &Export, t: &Turn, l: &Labels) {
 }
 
 fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels, depth: usize) {
-    let author = export.person(&s.author).map_or_else(
-        || s.author.to_string(),
-        |p| text::person_line(p, export.lang),
-    );
+    let author = match &s.joint {
+        Some(j) => text::joint_heading(j, export.lang),
+        None => export.person(&s.author).map_or_else(
+            || s.author.to_string(),
+            |p| text::person_line(p, export.lang),
+        ),
+    };
     let mut line = format!(
         "{}**{}** · {} · {}",
         "› ".repeat(depth),
@@ -220,6 +223,9 @@ fn statement(out: &mut String, export: &Export, s: &Statement, l: &Labels, depth
         }
     }
     let _ = writeln!(out, "{line}\n");
+    if let Some(j) = &s.joint {
+        let _ = writeln!(out, "_{}_\n", escape(&text::joint_line(j, export.lang)));
+    }
     paragraphs(out, &s.text);
     for r in &s.replies {
         statement(out, export, r, l, depth + 1);

@@ -203,6 +203,8 @@ pub struct Statement {
     pub alignment: Option<Alignment>,
     /// Replies, oldest first (consultation threads).
     pub replies: Vec<Statement>,
+    /// A caucus's joint statement: the caucus, its endorsers and the link to its adoption.
+    pub joint: Option<baraza_proto::caucus::JointOrigin>,
 }
 
 /// Someone's presence: from a join to the departure after it (`None`: still present).

@@ -383,5 +383,6 @@ fn statement(s: &StatementView) -> Statement {
         parent: s.parent,
         alignment: s.alignment,
         replies: Vec::new(),
+        joint: s.joint.clone(),
     }
 }

@@ -191,6 +191,33 @@ pub fn chairs(export: &Export) -> String {
         .join(", ")
 }
 
+/// "Joint statement of the Women caucus": who a caucus's joint statement speaks for.
+pub fn joint_heading(j: &baraza_proto::caucus::JointOrigin, lang: Lang) -> String {
+    let caucus = names::constituency(j.constituency.as_str(), lang);
+    lang.labels().joint_statement.replace("{}", &caucus)
+}
+
+/// The line that marks a caucus's joint statement: whose it is, who endorsed it, and the link
+/// to its adoption in the caucus record (`room #seq`, with the event's hash).
+pub fn joint_line(j: &baraza_proto::caucus::JointOrigin, lang: Lang) -> String {
+    let l = lang.labels();
+    let mut line = joint_heading(j, lang);
+    if !j.endorsers.is_empty() {
+        let _ = std::fmt::Write::write_fmt(
+            &mut line,
+            format_args!(" · {}: {}", l.endorsed_by, j.endorsers.join(", ")),
+        );
+    }
+    let _ = std::fmt::Write::write_fmt(
+        &mut line,
+        format_args!(
+            " · {}: {} #{} (SHA-256 {})",
+            l.caucus_record, j.caucus, j.adoption_seq, j.adoption_hash
+        ),
+    );
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

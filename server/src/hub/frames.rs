@@ -47,7 +47,7 @@ pub fn event(event: &RecordedEvent, visibility: Visibility) -> Utf8Bytes {
         Visibility::Redacted => {
             let mut envelope = event.envelope.clone();
             envelope.body = visibility::redact(&envelope.body);
-            encode(&ServerMessage::Event(envelope))
+            encode(&ServerMessage::Event(Box::new(envelope)))
         }
     }
 }

@@ -10,8 +10,10 @@
 //! - [`frames`]: encoding server messages once.
 //! - [`rollup`]: consultations across rooms (parent lookup, delivering inputs).
 //! - [`access`]: cutting off the people the registry revokes, and recording it in the rooms.
+//! - [`caucus_post`]: caucuses across rooms (posting a joint statement to the parent).
 
 pub mod access;
+pub mod caucus_post;
 pub mod core;
 pub mod error;
 pub mod frames;

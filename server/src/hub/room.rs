@@ -75,10 +75,11 @@ impl Request<Live> {
             Request::MayRead { reply, .. } | Request::Input { reply, .. } => {
                 let _ = reply.send(Err(error.clone()));
             }
-            Request::Mail { reply, .. } => {
+            Request::Mail { reply, .. } | Request::Joint { reply, .. } => {
                 let _ = reply.send(Err(error.clone()));
             }
             Request::Detach { .. }
+            | Request::JointDelivered { .. }
             | Request::Published(_)
             | Request::Resync
             | Request::NodeLost { .. }
@@ -281,6 +282,10 @@ impl RoomActor {
                     super::rollup::deliver_input(&self.hub, parent, input);
                     continue;
                 }
+                Effect::JointPost(parent, post) => {
+                    super::caucus_post::deliver(&self.hub, self.id.clone(), parent, post);
+                    continue;
+                }
                 Effect::Unload => {
                     asked.unload = true;
                     continue;
@@ -336,7 +341,7 @@ fn answer(reply: Reply<Live>) {
         Reply::MayRead(to, result) | Reply::Input(to, result) => {
             let _ = to.send(result);
         }
-        Reply::Mailed(to, result) => {
+        Reply::Mailed(to, result) | Reply::Joint(to, result) => {
             let _ = to.send(result);
         }
     }

@@ -162,6 +162,7 @@ mod tests {
                 held: false,
                 attachments: Vec::new(),
                 by_mail: None,
+                joint: None,
             },
         }
     }

@@ -115,6 +115,7 @@ mod tests {
                 held: false,
                 attachments: Vec::new(),
                 by_mail: None,
+                joint: None,
             },
         };
         let canonical = serde_json::to_string(&envelope).unwrap();

@@ -161,9 +161,9 @@ impl RecordedEvent {
     /// stored text is encoded with it).
     pub fn wire_frame(&self) -> String {
         if !self.openings.is_empty() {
-            return serde_json::to_string(&baraza_proto::message::ServerMessage::Event(
+            return serde_json::to_string(&baraza_proto::message::ServerMessage::Event(Box::new(
                 self.envelope.clone(),
-            ))
+            )))
             .expect("server messages always serialize");
         }
         let body = self
@@ -213,7 +213,7 @@ mod tests {
     fn wire_frame_is_what_serde_makes_of_an_event_message() {
         let event = RecordedEvent::seal(left(1), GENESIS);
         let serde_frame =
-            serde_json::to_string(&ServerMessage::Event(event.envelope.clone())).unwrap();
+            serde_json::to_string(&ServerMessage::Event(Box::new(event.envelope.clone()))).unwrap();
         assert_eq!(event.wire_frame(), serde_frame);
     }
 

@@ -100,6 +100,36 @@ pub fn submission(
     Ok((question, held))
 }
 
+/// Checks a caucus's joint statement posted to this consultation, by the rules of a
+/// submission: only while open, in a working language, answering one of the questions; held
+/// under pre-moderation. Returns its question and whether it is held.
+pub fn joint_submission(
+    state: &RoomState,
+    lang: &LanguageTag,
+    question: Option<QuestionId>,
+) -> Result<(Option<QuestionId>, bool), Rejection> {
+    let c = consultation(state, "take submissions")?;
+    require(c, &[Phase::Open], "submissions are taken")?;
+    let info = state.info().ok_or(Rejection::RoomNotFound)?;
+    if !info.settings.languages.contains(lang) {
+        return Err(Rejection::Invalid(format!(
+            "{lang} is not a working language of this consultation"
+        )));
+    }
+    let Some(question) = question else {
+        return Err(Rejection::Invalid(
+            "a submission answers one of the consultation's questions".into(),
+        ));
+    };
+    if !c.has_question(question) {
+        return Err(Rejection::Invalid(format!(
+            "this consultation has no question {question}"
+        )));
+    }
+    let held = c.moderation == baraza_proto::consultation::ModerationMode::Pre;
+    Ok((Some(question), held))
+}
+
 /// Decides a consultation command (the caller has checked presence and the idempotency key).
 pub fn room_command(
     state: &RoomState,
@@ -143,6 +173,19 @@ pub fn room_command(
         | RoomCommand::ReadmitParticipant(_)
         | RoomCommand::RulePointOfOrder(_) => Err(Rejection::Invalid(format!(
             "{} is a roundtable command; this room is a consultation",
+            command.name()
+        ))),
+        RoomCommand::NamePartner(_)
+        | RoomCommand::RemovePartner(_)
+        | RoomCommand::OpenElection(_)
+        | RoomCommand::CastVote(_)
+        | RoomCommand::CloseElection(_)
+        | RoomCommand::DraftJointStatement(_)
+        | RoomCommand::EditJointStatement(_)
+        | RoomCommand::EndorseJointStatement(_)
+        | RoomCommand::AdoptJointStatement(_)
+        | RoomCommand::ResendJointStatement(_) => Err(Rejection::Invalid(format!(
+            "{} is a caucus command; this room is a consultation",
             command.name()
         ))),
         RoomCommand::AddQuestion { text } => {
@@ -492,6 +535,7 @@ pub fn set_parent(
         parent: parent.clone(),
         title: found.settings.title.clone(),
         scope: found.settings.scope.clone(),
+        kind: None,
     }])
 }
 

@@ -70,6 +70,19 @@ pub(crate) fn decide(
             "{} is a consultation command; this room is a roundtable",
             command.name()
         ))),
+        RoomCommand::NamePartner(_)
+        | RoomCommand::RemovePartner(_)
+        | RoomCommand::OpenElection(_)
+        | RoomCommand::CastVote(_)
+        | RoomCommand::CloseElection(_)
+        | RoomCommand::DraftJointStatement(_)
+        | RoomCommand::EditJointStatement(_)
+        | RoomCommand::EndorseJointStatement(_)
+        | RoomCommand::AdoptJointStatement(_)
+        | RoomCommand::ResendJointStatement(_) => Err(Rejection::Invalid(format!(
+            "{} is a caucus command; this room is a roundtable",
+            command.name()
+        ))),
         RoomCommand::ConfigureRoundtable(c) => {
             moderates(profile, "configure the roundtable")?;
             check_settings(&c.settings)?;

@@ -94,6 +94,10 @@ pub(super) enum Then<I: Io> {
     Input(I::Input),
     /// A statement by e-mail.
     Mailed(I::Mailed),
+    /// A caucus's joint statement: answered with its seq here and whether it is held.
+    Joint(I::Mailed, baraza_proto::caucus::JointPost),
+    /// The parent's answer to a joint statement, recorded in the caucus.
+    Delivered,
     /// The speaking timer.
     Tick,
     /// A departure the server records.
@@ -329,6 +333,23 @@ impl<I: Io> RoomCore<I> {
             Then::Input(reply) => self.reply(Reply::Input(reply, result.map(|_| ()))),
             Then::Mailed(reply) => {
                 self.reply(Reply::Mailed(reply, result.map(|e| (e.seq, e.duplicate))));
+            }
+            Then::Joint(reply, post) => {
+                let result = result.and_then(|_| {
+                    crate::domain::caucus::receive::recorded(&self.state, &post)
+                        .map(|s| (s.id, s.held))
+                        .ok_or_else(|| {
+                            HubError::Rejected(crate::domain::Rejection::Invalid(
+                                "the joint statement is not recorded".into(),
+                            ))
+                        })
+                });
+                self.reply(Reply::Joint(reply, result));
+            }
+            Then::Delivered => {
+                if let Err(error) = result {
+                    tracing::warn!(room = %self.id, %error, "recording a parent's answer to a joint statement failed; it is asked again when the room loads");
+                }
             }
             Then::Tick => {
                 if let Err(error) = result {

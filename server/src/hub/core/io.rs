@@ -140,6 +140,21 @@ pub enum Request<I: Io> {
         /// Where the answer goes.
         reply: I::Input,
     },
+    /// A caucus's joint statement posted to this room on its behalf (idempotent per caucus
+    /// and statement); answered with the statement's seq here and whether it is held.
+    Joint {
+        /// What the caucus posts.
+        post: baraza_proto::caucus::JointPost,
+        /// Where the answer goes.
+        reply: I::Mailed,
+    },
+    /// Caucuses: the parent answered the post of a joint statement; record it.
+    JointDelivered {
+        /// Which statement.
+        statement: baraza_proto::caucus::JointStatementId,
+        /// The parent's answer.
+        delivery: baraza_proto::caucus::Delivery,
+    },
     /// A statement by e-mail from `profile` (identified by the mail driver through the
     /// registry), decided as [`Command::Mail`](crate::domain::Command::Mail).
     Mail {
@@ -214,6 +229,8 @@ pub enum Reply<I: Io> {
     Input(I::Input, Result<(), HubError>),
     /// To a statement by e-mail: the statement's seq and whether it was a duplicate.
     Mailed(I::Mailed, Result<(Seq, bool), HubError>),
+    /// To a joint statement: its seq in this room and whether it is held for moderation.
+    Joint(I::Mailed, Result<(Seq, bool), HubError>),
 }
 
 /// What the driver must do, in the order the core queued it.
@@ -267,6 +284,9 @@ pub enum Effect<I: Io> {
     /// Consultations: deliver a published child's input to its parent (in the background,
     /// idempotent).
     Rollup(RoomId, ConsultationInput),
+    /// Caucuses: post an adopted joint statement to the parent room (in the background,
+    /// idempotent), then record the parent's answer here.
+    JointPost(RoomId, baraza_proto::caucus::JointPost),
     /// The room has been idle for the configured time: unload it if the mailbox is empty.
     Unload,
     /// The room could not be loaded: refuse every message and stop.

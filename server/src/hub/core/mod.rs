@@ -55,7 +55,7 @@ use exec::{Appending, Exec, Item, Then};
 use io::{ConnAddr, Done, Effect, Input, Io, Reply, Request};
 use members::Members;
 use ring::{FrameRing, SnapshotCache};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use timers::{Timers, earliest};
 
@@ -200,6 +200,9 @@ pub struct RoomCore<I: Io> {
     waiting: Option<Wait<I>>,
     effects: VecDeque<Effect<I>>,
     rng: u64,
+    /// Caucuses: the hash of each `joint_statement_adopted` event, by seq (the link a joint
+    /// statement carries to its parent).
+    adoptions: BTreeMap<Seq, String>,
 }
 
 impl<I: Io> RoomCore<I> {
@@ -229,6 +232,7 @@ impl<I: Io> RoomCore<I> {
             waiting: None,
             effects: VecDeque::new(),
             rng,
+            adoptions: BTreeMap::new(),
         };
         core.timers.idle_since = now;
         core.inbox.push_back(Job::Load);
@@ -491,6 +495,9 @@ impl<I: Io> RoomCore<I> {
     /// The first read of the record is done.
     fn loaded(&mut self) {
         self.loaded = true;
+        // Caucuses: adopted joint statements whose parent's answer is not recorded are posted
+        // again (the parent records each once), so a lost delivery is repaired on every load.
+        self.post_pending_joint();
         self.timers.audit_at = self.config.audit_every.map(|every| self.clock + every);
         // Members the record shows present but who have no connection here get the grace
         // period to come back.
@@ -586,6 +593,22 @@ impl<I: Io> RoomCore<I> {
                 Actor::System,
                 Command::ReceiveInput(input),
                 Then::Input(reply),
+            ),
+            Request::Joint { post, reply } => self.exec_one(
+                Actor::System,
+                Command::ReceiveJoint(post.clone()),
+                Then::Joint(reply, post),
+            ),
+            Request::JointDelivered {
+                statement,
+                delivery,
+            } => self.exec_one(
+                Actor::System,
+                Command::JointDelivered {
+                    statement,
+                    delivery,
+                },
+                Then::Delivered,
             ),
             Request::Mail {
                 profile,

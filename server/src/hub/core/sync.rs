@@ -127,10 +127,22 @@ impl<I: Io> RoomCore<I> {
         self.last_ts = self.last_ts.max(event.envelope.ts);
         // A redaction: frames kept in memory may hold the texts; resumes read the record again
         // (after the texts are withdrawn from it, which is the next thing this room does).
-        if let EventBody::StatementRedacted { statement, .. } = &event.envelope.body {
-            self.ring.clear();
-            self.snapshots.clear();
-            self.effects.push_back(Effect::Withdraw(*statement));
+        // Caucuses: an adoption (or a resend) posts the statement to the parent once the
+        // room is loaded; while loading, `loaded` posts whatever is still pending.
+        match &event.envelope.body {
+            EventBody::StatementRedacted { statement, .. } => {
+                self.ring.clear();
+                self.snapshots.clear();
+                self.effects.push_back(Effect::Withdraw(*statement));
+            }
+            EventBody::JointStatementAdopted { .. } => {
+                self.adoptions.insert(event.seq(), hex::encode(event.hash));
+                if self.loaded {
+                    self.post_pending_joint();
+                }
+            }
+            EventBody::JointStatementResent(_) if self.loaded => self.post_pending_joint(),
+            _ => {}
         }
         let per_kind = self.frames_of(&event);
         self.ring.push(event.seq(), per_kind.clone());
@@ -177,6 +189,20 @@ impl<I: Io> RoomCore<I> {
             && self.members.holds(user)
         {
             self.rejoin.insert(user.clone());
+        }
+    }
+
+    /// Posts every adopted joint statement whose parent's answer is not recorded yet.
+    pub(super) fn post_pending_joint(&mut self) {
+        for (statement, adoption_seq) in crate::domain::caucus::pending_posts(&self.state) {
+            let Some(hash) = self.adoptions.get(&adoption_seq) else {
+                continue;
+            };
+            if let Some((parent, post)) =
+                crate::domain::caucus::joint_post(&self.state, statement, hash)
+            {
+                self.effects.push_back(Effect::JointPost(parent, post));
+            }
         }
     }
 

@@ -206,6 +206,7 @@ impl Sim {
             Effect::Attach(user) => return self.registry.push(format!("attach {user}")),
             Effect::Detach(user) => return self.registry.push(format!("detach {user}")),
             Effect::Rollup(parent, _) => return self.rollups.push(parent),
+            Effect::JointPost(parent, _) => return self.rollups.push(parent),
             Effect::Unload => {
                 self.unloads += 1;
                 return;
