@@ -44,6 +44,28 @@ async fn call(
 /// A forum listing `rooms`, and the Women in Trade Network accredited to it with its focal
 /// point (`FOCAL`), who confirmed the address with a sign-in link the secretariat handed over.
 async fn accredit(base: &str, sec: &str, rooms: &[&str]) {
+    create_forum(base, sec, rooms).await;
+    let applied = apply(base).await;
+    // The focal point confirms the address with a sign-in link (handed over here, since this
+    // node sends no mail); then the secretariat decides.
+    let focal = applied["org"].as_u64().expect("an organisation id") + 1;
+    let (status, sent) = call(
+        reqwest::Method::POST,
+        base,
+        &format!("/api/registry/people/{focal}/invitation"),
+        Some(sec),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 201, "{sent}");
+    let link = sent["link"].as_str().expect("a sign-in link");
+    let (_, code) = link.split_once("#invite=").expect("a code in the link");
+    sign_in(base, code).await;
+    approve(base, sec, &applied).await;
+}
+
+/// The forum `ffd-mail` listing `rooms`.
+async fn create_forum(base: &str, sec: &str, rooms: &[&str]) {
     let forum = json!({
         "id": "ffd-mail", "title": "Financing for development", "criteria": "Work on it.",
         "rooms": rooms, "quota": 5, "accredited_only": false
@@ -57,6 +79,10 @@ async fn accredit(base: &str, sec: &str, rooms: &[&str]) {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+}
+
+/// The Women in Trade Network applies to `ffd-mail` through the public form; the answer.
+async fn apply(base: &str) -> Value {
     let application = json!({
         "organisation": {"name": "Women in Trade Network", "country": "KE", "constituency": "ngos",
                          "sdgs": [5], "ecosoc": {"status": "special", "year": 2011}},
@@ -72,20 +98,11 @@ async fn accredit(base: &str, sec: &str, rooms: &[&str]) {
     )
     .await;
     assert_eq!(status, 201, "{applied}");
-    // The focal point confirms the address with a sign-in link (handed over here, since this
-    // node sends no mail); then the secretariat decides.
-    let focal = applied["org"].as_u64().expect("an organisation id") + 1;
-    let (status, sent) = call(
-        reqwest::Method::POST,
-        base,
-        &format!("/api/registry/people/{focal}/invitation"),
-        Some(sec),
-        Some(json!({})),
-    )
-    .await;
-    assert_eq!(status, 201, "{sent}");
-    let link = sent["link"].as_str().expect("a sign-in link");
-    let (_, code) = link.split_once("#invite=").expect("a code in the link");
+    applied
+}
+
+/// Signs in with a sign-in code; the answer (with the session `token`).
+async fn sign_in(base: &str, code: &str) -> Value {
     let (status, signed) = call(
         reqwest::Method::POST,
         base,
@@ -95,6 +112,11 @@ async fn accredit(base: &str, sec: &str, rooms: &[&str]) {
     )
     .await;
     assert_eq!(status, 200, "{signed}");
+    signed
+}
+
+/// The secretariat approves the application in `applied` (the form's answer).
+async fn approve(base: &str, sec: &str, applied: &Value) {
     let decision = json!({"decision": "approved", "reason": "Long record on the forum's themes."});
     let path = format!(
         "/api/registry/applications/{}/decision",
@@ -150,34 +172,8 @@ async fn world(languages: &[&str], lang: &str) -> World {
         .map(|l| LanguageTag::new(*l).unwrap())
         .collect();
     api.create_room(ROOM, &settings).await;
-    let forum = json!({
-        "id": "ffd-mail", "title": "Financing for development", "criteria": "Work on it.",
-        "rooms": [ROOM], "quota": 5, "accredited_only": false
-    });
-    let (status, body) = call(
-        reqwest::Method::POST,
-        &base,
-        "/api/registry/forums",
-        Some(&sec),
-        Some(forum),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    let application = json!({
-        "organisation": {"name": "Women in Trade Network", "country": "KE", "constituency": "ngos",
-                         "sdgs": [5], "ecosoc": {"status": "special", "year": 2011}},
-        "focal_point": {"name": "Achieng Otieno", "email": FOCAL},
-        "forum": "ffd-mail", "statement": "Two decades of work on financing for development."
-    });
-    let (status, applied) = call(
-        reqwest::Method::POST,
-        &base,
-        "/api/registry/apply",
-        None,
-        Some(application),
-    )
-    .await;
-    assert_eq!(status, 201, "{applied}");
+    create_forum(&base, &sec, &[ROOM]).await;
+    let applied = apply(&base).await;
     assert_eq!(applied["mailed"], true, "{applied}");
     // The focal point signs in with the link mailed to them (confirming the address) and
     // chooses their mail language.
@@ -192,31 +188,10 @@ async fn world(languages: &[&str], lang: &str) -> World {
         .split_whitespace()
         .next()
         .unwrap();
-    let (status, signed) = call(
-        reqwest::Method::POST,
-        &base,
-        "/api/registry/sign-in",
-        None,
-        Some(json!({"code": code})),
-    )
-    .await;
-    assert_eq!(status, 200, "{signed}");
+    let signed = sign_in(&base, code).await;
     let person_token = signed["token"].as_str().unwrap().to_owned();
     // Their sign-in confirmed the address: the secretariat can decide the application now.
-    let decision = json!({"decision": "approved", "reason": "Long record on the forum's themes."});
-    let path = format!(
-        "/api/registry/applications/{}/decision",
-        applied["application"]
-    );
-    let (status, body) = call(
-        reqwest::Method::POST,
-        &base,
-        &path,
-        Some(&sec),
-        Some(decision),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
+    approve(&base, &sec, &applied).await;
 
     let (status, saved) = call(
         reqwest::Method::PUT,

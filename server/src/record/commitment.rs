@@ -139,32 +139,39 @@ pub fn v1_form(event: &EventEnvelope) -> Option<EventEnvelope> {
     Some(old)
 }
 
+/// A statement by `u` in room `r`, in English, with its text inline (not yet committed): the
+/// fixture of the record's tests.
+#[cfg(test)]
+pub(crate) fn statement_for_tests(seq: u64, ts: i64, text: &str) -> EventEnvelope {
+    use baraza_proto::ids::{LanguageTag, RoomId, UserId};
+    EventEnvelope {
+        room: RoomId::new("r").unwrap(),
+        seq,
+        ts,
+        actor: Some(UserId::new("u").unwrap()),
+        key: None,
+        body: EventBody::StatementPosted {
+            text: text.into(),
+            text_commitment: None,
+            lang: LanguageTag::new("en").unwrap(),
+            parent: None,
+            agenda_item: None,
+            question: None,
+            alignment: None,
+            held: false,
+            attachments: Vec::new(),
+            by_mail: None,
+            joint: None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use baraza_proto::ids::{LanguageTag, RoomId, UserId};
 
     fn posted(text: &str) -> EventEnvelope {
-        EventEnvelope {
-            room: RoomId::new("r").unwrap(),
-            seq: 4,
-            ts: 1,
-            actor: Some(UserId::new("u").unwrap()),
-            key: None,
-            body: EventBody::StatementPosted {
-                text: text.into(),
-                text_commitment: None,
-                lang: LanguageTag::new("en").unwrap(),
-                parent: None,
-                agenda_item: None,
-                question: None,
-                alignment: None,
-                held: false,
-                attachments: Vec::new(),
-                by_mail: None,
-                joint: None,
-            },
-        }
+        statement_for_tests(4, 1, text)
     }
 
     #[test]

@@ -94,30 +94,11 @@ pub fn migrate_room(
 mod tests {
     use super::*;
     use crate::record::{ChainProblem, ChainVerifier, GENESIS, StoredRow};
-    use baraza_proto::ids::{LanguageTag, RoomId, UserId};
+    use baraza_proto::ids::{RoomId, UserId};
 
     /// An event sealed the v1 way: the text inside the hashed form.
     fn v1(seq: u64, prev: Hash, text: &str) -> RecordedEvent {
-        let envelope = EventEnvelope {
-            room: RoomId::new("r").unwrap(),
-            seq,
-            ts: seq as i64,
-            actor: Some(UserId::new("u").unwrap()),
-            key: None,
-            body: EventBody::StatementPosted {
-                text: text.into(),
-                text_commitment: None,
-                lang: LanguageTag::new("en").unwrap(),
-                parent: None,
-                agenda_item: None,
-                question: None,
-                alignment: None,
-                held: false,
-                attachments: Vec::new(),
-                by_mail: None,
-                joint: None,
-            },
-        };
+        let envelope = crate::record::commitment::statement_for_tests(seq, seq as i64, text);
         let canonical = serde_json::to_string(&envelope).unwrap();
         let hash = chain_hash(&prev, canonical.as_bytes());
         RecordedEvent::from_stored(canonical, prev, hash).unwrap()
