@@ -31,6 +31,8 @@ pub const MAX_EXP_SECS: u64 = 253_402_300_799;
 pub const MAX_NAME_CHARS: usize = 120;
 /// Most characters of an organisation (the `org` claim).
 pub const MAX_ORG_CHARS: usize = 200;
+/// Longest e-mail address taken from a token (RFC 5321 path limit).
+const MAX_EMAIL_CHARS: usize = 254;
 
 /// Why a token was refused, or keys could not be set up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -122,6 +124,13 @@ pub struct Claims {
     /// Issued at (seconds since the epoch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<u64>,
+    /// E-mail address (the OpenID Connect claim), set by outside identity providers; the
+    /// registry matches its people by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Whether the provider verified `email` (OpenID Connect); `false` means it is not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
 }
 
 /// A verified token.
@@ -129,6 +138,9 @@ pub struct Claims {
 pub struct Verified {
     /// Who the token speaks for, with region derived from country.
     pub profile: Profile,
+    /// The token's e-mail address, unless its provider said it is unverified: what the
+    /// registry matches an outside identity to (`registry::access::resolve`).
+    pub email: Option<String>,
     /// When the token expires (ms since the epoch).
     pub expires_at: Millis,
 }
@@ -295,8 +307,16 @@ impl Authenticator {
             country,
             region,
         };
+        let email = match claims.email_verified {
+            Some(false) => None,
+            _ => claims
+                .email
+                .map(|e| e.trim().to_owned())
+                .filter(|e| e.contains('@') && e.len() <= MAX_EMAIL_CHARS),
+        };
         Ok(Verified {
             profile,
+            email,
             // In range: exp is at most MAX_EXP_SECS, so this is far below Millis::MAX.
             expires_at: claims.exp as Millis * 1000,
         })
@@ -317,6 +337,8 @@ impl Authenticator {
             exp: now_secs + request.ttl_secs,
             nbf: Some(now_secs),
             iat: Some(now_secs),
+            email: None,
+            email_verified: None,
         };
         jsonwebtoken::encode(&Header::new(self.algorithm), &claims, encoding)
             .map_err(|e| AuthError::Keys(e.to_string()))
@@ -600,6 +622,36 @@ mod tests {
             &EncodingKey::from_secret(SECRET),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn the_e_mail_claim_is_kept_unless_its_provider_says_it_is_unverified() {
+        let auth = authenticator();
+        let claims = |extra: serde_json::Value| {
+            let mut claims = serde_json::json!({"sub": "idp|1", "name": "Amina", "role": "participant",
+                "iss": "baraza", "aud": "baraza", "exp": now() + 60});
+            claims
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            signed(claims)
+        };
+        let verified = auth
+            .verify(&claims(serde_json::json!({"email": " amina@example.org "})))
+            .unwrap();
+        assert_eq!(verified.email.as_deref(), Some("amina@example.org"));
+        let unverified = auth
+            .verify(&claims(
+                serde_json::json!({"email": "amina@example.org", "email_verified": false}),
+            ))
+            .unwrap();
+        assert_eq!(unverified.email, None);
+        let not_an_address = auth
+            .verify(&claims(serde_json::json!({"email": "amina"})))
+            .unwrap();
+        assert_eq!(not_an_address.email, None);
+        let minted = auth.mint(&request(Role::Participant), now()).unwrap();
+        assert_eq!(auth.verify(&minted).unwrap().email, None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod http;
 mod limits;
 mod missing_rooms;
 mod openapi;
+mod outside_identity;
 mod presence;
 mod registry;
 mod rooms;

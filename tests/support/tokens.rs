@@ -56,10 +56,21 @@ impl TokenSpec {
         self.sign_with(Algorithm::HS256, TEST_SECRET.as_bytes())
     }
 
-    /// Signs the token with another algorithm or secret (to test refusals).
-    pub fn sign_with(&self, algorithm: Algorithm, secret: &[u8]) -> String {
+    /// Signs the token as an outside identity provider would: Ed25519 with `private_pem`
+    /// (PKCS#8), carrying the OpenID Connect `email` claim when given.
+    pub fn sign_eddsa(&self, private_pem: &[u8], email: Option<&str>) -> String {
+        let mut claims = self.claims();
+        if let Some(email) = email {
+            claims["email"] = json!(email);
+        }
+        let key = EncodingKey::from_ed_pem(private_pem).expect("an Ed25519 private key");
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &key).expect("sign")
+    }
+
+    /// The claims of this token, issued now.
+    fn claims(&self) -> serde_json::Value {
         let now = jsonwebtoken::get_current_timestamp() as i64;
-        let claims = json!({
+        json!({
             "sub": self.sub,
             "name": self.sub.to_uppercase(),
             "role": self.role,
@@ -70,7 +81,12 @@ impl TokenSpec {
             "aud": "baraza",
             "iat": now,
             "exp": now + self.expires_in,
-        });
+        })
+    }
+
+    /// Signs the token with another algorithm or secret (to test refusals).
+    pub fn sign_with(&self, algorithm: Algorithm, secret: &[u8]) -> String {
+        let claims = self.claims();
         jsonwebtoken::encode(
             &Header::new(algorithm),
             &claims,

@@ -191,9 +191,12 @@ impl Hub {
     ) -> Result<crate::auth::Verified, crate::auth::AuthError> {
         let mut verified = self.auth().verify(token)?;
         if let Some(registry) = self.registry() {
-            verified.profile =
-                crate::registry::access::resolve(&registry.snapshot(), verified.profile)
-                    .map_err(|e| crate::auth::AuthError::Claims(e.to_string()))?;
+            verified.profile = crate::registry::access::resolve(
+                &registry.snapshot(),
+                verified.profile,
+                verified.email.as_deref(),
+            )
+            .map_err(|e| crate::auth::AuthError::Claims(e.to_string()))?;
         }
         Ok(verified)
     }

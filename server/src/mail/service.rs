@@ -746,7 +746,7 @@ impl MailService {
             country: None,
             region: None,
         };
-        let profile = match crate::registry::access::resolve(&snapshot, placeholder) {
+        let profile = match crate::registry::access::resolve(&snapshot, placeholder, None) {
             Ok(profile) => profile,
             Err(error) => {
                 return refuse(

@@ -22,6 +22,7 @@ use baraza_proto::registry::{
     ApplicationView, ForumView, InvitationView, OrgId, OrganisationView, PersonId, PersonRole,
     PersonView, RegistryEvent, RegistryView,
 };
+use std::collections::BTreeSet;
 
 /// The prefix of the user id of a registry person's session (`registry:12`).
 pub const PERSON_PREFIX: &str = "registry:";
@@ -239,9 +240,24 @@ fn person_view(p: &Person) -> PersonView {
 
 /// The identity a verified token speaks for. A registry person's token (`registry:N`) gets
 /// their name, organisation, constituency, country and region from the registry (whatever its
-/// claims say), and is refused once the person is revoked. Any other token that claims an
-/// organisation the registry holds is refused: only the organisation's people speak for it.
-pub fn resolve(state: &RegistryState, profile: Profile) -> Result<Profile, RegistryError> {
+/// claims say), and is refused once the person is revoked.
+///
+/// A token from elsewhere (an outside identity provider, `--jwt-public-key`) is matched to the
+/// registry's people by its e-mail address (`email`, unless its provider said it is
+/// unverified) or, failing that, by a `sub` that is an address, compared without regard to
+/// case. Matched, it speaks as that person: the session's user id becomes theirs
+/// (`registry:N`) and the identity is the registry's, as with a sign-in link. Several matching
+/// people of one organisation (a focal point who is also a representative, a representative
+/// named for two forums): the earliest not revoked. People of different organisations: refused,
+/// since the token cannot say for whom it speaks. Only revoked people: refused.
+///
+/// Any other token that claims an organisation the registry holds is refused: only the
+/// organisation's people speak for it.
+pub fn resolve(
+    state: &RegistryState,
+    profile: Profile,
+    email: Option<&str>,
+) -> Result<Profile, RegistryError> {
     if let Some(id) = person_of_user(&profile.user) {
         let person = state
             .person(id)
@@ -251,18 +267,10 @@ pub fn resolve(state: &RegistryState, profile: Profile) -> Result<Profile, Regis
                 "this person no longer acts for the organisation: {reason}"
             )));
         }
-        let org = state.organisation(person.org).ok_or_else(|| {
-            RegistryError::Forbidden(format!("the registry has no organisation {}", person.org))
-        })?;
-        return Ok(Profile {
-            user: profile.user,
-            name: person.contact.name.clone(),
-            role: Role::Participant,
-            org: Some(org.details.name.clone()),
-            constituency: Some(org.details.constituency),
-            country: Some(org.details.country.clone()),
-            region: geo::region_of(&org.details.country),
-        });
+        return registry_identity(state, person, profile.user);
+    }
+    if let Some(person) = matched_person(state, &profile.user, email)? {
+        return registry_identity(state, person, user_of(person.id));
     }
     if let Some(claimed) = &profile.org {
         let claimed_key = claimed.trim().to_lowercase();
@@ -282,6 +290,65 @@ pub fn resolve(state: &RegistryState, profile: Profile) -> Result<Profile, Regis
         }
     }
     Ok(profile)
+}
+
+/// The profile of registry person `person`, for session `user`.
+fn registry_identity(
+    state: &RegistryState,
+    person: &Person,
+    user: UserId,
+) -> Result<Profile, RegistryError> {
+    let org = state.organisation(person.org).ok_or_else(|| {
+        RegistryError::Forbidden(format!("the registry has no organisation {}", person.org))
+    })?;
+    Ok(Profile {
+        user,
+        name: person.contact.name.clone(),
+        role: Role::Participant,
+        org: Some(org.details.name.clone()),
+        constituency: Some(org.details.constituency),
+        country: Some(org.details.country.clone()),
+        region: geo::region_of(&org.details.country),
+    })
+}
+
+/// The registry person an outside token names by its address (see [`resolve`]), if any.
+fn matched_person<'s>(
+    state: &'s RegistryState,
+    user: &UserId,
+    email: Option<&str>,
+) -> Result<Option<&'s Person>, RegistryError> {
+    let address = match email {
+        Some(address) => address,
+        None if user.as_str().contains('@') => user.as_str(),
+        None => return Ok(None),
+    };
+    let mut matching: Vec<&Person> = state
+        .people()
+        .filter(|p| p.contact.email.trim().eq_ignore_ascii_case(address.trim()))
+        .collect();
+    if matching.is_empty() {
+        return Ok(None);
+    }
+    matching.sort_by_key(|p| p.id);
+    let Some(first) = matching.iter().find(|p| p.revoked.is_none()) else {
+        return Err(RegistryError::Forbidden(
+            "the registry's person with this address no longer acts for the organisation".into(),
+        ));
+    };
+    let orgs: BTreeSet<OrgId> = matching
+        .iter()
+        .filter(|p| p.revoked.is_none())
+        .map(|p| p.org)
+        .collect();
+    if orgs.len() > 1 {
+        return Err(RegistryError::Forbidden(format!(
+            "{} registry people of different organisations have this address; sign in with \
+             the invitation link of the one you act for",
+            matching.len()
+        )));
+    }
+    Ok(Some(first))
 }
 
 /// Whether `profile` may join `room` as far as the registry is concerned. A room of a forum

@@ -385,7 +385,7 @@ impl Registry {
             .auth
             .verify(&token)
             .map_err(|e| RegistryError::Forbidden(e.to_string()))?;
-        let profile = access::resolve(state, verified.profile)?;
+        let profile = access::resolve(state, verified.profile, None)?;
         Ok(SignedIn {
             token,
             profile,

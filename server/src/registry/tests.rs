@@ -403,7 +403,7 @@ fn a_link_works_once_until_it_expires_and_not_after_it_is_revoked() {
 fn a_registry_person_speaks_with_the_registry_s_identity_and_forged_claims_are_refused() {
     let mut given = accredited();
     let rep = given.did(&given.who(3), representative(2, "Amina Odhiambo"));
-    let resolved = access::resolve(&given.state, person_profile(rep)).unwrap();
+    let resolved = access::resolve(&given.state, person_profile(rep), None).unwrap();
     assert_eq!(resolved.org.as_deref(), Some("Kenya Land Alliance"));
     assert_eq!(resolved.constituency, Some(Constituency::Farmers));
     assert_eq!(resolved.country.as_ref().map(|c| c.as_str()), Some("KE"));
@@ -415,7 +415,7 @@ fn a_registry_person_speaks_with_the_registry_s_identity_and_forged_claims_are_r
         ..person_profile(rep)
     };
     assert!(matches!(
-        access::resolve(&given.state, forged),
+        access::resolve(&given.state, forged, None),
         Err(RegistryError::Forbidden(m)) if m.contains("in the registry")
     ));
     let unregistered = Profile {
@@ -423,7 +423,7 @@ fn a_registry_person_speaks_with_the_registry_s_identity_and_forged_claims_are_r
         org: Some("Some Unregistered Group".into()),
         ..person_profile(rep)
     };
-    assert!(access::resolve(&given.state, unregistered).is_ok());
+    assert!(access::resolve(&given.state, unregistered, None).is_ok());
 }
 
 #[test]
@@ -431,7 +431,7 @@ fn accredited_only_rooms_admit_representatives_of_accredited_organisations_only(
     let mut given = accredited();
     let room = RoomId::new("ffd-africa").unwrap();
     let rep = given.did(&given.who(3), representative(2, "Amina Odhiambo"));
-    let amina = access::resolve(&given.state, person_profile(rep)).unwrap();
+    let amina = access::resolve(&given.state, person_profile(rep), None).unwrap();
     assert_eq!(access::may_join(&given.state, &amina, &room), Ok(()));
     // Someone with a token that is not from the registry.
     let outsider = Profile {
@@ -550,4 +550,73 @@ fn the_invitations_csv_lists_every_link_with_its_person_and_defuses_formulas() {
         given.state.invitations().count(),
         "one line per invitation, and the header: {csv}"
     );
+}
+
+/// A token from an outside identity provider: its own subject and whatever it claims.
+fn outside_profile(sub: &str) -> Profile {
+    Profile {
+        user: UserId::new(sub).unwrap(),
+        org: None,
+        ..person_profile(1)
+    }
+}
+
+#[test]
+fn an_outside_token_is_matched_to_a_registry_person_by_address() {
+    let mut given = accredited();
+    let room = RoomId::new("ffd-africa").unwrap();
+    let rep = given.did(&given.who(3), representative(2, "Amina Odhiambo"));
+    // By the e-mail claim, whatever its case; the session becomes the registry person's.
+    let amina = access::resolve(
+        &given.state,
+        outside_profile("idp|8812"),
+        Some("Amina.Odhiambo@EXAMPLE.org"),
+    )
+    .unwrap();
+    assert_eq!(amina.user, user_of(rep));
+    assert_eq!(amina.name, "Amina Odhiambo");
+    assert_eq!(amina.org.as_deref(), Some("Kenya Land Alliance"));
+    assert_eq!(amina.constituency, Some(Constituency::Farmers));
+    assert_eq!(amina.country.as_ref().map(|c| c.as_str()), Some("KE"));
+    assert_eq!(access::may_join(&given.state, &amina, &room), Ok(()));
+    // By a subject that is the address, when there is no e-mail claim.
+    let by_sub = access::resolve(
+        &given.state,
+        outside_profile("amina.odhiambo@example.org"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(by_sub.user, user_of(rep));
+    // An address the registry does not hold: the token speaks for itself.
+    let stranger = access::resolve(
+        &given.state,
+        outside_profile("idp|1"),
+        Some("x@example.net"),
+    )
+    .unwrap();
+    assert_eq!(stranger.user.as_str(), "idp|1");
+    assert_eq!(stranger.org, None);
+    // Revoked: refused.
+    given.did(
+        &secretariat(),
+        RegistryCommand::RevokePerson {
+            person: rep,
+            reason: "Left the organisation.".into(),
+        },
+    );
+    assert!(matches!(
+        access::resolve(&given.state, outside_profile("idp|8812"), Some("amina.odhiambo@example.org")),
+        Err(RegistryError::Forbidden(m)) if m.contains("no longer acts")
+    ));
+}
+
+#[test]
+fn an_address_shared_by_people_of_two_organisations_names_nobody() {
+    let mut given = accredited();
+    // Both organisations' focal points were registered with the same address.
+    given.did(&secretariat(), register("Red de Mujeres", "PE"));
+    assert!(matches!(
+        access::resolve(&given.state, outside_profile("idp|5"), Some("focal.point@example.org")),
+        Err(RegistryError::Forbidden(m)) if m.contains("different organisations")
+    ));
 }
