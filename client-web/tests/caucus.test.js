@@ -5,6 +5,7 @@
  * the result is the server's count. The elected partner drafts a joint statement and edits it,
  * the other organisation endorses it, the partner adopts it; the caucus shows where it went, and
  * the parent roundtable shows it as the joint statement of the Women caucus with the link back.
+ * Last the secretariat removes the partner, giving the reason in a form of its own.
  */
 
 import { after, before, describe, test } from 'node:test';
@@ -40,7 +41,8 @@ describe('a caucus', { concurrency: false }, () => {
 
   test('the secretariat names the parent room and opens an election', async () => {
     const page = pages.sec;
-    await page.getByLabel('Parent room (id)').fill(PARENT);
+    // The parent is chosen by title among the node's roundtables and consultations.
+    await page.getByLabel('Parent room', { exact: true }).selectOption(PARENT);
     await page.getByRole('button', { name: 'Set the parent room' }).click();
     await page.locator('#caucus-parent-line', { hasText: 'Financing for development: gender equality' }).waitFor();
     // The candidates are the organisations of the members present.
@@ -114,5 +116,20 @@ describe('a caucus', { concurrency: false }, () => {
     await screenshot(page, 'caucus-joint-statement-in-parent');
     await link.click();
     await page.locator('#caucus-panel').waitFor();
+  });
+
+  test('the secretariat removes an organising partner with a reason, in a form of its own', async () => {
+    const page = pages.sec;
+    await page.getByRole('button', { name: 'Remove Femmes Africa as organising partner' }).click();
+    const reason = page.getByLabel('Why Femmes Africa stops being an organising partner (recorded)');
+    await reason.waitFor();
+    assert.equal(await reason.evaluate((el) => el === document.activeElement), true, 'the reason has the focus');
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.locator('#caucus-status', { hasText: 'Give a reason' }).waitFor();
+    await reason.fill('Stepped down from coordination.');
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.locator('#caucus-partner-list li[data-org="Femmes Africa"]').waitFor({ state: 'detached' });
+    // The adopted statement stays in the caucus, with its endorsers.
+    await page.locator('article.joint-statement p.adopted', { hasText: 'Red de Mujeres' }).waitFor();
   });
 });

@@ -352,7 +352,7 @@ export default {
   "event.phase_deadline_set": "حُدد موعد الإغلاق",
   "event.phase_deadline_cleared": "أُلغي موعد الإغلاق",
   "event.moderation_set": "حُدد الإشراف",
-  "event.parent_set": "حُددت المشاورة الأم",
+  "event.parent_set": "حُددت الغرفة الأم",
   "event.rapporteur_appointed": "عُين مقرر",
   "event.rapporteur_dismissed": "أُعفي مقرر",
   "event.statement_edited": "عُدل بيان",

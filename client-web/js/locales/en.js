@@ -352,7 +352,7 @@ export default {
   "event.phase_deadline_set": "Closing date set",
   "event.phase_deadline_cleared": "Closing date cancelled",
   "event.moderation_set": "Moderation set",
-  "event.parent_set": "Parent consultation set",
+  "event.parent_set": "Parent room set",
   "event.rapporteur_appointed": "Rapporteur appointed",
   "event.rapporteur_dismissed": "Rapporteur dismissed",
   "event.statement_edited": "Statement edited",

@@ -352,7 +352,7 @@ export default {
   "event.phase_deadline_set": "Fecha de cierre fijada",
   "event.phase_deadline_cleared": "Fecha de cierre cancelada",
   "event.moderation_set": "Moderación fijada",
-  "event.parent_set": "Consulta superior fijada",
+  "event.parent_set": "Sala superior fijada",
   "event.rapporteur_appointed": "Relator nombrado",
   "event.rapporteur_dismissed": "Relator destituido",
   "event.statement_edited": "Declaración editada",

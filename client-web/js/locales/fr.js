@@ -352,7 +352,7 @@ export default {
   "event.phase_deadline_set": "Date de clôture fixée",
   "event.phase_deadline_cleared": "Date de clôture annulée",
   "event.moderation_set": "Modération fixée",
-  "event.parent_set": "Consultation parente fixée",
+  "event.parent_set": "Salle parente fixée",
   "event.rapporteur_appointed": "Rapporteur nommé",
   "event.rapporteur_dismissed": "Rapporteur révoqué",
   "event.statement_edited": "Déclaration modifiée",

@@ -352,7 +352,7 @@ export default {
   "event.phase_deadline_set": "Дата закрытия назначена",
   "event.phase_deadline_cleared": "Дата закрытия отменена",
   "event.moderation_set": "Модерация задана",
-  "event.parent_set": "Родительская консультация задана",
+  "event.parent_set": "Родительская комната задана",
   "event.rapporteur_appointed": "Докладчик назначен",
   "event.rapporteur_dismissed": "Докладчик освобождён",
   "event.statement_edited": "Выступление изменено",

@@ -352,7 +352,7 @@ export default {
   "event.phase_deadline_set": "已设定截止日期",
   "event.phase_deadline_cleared": "已取消截止日期",
   "event.moderation_set": "审核方式已设定",
-  "event.parent_set": "上级磋商已设定",
+  "event.parent_set": "上级会议室已设定",
   "event.rapporteur_appointed": "报告员已任命",
   "event.rapporteur_dismissed": "报告员已免职",
   "event.statement_edited": "发言已修改",

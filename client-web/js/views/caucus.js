@@ -12,8 +12,8 @@
 
 import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
-import { formatTime, languageName, loadStrings, t } from '../i18n.js';
-import { roomView } from '../api.js';
+import { formatTime, language, languageName, loadStrings, t } from '../i18n.js';
+import { listRooms, roomView } from '../api.js';
 import { act } from './act.js';
 import { useStyles } from './styles.js';
 
@@ -86,13 +86,28 @@ export async function caucusPanel(app, store) {
     status, parentPart, partnersPart, electionsPart, statementsPart);
 
   // ---- forms kept across renders (so typing is never lost) ----
-  const parentInput = h('input', { id: 'caucus-parent-room', type: 'text', autocomplete: 'off' });
+  // The parent is chosen by title among the node's roundtables and consultations.
+  const parentPick = h('select', { id: 'caucus-parent-room' });
   const parentForm = h('form', { class: 'inline-form', id: 'caucus-parent-form' },
-    h('div', { class: 'field' }, h('label', { for: 'caucus-parent-room' }, t('caucus.parentRoom')), parentInput),
+    h('div', { class: 'field' }, h('label', { for: 'caucus-parent-room' }, t('caucus.parentRoom')), parentPick),
     h('button', { type: 'submit' }, t('caucus.setParent')));
+  let parentChoices = null;
+  async function loadParentChoices() {
+    if (parentChoices) return;
+    parentChoices = [];
+    try {
+      parentChoices = (await listRooms(app.token))
+        .filter((r) => (r.kind === 'roundtable' || r.kind === 'consultation') && !r.archived_at);
+    } catch {
+      parentChoices = null;
+      return;
+    }
+    replaceChildren(parentPick, ...parentChoices.map((r) => h('option', { value: r.id }, `${r.title} (${t(`kind.${r.kind}`)})`)));
+    if (!parentChoices.length) status.textContent = t('caucus.noRooms');
+  }
   parentForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const parent = parentInput.value.trim();
+    const parent = parentPick.value;
     if (!parent) return;
     if (await send({ type: 'set_parent', parent })) announce(t('caucus.parentSet'));
   });
@@ -114,6 +129,30 @@ export async function caucusPanel(app, store) {
     if (await send({ type: 'name_partner', org: partnerPick.value, reason })) {
       partnerReason.value = '';
       announce(t('caucus.named', { org: partnerPick.value }));
+    }
+  });
+
+  // Removing a partner: the secretariat gives the reason in a form of its own.
+  let removing = null;
+  const removeReason = h('input', { id: 'caucus-remove-reason', type: 'text', maxlength: 500, autocomplete: 'off' });
+  const removeLabel = h('label', { for: 'caucus-remove-reason' });
+  const removeButton = h('button', { type: 'submit', class: 'danger' }, t('caucus.remove'));
+  const removeForm = h('form', { class: 'inline-form', id: 'caucus-remove-form' },
+    h('div', { class: 'field grow' }, removeLabel, removeReason),
+    removeButton,
+    h('button', { type: 'button', onclick: () => { removing = null; render(); } }, t('common.cancel')));
+  removeForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const reason = removeReason.value.trim();
+    if (!reason) {
+      status.textContent = t('caucus.reasonRequired');
+      removeReason.focus();
+      return;
+    }
+    if (await send({ type: 'remove_partner', org: removing, reason })) {
+      removeReason.value = '';
+      removing = null;
+      render();
     }
   });
 
@@ -185,6 +224,7 @@ export async function caucusPanel(app, store) {
           h('a', { href: `#/rooms/${encodeURIComponent(caucus.parent.room)}` }, h('bdi', {}, caucus.parent.title)))
         : h('p', { class: 'help' }, t('caucus.noParent')),
       secretariat ? parentForm : null);
+    if (secretariat) loadParentChoices();
 
     // The partners.
     const orgs = memberOrgs();
@@ -201,18 +241,16 @@ export async function caucusPanel(app, store) {
           ' · ', formatTime(p.since),
           secretariat ? [' ', h('button', {
             type: 'button', class: 'small danger', 'aria-label': t('caucus.removeNamed', { org: p.org }),
-            onclick: async () => {
-              const reason = partnerReason.value.trim();
-              if (!reason) {
-                status.textContent = t('caucus.reasonRequired');
-                partnerReason.focus();
-                return;
-              }
-              if (await send({ type: 'remove_partner', org: p.org, reason })) partnerReason.value = '';
+            onclick: () => {
+              removing = p.org;
+              render();
+              removeReason.focus();
             },
           }, t('caucus.remove'))] : null)))
         : h('p', { class: 'help' }, t('caucus.noPartners')),
+      secretariat && removing ? removeForm : null,
       secretariat && free.length ? partnerForm : null);
+    if (removing) removeLabel.textContent = t('caucus.removeReason', { org: removing });
 
     // Elections.
     const open = caucus.elections.find((e) => !e.result);
@@ -230,7 +268,12 @@ export async function caucusPanel(app, store) {
       chair && !open && orgs.length ? openForm : null);
 
     // Joint statements.
-    replaceChildren(draftLang, ...store.info.languages.map((l) => h('option', { value: l }, languageName(l))));
+    const langs = store.info.languages.join(' ');
+    if (draftLang.dataset.langs !== langs) {
+      draftLang.dataset.langs = langs;
+      const keep = draftLang.value || (store.info.languages.includes(language()) ? language() : store.info.languages[0]);
+      replaceChildren(draftLang, ...store.info.languages.map((l) => h('option', { value: l, selected: l === keep }, languageName(l))));
+    }
     questionField.hidden = caucus.parent?.kind !== 'consultation';
     if (caucus.parent?.kind === 'consultation') loadQuestions(caucus.parent.room);
     replaceChildren(statementsPart,
@@ -252,14 +295,20 @@ export async function caucusPanel(app, store) {
       if (org && !voted && ballots.has(e.id)) {
         parts.push(ballots.get(e.id));
       } else if (org && !voted) {
+        // One seat: one choice (radio buttons); more: up to that many boxes.
+        const kind = e.seats === 1 ? 'radio' : 'checkbox';
         const boxes = e.candidates.map((cand, i) => h('label', { class: 'check' },
-          h('input', { type: 'checkbox', value: cand, id: `vote-${e.id}-${i}` }), ' ', h('bdi', {}, cand)));
+          h('input', { type: kind, name: `vote-${e.id}`, value: cand, id: `vote-${e.id}-${i}` }), ' ', h('bdi', {}, cand)));
         const form = h('form', { class: 'vote-form', dataset: { election: String(e.id) } },
           h('fieldset', {}, h('legend', {}, t('caucus.voteFor', { org, seats: e.seats })), ...boxes),
           h('button', { type: 'submit' }, t('caucus.vote')));
         form.addEventListener('submit', async (ev) => {
           ev.preventDefault();
           const choices = [...form.querySelectorAll('input:checked')].map((i) => i.value);
+          if (!choices.length || choices.length > e.seats) {
+            status.textContent = t('caucus.chooseSeats', { seats: e.seats });
+            return;
+          }
           if (await send({ type: 'cast_vote', election: e.id, choices })) announce(t('caucus.voteCast', { org }));
         });
         ballots.set(e.id, form);
@@ -337,7 +386,7 @@ export async function caucusPanel(app, store) {
         parts.push(form);
       }
     } else {
-      parts.push(h('p', { class: 'adopted' }, t('caucus.adoptedLine', { seq: s.adopted_seq, list: s.adopted_endorsers.join(', ') || '—' })));
+      parts.push(h('p', { class: 'adopted' }, t('caucus.adoptedLine', { seq: s.adopted_seq, list: (s.adopted_endorsers || []).join(', ') || '—' })));
       parts.push(deliveryLine(s, secretariat));
     }
     return h('article', { class: 'joint-statement', dataset: { statement: String(s.id) } }, parts);

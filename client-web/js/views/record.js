@@ -55,7 +55,8 @@ export function renderRecord(app, main, roomId) {
     const names = new Map();
     let after = 0;
     try {
-      await loadStrings('minutes'); // the names of the minutes' events
+      // The names of the minutes' and the caucuses' events.
+      await Promise.all([loadStrings('minutes'), loadStrings('caucus')]);
       for (;;) {
         const page = await recordPage(app.token, roomId, after, PAGE);
         if (!alive) return;
@@ -138,6 +139,16 @@ function details(body, name) {
     case 'room_updated': return `${body.title} (${formatList((body.languages || []).map(languageName))})`;
     case 'member_joined': return `${body.member.name}${body.member.org ? ` (${body.member.org})` : ''}`;
     case 'member_left': return name(body.user);
+    case 'partner_named':
+    case 'partner_removed': return `${body.org}: ${body.reason}`;
+    case 'election_opened': return `${formatList(body.candidates || [])} (${body.seats})`;
+    case 'vote_cast': return `${body.org}: ${formatList(body.choices || [])}`;
+    case 'election_closed': return formatList(body.result?.elected || []) || '—';
+    case 'joint_statement_drafted':
+    case 'joint_statement_edited': return excerpt(body.text);
+    case 'joint_statement_endorsed': return `#${body.statement} v${body.version}: ${body.org}`;
+    case 'joint_statement_adopted': return `#${body.statement} v${body.version}`;
+    case 'joint_statement_delivered': return `#${body.statement} → ${body.parent}: ${body.delivery?.status || ''}`;
     case 'statement_posted': return `[${languageName(body.lang)}]${body.parent ? ` ↳ #${body.parent}` : ''} ${committed(body)}`;
     case 'statement_edited': return `#${body.statement}: ${committed(body)}`;
     case 'statement_hidden':

@@ -3,7 +3,9 @@
  * description or background paper, and working languages; kind and scope stay as created).
  * The scope is chosen by name: a UN regional group or M49 region, or a country. A new
  * consultation may name the consultation it rolls up into at once (`set_parent`, while it is
- * a draft). Creating goes through `POST /api/rooms`, editing through the `update_room` command.
+ * a draft); a new caucus is for one constituency, chosen by name, and may name the roundtable
+ * or consultation its joint statements go to. Creating goes through `POST /api/rooms`,
+ * editing through the `update_room` command.
  */
 
 import { announce } from '../announce.js';
@@ -13,9 +15,14 @@ import { listRooms } from '../api.js';
 import { createRoom, geo, scopeWithin } from '../workspace-api.js';
 import { byName, countryName, regionName } from './geo-names.js';
 import { scopeText } from './labels.js';
+import { constituencyName } from './stats.js';
 
 const KINDS = ['consultation', 'roundtable', 'caucus'];
 const UN_LANGUAGES = ['ar', 'zh', 'en', 'fr', 'ru', 'es'];
+/** The constituencies a caucus can be for (the server's `Constituency`). */
+const CONSTITUENCIES = ['women', 'children_youth', 'indigenous_peoples', 'ngos', 'local_authorities',
+  'workers_trade_unions', 'business_industry', 'scientific_technological', 'farmers', 'member_states',
+  'parliamentarians', 'un_system', 'media', 'other'];
 
 /**
  * The page that creates a room.
@@ -68,6 +75,11 @@ export function roomForm(app, store, done, cancel) {
   const countryField = field(`${p}-country`, t('ws.room.country'), country);
   const parent = h('select', { id: `${p}-parent`, 'aria-describedby': `${p}-parent-help` }, h('option', { value: '' }, t('ws.room.noParent')));
   const parentField = field(`${p}-parent`, t('ws.room.parent'), parent, t('ws.room.parentHelp'));
+  const constituency = h('select', { id: `${p}-constituency`, 'aria-describedby': `${p}-constituency-help` },
+    byName(CONSTITUENCIES, constituencyName).map((c) => h('option', { value: c }, constituencyName(c))));
+  const constituencyField = field(`${p}-constituency`, t('ws.room.constituency'), constituency, t('ws.room.constituencyHelp'));
+  const caucusParent = h('select', { id: `${p}-caucus-parent`, 'aria-describedby': `${p}-caucus-parent-help` });
+  const caucusParentField = field(`${p}-caucus-parent`, t('ws.room.caucusParent'), caucusParent, t('ws.room.caucusParentHelp'));
   let table = null;
   let rooms = [];
 
@@ -84,6 +96,13 @@ export function roomForm(app, store, done, cancel) {
     regionField.hidden = level.value !== 'region';
     countryField.hidden = level.value !== 'country';
     parentField.hidden = kind.value !== 'consultation' || editing;
+    constituencyField.hidden = kind.value !== 'caucus' || editing;
+    caucusParentField.hidden = kind.value !== 'caucus' || editing;
+    const keepCaucus = caucusParent.value;
+    // A caucus's joint statements go to a roundtable or a consultation, of any scope.
+    replaceChildren(caucusParent, h('option', { value: '' }, t('ws.room.noCaucusParent')),
+      rooms.filter((r) => (r.kind === 'roundtable' || r.kind === 'consultation') && !r.archived_at)
+        .map((r) => h('option', { value: r.id, selected: r.id === keepCaucus }, `${r.title} (${t(`kind.${r.kind}`)})`)));
     const mine = scope();
     const keep = parent.value;
     const candidates = table ? rooms.filter((r) => r.kind === 'consultation' && scopeWithin(mine, r.scope, table)) : [];
@@ -112,13 +131,14 @@ export function roomForm(app, store, done, cancel) {
   const form = h('form', { class: 'card room-form', id: `${p}-form`, 'aria-labelledby': editing ? 'edit-room-heading' : 'new-room-heading', novalidate: true },
     editing ? h('h2', { id: 'edit-room-heading' }, t('ws.room.edit')) : null,
     editing ? null : field(`${p}-kind`, t('room.kind'), kind),
+    editing ? null : constituencyField,
     field(`${p}-title`, t('ws.room.title'), title),
     editing ? null : field(`${p}-id`, t('ws.room.id'), id, t('ws.room.idHelp')),
     field(`${p}-description`, t('ws.room.description'), description, t('ws.room.descriptionHelp')),
     languages,
     editing ? h('p', { class: 'help' }, t('ws.room.scopeFixed', { scope: scopeText(info.scope) })) : [
       field(`${p}-level`, t('room.scope'), level),
-      regionField, countryField, parentField,
+      regionField, countryField, parentField, caucusParentField,
     ],
     error, status,
     h('p', { class: 'actions' },
@@ -153,12 +173,14 @@ export function roomForm(app, store, done, cancel) {
       return;
     }
     const spec = { kind: kind.value, title: title.value.trim(), description: description.value.trim(), languages: chosen, scope: scope() };
+    if (spec.kind === 'caucus') spec.constituency = constituency.value;
     if (id.value.trim()) spec.id = id.value.trim();
     try {
       const created = await createRoom(app.token, spec);
-      if (parent.value && spec.kind === 'consultation') {
+      const named = spec.kind === 'consultation' ? parent.value : spec.kind === 'caucus' ? caucusParent.value : '';
+      if (named) {
         app.enterRoom(created.id);
-        await app.conn.command(created.id, { type: 'set_parent', parent: parent.value });
+        await app.conn.command(created.id, { type: 'set_parent', parent: named });
       }
       status.textContent = '';
       announce(t('ws.room.created', { title: created.title }));

@@ -34,7 +34,7 @@ export async function showRefusal(app, main, roomId, refusal) {
   } else if (room?.kind === 'consultation' && room.phase === 'draft') {
     reason = t('ws.refusal.draft');
     help = t('ws.refusal.draftHelp');
-  } else if (room?.kind === 'caucus' && room.constituency) {
+  } else if (room?.kind === 'caucus' && room.constituency && app.claims?.constituency !== room.constituency) {
     reason = t('ws.refusal.caucus', { constituency: tOr(`constituency.${room.constituency}`, room.constituency) });
   } else {
     const forum = refusal.code === 'forbidden'

@@ -71,6 +71,7 @@ export function renderRoom(app, main, roomId) {
       app.setTitle(store.info.title);
       replaceChildren(facts,
         h('span', { class: `badge kind-${store.info.kind}` }, t(`kind.${store.info.kind}`)), ' ',
+        store.info.constituency ? [tOr(`constituency.${store.info.constituency}`, store.info.constituency), ' · '] : null,
         scopeText(store.info.scope), ' · ',
         t('room.languagesList', { list: formatList(store.info.languages.map(languageName)) }));
       panel = kindPanel(app, store);

@@ -4,7 +4,7 @@
 
 import { listRooms } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { formatList, languageName, t } from '../i18n.js';
+import { formatList, languageName, t, tOr } from '../i18n.js';
 import { scopeText } from './labels.js';
 import { roomFilters } from './room-filters.js';
 
@@ -69,6 +69,7 @@ function roomCard(app, room) {
     h('h2', {}, h('a', { href }, room.title)),
     h('dl', { class: 'facts' },
       h('dt', {}, t('room.kind')), h('dd', {}, h('span', { class: `badge kind-${room.kind}` }, t(`kind.${room.kind}`)),
+        room.constituency ? [' · ', tOr(`constituency.${room.constituency}`, room.constituency)] : null,
         room.archived_at ? [' ', h('span', { class: 'badge archived' }, t('rooms.archived'))] : null),
       h('dt', {}, t('room.scope')), h('dd', {}, scopeText(room.scope)),
       h('dt', {}, t('room.languages')), h('dd', {}, formatList(room.languages.map((l) => languageName(l)))),

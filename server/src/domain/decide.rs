@@ -235,6 +235,12 @@ fn create(
             "only a caucus belongs to one constituency".into(),
         ));
     }
+    if settings.kind == RoomKind::Caucus && settings.constituency.is_none() {
+        return Err(Rejection::Invalid(
+            "a caucus belongs to one constituency: give its `constituency` (e.g. \"women\")"
+                .into(),
+        ));
+    }
     Ok(vec![EventBody::RoomCreated(settings.clone())])
 }
 

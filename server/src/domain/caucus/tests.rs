@@ -710,3 +710,26 @@ fn caucus_commands_belong_to_caucuses() {
         "only the secretariat",
     );
 }
+
+#[test]
+fn a_caucus_is_created_for_one_constituency_and_only_a_caucus_has_one() {
+    let g = Given::new("women-caucus");
+    assert!(matches!(
+        g.when(sec(), Command::Create(settings(RoomKind::Caucus, None))),
+        Err(Rejection::Invalid(m)) if m.contains("constituency")
+    ));
+    assert!(matches!(
+        g.when(
+            sec(),
+            Command::Create(settings(RoomKind::Roundtable, Some(Constituency::Women)))
+        ),
+        Err(Rejection::Invalid(m)) if m.contains("only a caucus")
+    ));
+    assert!(
+        g.when(
+            sec(),
+            Command::Create(settings(RoomKind::Caucus, Some(Constituency::Women)))
+        )
+        .is_ok()
+    );
+}
