@@ -140,7 +140,10 @@ impl Node {
         };
         let engine = match &config.redis {
             None => Engine {
-                store: observed(Arc::new(EmbeddedStore::open(&config.data)?)),
+                store: observed(Arc::new(EmbeddedStore::open_measured(
+                    &config.data,
+                    Some(metrics.commit_seconds.clone()),
+                )?)),
                 broker: Arc::new(MemoryBus::new().connect(sink)),
                 presence: Arc::new(LocalPresence),
             },

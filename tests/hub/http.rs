@@ -77,16 +77,41 @@ async fn health_and_metrics_answer() {
         (health["status"].as_str(), health["engine"].as_str()),
         (Some("ok"), Some("embedded"))
     );
-    let (_, metrics) = api.get("/metrics").await;
-    let metrics = metrics.as_str().unwrap();
+    let response = reqwest::get(format!("{}/metrics", node.http_url()))
+        .await
+        .expect("GET /metrics");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    let metrics = response.text().await.unwrap();
     for line in [
         "baraza_connections 1",
         "baraza_rooms 1",
         "baraza_events_appended_total 3",
         "baraza_appends_total 3",
+        // Three appends were timed, by the room and by the engine's commits (one commit may
+        // hold several appends), and their frames were queued.
+        "baraza_append_seconds_count 3",
+        "# TYPE baraza_commit_seconds histogram",
+        "# TYPE baraza_delivery_lag_seconds histogram",
+        "baraza_delivery_lag_seconds_count 3",
+        "# TYPE baraza_room_input_seconds histogram",
+        "# TYPE baraza_mailbox_depth histogram",
+        "# TYPE baraza_write_batch_frames histogram",
+        "# EOF",
     ] {
         assert!(metrics.contains(line), "{line} missing from\n{metrics}");
     }
+    let commits = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("baraza_commit_seconds_count "))
+        .and_then(|n| n.parse::<u64>().ok())
+        .expect("a commit count");
+    assert!(
+        (1..=3).contains(&commits),
+        "{commits} commits for 3 appends"
+    );
     let (status, page) = api.get("/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.as_str().unwrap().contains("Baraza"));

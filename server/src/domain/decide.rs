@@ -237,8 +237,7 @@ fn create(
     }
     if settings.kind == RoomKind::Caucus && settings.constituency.is_none() {
         return Err(Rejection::Invalid(
-            "a caucus belongs to one constituency: give its `constituency` (e.g. \"women\")"
-                .into(),
+            "a caucus belongs to one constituency: give its `constituency` (e.g. \"women\")".into(),
         ));
     }
     Ok(vec![EventBody::RoomCreated(settings.clone())])

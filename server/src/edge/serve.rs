@@ -181,9 +181,7 @@ impl Connection {
         router: Router,
     ) {
         let progress = Arc::new(AtomicU64::new(0));
-        self.metrics
-            .http_connections
-            .fetch_add(1, Ordering::Relaxed);
+        self.metrics.http_connections.inc();
         let io = AdmittedStream {
             _permit: permit,
             metrics: self.metrics.clone(),
@@ -251,9 +249,7 @@ struct AdmittedStream {
 
 impl Drop for AdmittedStream {
     fn drop(&mut self) {
-        self.metrics
-            .http_connections
-            .fetch_sub(1, Ordering::Relaxed);
+        self.metrics.http_connections.dec();
     }
 }
 

@@ -47,7 +47,7 @@ pub struct HealthMonitor {
 impl HealthMonitor {
     /// A monitor that has seen no append yet.
     pub fn new(config: HealthConfig, metrics: Arc<Metrics>) -> Arc<HealthMonitor> {
-        metrics.data_free_bytes.store(-1, Ordering::Relaxed);
+        metrics.data_free_bytes.set(-1);
         Arc::new(HealthMonitor {
             config,
             metrics,
@@ -65,7 +65,7 @@ impl HealthMonitor {
             match free_bytes(dir) {
                 Ok(free) => {
                     let gauge = i64::try_from(free).unwrap_or(i64::MAX);
-                    self.metrics.data_free_bytes.store(gauge, Ordering::Relaxed);
+                    self.metrics.data_free_bytes.set(gauge);
                     if free < self.config.min_free_bytes {
                         problems.push(HealthProblem {
                             check: HealthCheck::DiskSpace,
@@ -130,7 +130,7 @@ impl HealthMonitor {
         }
         self.metrics
             .health_degraded
-            .store(i64::from(!problems.is_empty()), Ordering::Relaxed);
+            .set(i64::from(!problems.is_empty()));
         *reported = problems.to_vec();
     }
 }
@@ -161,11 +161,11 @@ mod tests {
         let problems = health.check();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].check, HealthCheck::DiskSpace);
-        assert_eq!(metrics.health_degraded.load(Ordering::Relaxed), 1);
-        assert!(metrics.data_free_bytes.load(Ordering::Relaxed) > 0);
+        assert_eq!(metrics.health_degraded.get(), 1);
+        assert!(metrics.data_free_bytes.get() > 0);
         let (_dir, health, metrics) = monitor(0);
         assert!(health.check().is_empty());
-        assert_eq!(metrics.health_degraded.load(Ordering::Relaxed), 0);
+        assert_eq!(metrics.health_degraded.get(), 0);
     }
 
     #[test]
@@ -181,13 +181,13 @@ mod tests {
         health.observe_append(&Err(StoreError::Unavailable(
             "database or disk is full".into(),
         )));
-        assert_eq!(metrics.health_degraded.load(Ordering::Relaxed), 1);
+        assert_eq!(metrics.health_degraded.get(), 1);
         let problems = health.check();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].check, HealthCheck::RecordAppend);
         assert!(problems[0].message.contains("disk is full"), "{problems:?}");
         health.observe_append(&Ok(()));
-        assert_eq!(metrics.health_degraded.load(Ordering::Relaxed), 0);
+        assert_eq!(metrics.health_degraded.get(), 0);
         assert!(health.check().is_empty());
     }
 }

@@ -151,7 +151,7 @@ async fn at_connection_limit() -> Response {
 
 async fn metrics(State(hub): State<Hub>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
         hub.metrics().render(),
     )
 }

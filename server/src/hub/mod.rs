@@ -244,10 +244,7 @@ impl Hub {
         }
         let handle = room::spawn(self.clone(), id.clone());
         rooms.insert(id.clone(), handle.clone());
-        self.inner
-            .metrics
-            .rooms
-            .store(rooms.len() as i64, Ordering::Relaxed);
+        self.inner.metrics.rooms.set(rooms.len() as i64);
         handle
     }
 
@@ -322,10 +319,7 @@ impl Hub {
         let same = rooms.get(id).is_some_and(|h| h.same_actor(handle));
         if same {
             rooms.remove(id);
-            self.inner
-                .metrics
-                .rooms
-                .store(rooms.len() as i64, Ordering::Relaxed);
+            self.inner.metrics.rooms.set(rooms.len() as i64);
         }
         same
     }

@@ -173,12 +173,7 @@ mod tests {
         assert!(!conn.push(Outbound::Frame("c".into())));
         assert!(!conn.push(Outbound::Frame("d".into())));
         assert_eq!(conn.stopped().await, Stop::Close(CloseCode::SlowConsumer));
-        assert_eq!(
-            metrics
-                .send_queue_drops
-                .load(std::sync::atomic::Ordering::Relaxed),
-            1
-        );
+        assert_eq!(metrics.send_queue_drops.get(), 1);
         assert!(matches!(receiver.recv().await, Some(Outbound::Frame(f)) if f.as_str() == "a"));
     }
 

@@ -17,7 +17,7 @@ use crate::metrics::Metrics;
 use baraza_proto::ids::{Millis, RoomId, Seq};
 use baraza_proto::room::RoomSummary;
 use baraza_proto::view::RoomView;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
 
 const MAILBOX: usize = 1024;
@@ -183,15 +183,20 @@ impl RoomActor {
             tokio::select! {
                 message = mailbox.recv() => {
                     let Some(message) = message else { break };
-                    self.core.handle(Input::Request(message), now());
+                    self.hub.metrics().mailbox_depth.observe(mailbox.len() as f64);
+                    self.handle(Input::Request(message));
                     // Those already waiting behind it: the core may append them together.
                     while self.core.queued() < MAX_BATCH
                         && let Ok(next) = mailbox.try_recv()
                     {
-                        self.core.handle(Input::Request(next), now());
+                        self.handle(Input::Request(next));
                     }
                 }
-                () = sleep_until(wake) => self.core.handle_timeout(now()),
+                () = sleep_until(wake) => {
+                    let began = Instant::now();
+                    self.core.handle_timeout(now());
+                    Metrics::observe(&self.hub.metrics().room_input_seconds, began.elapsed());
+                }
                 () = &mut stop, if !busy => break,
             }
             let asked = self.perform().await;
@@ -214,6 +219,13 @@ impl RoomActor {
         while let Some(message) = mailbox.recv().await {
             self.hand_on(message).await;
         }
+    }
+
+    /// Hands one input to the core, timing it.
+    fn handle(&mut self, input: Input<Live>) {
+        let began = Instant::now();
+        self.core.handle(input, now());
+        Metrics::observe(&self.hub.metrics().room_input_seconds, began.elapsed());
     }
 
     /// Answers a message of a stopping actor: it goes to the room's next actor (which loads
@@ -248,6 +260,12 @@ impl RoomActor {
                     continue;
                 }
                 Effect::Publish(event) => {
+                    // The event's frames were queued for this node's connections just before.
+                    let lag = now().saturating_sub(event.envelope.ts).max(0) as u64;
+                    Metrics::observe(
+                        &self.hub.metrics().delivery_lag_seconds,
+                        Duration::from_millis(lag),
+                    );
                     if let Err(error) = self.hub.inner().broker.publish(&event).await {
                         tracing::warn!(room = %self.id, %error, "publish failed; other nodes repair from the record");
                     }
@@ -300,7 +318,10 @@ impl RoomActor {
                 }
                 Effect::Append { expected, events } => {
                     let store = &self.hub.inner().store;
-                    Done::Appended(store.append(&self.id, expected, &events).await)
+                    let began = Instant::now();
+                    let appended = store.append(&self.id, expected, &events).await;
+                    Metrics::observe(&self.hub.metrics().append_seconds, began.elapsed());
+                    Done::Appended(appended)
                 }
                 Effect::ReadHead => Done::Head(self.hub.inner().store.head(&self.id).await),
                 Effect::AskHeldElsewhere(user) => {

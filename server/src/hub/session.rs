@@ -25,7 +25,6 @@ use futures_util::StreamExt;
 use futures_util::stream::SplitStream;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
@@ -42,7 +41,7 @@ pub async fn serve(socket: WebSocket, hub: Hub) {
         hub.metrics().clone(),
         &hub.shutdown_token(),
     );
-    hub.metrics().connections.fetch_add(1, Ordering::Relaxed);
+    hub.metrics().connections.inc();
     let (sink, stream) = socket.split();
     let writer = Writer {
         conn: conn.clone(),
@@ -77,7 +76,7 @@ pub async fn serve(socket: WebSocket, hub: Hub) {
             });
         }
     }
-    hub.metrics().connections.fetch_sub(1, Ordering::Relaxed);
+    hub.metrics().connections.dec();
 }
 
 struct Session {

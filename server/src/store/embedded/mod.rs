@@ -41,6 +41,15 @@ impl EmbeddedStore {
     /// Opens (creating if needed) the record in `dir`, and starts the writer thread.
     /// Fails if another process holds the directory.
     pub fn open(dir: &Path) -> Result<EmbeddedStore, StoreError> {
+        Self::open_measured(dir, None)
+    }
+
+    /// [`EmbeddedStore::open`], recording how long each commit takes (its fsync included) in
+    /// `commits`, in seconds.
+    pub fn open_measured(
+        dir: &Path,
+        commits: Option<prometheus_client::metrics::histogram::Histogram>,
+    ) -> Result<EmbeddedStore, StoreError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| unavailable(format!("cannot create {}: {e}", dir.display())))?;
         let lock = File::options()
@@ -62,7 +71,7 @@ impl EmbeddedStore {
         })?;
         let path = dir.join(RECORD_FILE);
         let connection = schema::open_writer(&path)?;
-        let writes = Writer::start(connection)?;
+        let writes = Writer::start(connection, commits)?;
         Ok(EmbeddedStore {
             writes,
             readers: Arc::new(ReaderPool {

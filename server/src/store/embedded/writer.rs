@@ -8,8 +8,10 @@ use super::sql;
 use crate::record::RecordedEvent;
 use crate::store::StoreError;
 use baraza_proto::ids::{RoomId, Seq};
+use prometheus_client::metrics::histogram::Histogram;
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
+use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
 const MAX_BATCH: usize = 512;
@@ -45,11 +47,16 @@ struct PendingAppend {
 pub(super) struct Writer {
     db: Connection,
     heads: HashMap<RoomId, Seq>,
+    /// Where each commit's duration goes (seconds), if measured.
+    commits: Option<Histogram>,
 }
 
 impl Writer {
     /// Starts the thread and returns its queue.
-    pub(super) fn start(db: Connection) -> Result<mpsc::Sender<WriteOp>, StoreError> {
+    pub(super) fn start(
+        db: Connection,
+        commits: Option<Histogram>,
+    ) -> Result<mpsc::Sender<WriteOp>, StoreError> {
         let heads = {
             let mut statement = db.prepare("SELECT room, head FROM rooms").map_err(sql)?;
             let rows = statement
@@ -66,7 +73,7 @@ impl Writer {
             heads
         };
         let (sender, receiver) = mpsc::channel(QUEUE);
-        let writer = Writer { db, heads };
+        let writer = Writer { db, heads, commits };
         std::thread::Builder::new()
             .name("baraza-sqlite-writer".into())
             .spawn(move || writer.run(receiver))
@@ -129,6 +136,7 @@ impl Writer {
     fn commit(&mut self, appends: Vec<PendingAppend>) {
         let mut pending: HashMap<RoomId, Seq> = HashMap::new();
         let mut results = Vec::with_capacity(appends.len());
+        let started = Instant::now();
         let began = self.db.execute_batch("BEGIN IMMEDIATE").map_err(sql);
         if let Err(error) = began {
             for PendingAppend { reply, .. } in appends {
@@ -162,7 +170,11 @@ impl Writer {
             }
             results.push((result, reply));
         }
-        match self.db.execute_batch("COMMIT").map_err(sql) {
+        let committed = self.db.execute_batch("COMMIT").map_err(sql);
+        if let Some(commits) = &self.commits {
+            commits.observe(started.elapsed().as_secs_f64());
+        }
+        match committed {
             Ok(()) => {
                 self.heads.extend(pending);
                 for (result, reply) in results {

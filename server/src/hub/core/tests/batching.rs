@@ -321,7 +321,7 @@ fn a_command_that_loses_the_race_is_decided_again_after_the_other_nodes_events()
         vec![h + 1, h + 2, h + 3],
         "the other node's events first, each once"
     );
-    assert_eq!(sim.metrics.append_conflicts.load(Ordering::Relaxed), 2);
+    assert_eq!(sim.metrics.append_conflicts.get(), 2);
     assert_eq!(
         sim.appended_metric().0,
         sim.appends as u64 - 2,

@@ -21,7 +21,6 @@ use baraza_proto::room::{RoomKind, RoomSettings, Scope};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 /// The test driver's addresses: connections by number, replies by number.
 pub(super) enum T {}
@@ -356,8 +355,8 @@ impl Sim {
 
     pub fn appended_metric(&self) -> (u64, u64) {
         (
-            self.metrics.appends.load(Ordering::Relaxed),
-            self.metrics.events_appended.load(Ordering::Relaxed),
+            self.metrics.appends.get(),
+            self.metrics.events_appended.get(),
         )
     }
 }
