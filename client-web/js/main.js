@@ -295,7 +295,8 @@ function lazy(load, render, sameView) {
  */
 function registryPage(module) {
   if (!document.getElementById('registry-css')) {
-    document.head.appendChild(h('link', { rel: 'stylesheet', href: 'registry.css', id: 'registry-css' }));
+    // Next to this module's own address, so it comes from the same versioned prefix.
+    document.head.appendChild(h('link', { rel: 'stylesheet', href: new URL('../registry.css', import.meta.url).href, id: 'registry-css' }));
   }
   return Promise.all([module, loadStrings('reg')]).then(([m]) => m);
 }

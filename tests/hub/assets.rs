@@ -175,3 +175,77 @@ async fn tiny_bodies_revalidations_exports_and_upgrades_are_not_compressed() {
     assert_eq!(response.headers().get("content-encoding"), None);
     socket.close(None).await.ok();
 }
+
+/// The `/v/<hash>/` prefix the index page points into.
+fn version_prefix(index: &str) -> String {
+    let at = index.find("src=\"/v/").expect("the entry is versioned") + "src=\"".len();
+    let end = index[at..].find("js/main.js").expect("the entry") + at;
+    index[at..end].to_owned()
+}
+
+#[tokio::test]
+async fn the_app_is_cached_by_content_hash_and_the_index_revalidates() {
+    let node = NodeProcess::start().await;
+    let base = node.http_url();
+    let (status, headers, index) = fetch(&format!("{base}/"), None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, header::CACHE_CONTROL), Some("no-cache"));
+    let index = String::from_utf8(index).unwrap();
+    let prefix = version_prefix(&index);
+    assert_eq!(prefix.len(), "/v/".len() + 16 + 1, "{prefix}");
+    assert!(index.contains(&format!("href=\"{prefix}app.css\"")));
+    // The index page preloads the first load's modules, inside the prefix.
+    let preloads: Vec<&str> = index
+        .split("<link rel=\"modulepreload\" href=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert!(preloads.len() >= 10, "{preloads:?}");
+    assert!(preloads.iter().all(|p| p.starts_with(&prefix)));
+    assert!(preloads.contains(&format!("{prefix}js/views/room.js").as_str()));
+    // Inside the prefix: immutable, for the entry, what it imports, what it imports on demand.
+    for path in [
+        "js/main.js",
+        "js/views/room.js",
+        "js/views/chair.js",
+        "js/locales/fr.js",
+        "css/chair.css",
+        "app.css",
+        "registry.css",
+    ] {
+        let (status, headers, _) =
+            fetch(&format!("{base}{prefix}{path}"), Some("gzip"), None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            header(&headers, header::CACHE_CONTROL),
+            Some("public, max-age=31536000, immutable"),
+            "{path}"
+        );
+    }
+    let (status, _, _) = fetch(&format!("{base}{prefix}js/nothing.js"), None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Another version's prefix (a tab opened before a deploy) is served, but never as immutable.
+    let (status, headers, _) =
+        fetch(&format!("{base}/v/0000000000000000/js/main.js"), None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, header::CACHE_CONTROL), Some("no-cache"));
+    // The old paths work as before: no-cache, and 304 to a revisit with the tag.
+    for path in ["/js/main.js", "/app.css", "/"] {
+        let url = format!("{base}{path}");
+        let (status, headers, _) = fetch(&url, None, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            header(&headers, header::CACHE_CONTROL),
+            Some("no-cache"),
+            "{path}"
+        );
+        let etag = header(&headers, header::ETAG).expect("an ETag").to_owned();
+        let revisit = reqwest::Client::new()
+            .get(&url)
+            .header(header::IF_NONE_MATCH, &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revisit.status(), StatusCode::NOT_MODIFIED, "{path}");
+    }
+}
