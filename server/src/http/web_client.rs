@@ -87,13 +87,29 @@ impl App {
             .into_iter()
             .filter(|p| p != ENTRY)
             .collect();
-        let page = source("index.html").unwrap_or_default();
-        let index = render_index(&page, &version, &preload);
-        App {
+        let mut app = App {
             version,
             preload,
-            index,
-        }
+            index: String::new(),
+        };
+        app.index = app.render_index(&source("index.html").unwrap_or_default());
+        app
+    }
+
+    /// The index page pointing into [`App::prefix`]: its stylesheet and entry module, and a
+    /// `modulepreload` link per module of [`App::preload`], before the entry's `<script>`.
+    fn render_index(&self, page: &str) -> String {
+        let prefix = self.prefix();
+        let links: String = self
+            .preload
+            .iter()
+            .map(|p| format!("<link rel=\"modulepreload\" href=\"{prefix}{p}\">\n"))
+            .collect();
+        page.replace("href=\"app.css\"", &format!("href=\"{prefix}app.css\""))
+            .replace(
+                &format!("<script type=\"module\" src=\"{ENTRY}\">"),
+                &format!("{links}<script type=\"module\" src=\"{prefix}{ENTRY}\">"),
+            )
     }
 
     /// The prefix of this version's files (`/v/<hash>/`).
@@ -115,21 +131,6 @@ pub fn app() -> Arc<App> {
             std::sync::LazyLock::new(|| Arc::new(App::build()));
         APP.clone()
     }
-}
-
-/// The index page pointing into `/v/<version>/`: its stylesheet and entry module, and a
-/// `modulepreload` link per module of `preload`, before the entry's `<script>`.
-fn render_index(page: &str, version: &str, preload: &[String]) -> String {
-    let prefix = format!("/v/{version}/");
-    let links: String = preload
-        .iter()
-        .map(|p| format!("<link rel=\"modulepreload\" href=\"{prefix}{p}\">\n"))
-        .collect();
-    page.replace("href=\"app.css\"", &format!("href=\"{prefix}app.css\""))
-        .replace(
-            &format!("<script type=\"module\" src=\"{ENTRY}\">"),
-            &format!("{links}<script type=\"module\" src=\"{prefix}{ENTRY}\">"),
-        )
 }
 
 /// The modules `entry` loads statically, itself first, in the order they are found; `source`
