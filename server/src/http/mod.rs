@@ -65,6 +65,9 @@ pub struct WebConfig {
     pub rest_rate: RestRate,
     /// The public forms' rate limit per source address.
     pub form_rate: FormRate,
+    /// Serve as before issue 14 (no compression, no content-hash prefix, no preloads), so that
+    /// a benchmark can measure the difference (`--plain-assets`).
+    pub plain_assets: bool,
 }
 
 /// Builds every route of a node.
@@ -99,14 +102,14 @@ pub fn router(
         rest_limit::limit_api,
     ));
     node.merge(api)
-        .merge(web_client::routes())
+        .merge(web_client::routes(web.plain_assets))
         .layer(Extension(Arc::new(web.allowed_origins)))
         .layer(Extension(health))
         .layer(Extension(search))
         .layer(Extension(archive_key))
         .layer(Extension(mail))
         .layer(middleware::map_response(security::security_headers))
-        .layer(compression())
+        .layer(compression(!web.plain_assets))
         .with_state(hub)
 }
 
@@ -122,9 +125,11 @@ pub const COMPRESS_MIN_BYTES: u16 = 256;
 /// and archive bundles), which keep their exact bytes and `Content-Length` so that a download
 /// shows its progress and a signed bundle is the file that was signed. The level is moderate:
 /// bodies are compressed on every request, and a slow link gains little from the last percent.
-pub fn compression() -> CompressionLayer<impl Predicate> {
-    let worth_it = |status: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
-        status != StatusCode::SWITCHING_PROTOCOLS
+/// With `enabled` false nothing is compressed (`--plain-assets`).
+pub fn compression(enabled: bool) -> CompressionLayer<impl Predicate> {
+    let worth_it = move |status: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
+        enabled
+            && status != StatusCode::SWITCHING_PROTOCOLS
             && !headers
                 .get(header::CONTENT_DISPOSITION)
                 .and_then(|v| v.to_str().ok())

@@ -231,11 +231,19 @@ fn resolve(module: &str, specifier: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Routes of the web client.
-pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+/// Routes of the web client; with `plain` the index page is served as it is in `client-web/`
+/// (no prefix, no preloads: as before issue 14, for benchmarks).
+pub fn routes<S: Clone + Send + Sync + 'static>(plain: bool) -> Router<S> {
+    let page = move |headers: HeaderMap| async move {
+        if plain {
+            asset("index.html", headers).await
+        } else {
+            index(headers).await
+        }
+    };
     Router::new()
-        .route("/", get(index))
-        .route("/index.html", get(index))
+        .route("/", get(page))
+        .route("/index.html", get(page))
         .route("/app.css", get(|headers| asset("app.css", headers)))
         .route(
             "/registry.css",
