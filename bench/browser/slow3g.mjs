@@ -10,7 +10,8 @@
  * Environment: BARAZA_BIN (default target/debug/baraza), CHROMIUM_PATH (default
  * /usr/bin/chromium), RUNS (default 5), TIMELINE=1 (print each request's start and end). For each mode it starts the real binary on a fresh
  * data directory ("before" is the same binary with `--plain-assets`: no compression, no
- * prefix, no preloads, as the web client was served before), mints tokens with `baraza token`,
+ * prefix, no preloads, as the web client was served before; "after, HTTP/2 proxy" puts a TLS
+ * proxy made here in front, as a deployment would), mints tokens with `baraza token`,
  * creates a roundtable over the REST API, and opens and fills an agenda item over the
  * WebSocket, from an unthrottled page. Then, RUNS times, in a fresh browser context (empty
  * cache): a participant opens the room's address with the link throttled, and the clock runs
@@ -24,6 +25,10 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +78,45 @@ async function startNode(extra) {
       fs.rmSync(data, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A TLS proxy in front of the node that speaks HTTP/2 to the browser (as a production proxy
+ * would) and HTTP/1.1 to the node; connections that negotiate HTTP/1.1 (the WebSocket) are
+ * passed through as they are. A self-signed certificate, made here with openssl.
+ */
+function startH2Proxy(nodePort) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baraza-slow3g-tls-'));
+  const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const hop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+  const h2 = http2.createServer();
+  h2.on('stream', (stream, headers) => {
+    const forward = {};
+    for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':') && !hop.has(k)) forward[k] = v;
+    forward.host = headers[':authority'];
+    const request = http.request({ host: '127.0.0.1', port: nodePort, method: headers[':method'], path: headers[':path'], headers: forward, agent }, (response) => {
+      const back = { ':status': response.statusCode };
+      for (const [k, v] of Object.entries(response.headers)) if (!hop.has(k)) back[k] = v;
+      stream.respond(back);
+      response.pipe(stream);
+    });
+    request.on('error', () => stream.close());
+    stream.pipe(request);
+  });
+  const server = tls.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert), ALPNProtocols: ['h2', 'http/1.1'] }, (socket) => {
+    if (socket.alpnProtocol === 'h2') return h2.emit('connection', socket);
+    const upstream = net.connect(nodePort, '127.0.0.1');
+    socket.pipe(upstream).pipe(socket);
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    base: `https://127.0.0.1:${server.address().port}`,
+    stop() { server.close(); agent.destroy(); fs.rmSync(dir, { recursive: true, force: true }); },
+  })));
 }
 
 /** The roundtable, an open agenda item and Bruno's request to speak on it. */
@@ -158,11 +202,12 @@ async function openRoom(page, cdp, url) {
   return { ms: Math.round(ms), bytes, requests };
 }
 
-async function measure(browser, mode, extra) {
+async function measure(browser, mode, extra, { h2 = false } = {}) {
   const node = await startNode(extra);
+  const proxy = h2 ? await startH2Proxy(Number(new URL(node.base).port)) : null;
   try {
     await prepareRoom(browser, node);
-    const url = `${node.base}/#/rooms/${ROOM}`;
+    const url = `${(proxy ?? node).base}/#/rooms/${ROOM}`;
     const runs = [];
     for (let i = 0; i < RUNS; i++) {
       const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1100, height: 800 } });
@@ -183,8 +228,9 @@ async function measure(browser, mode, extra) {
       bytes: median(runs.map((r) => r[key].bytes)),
       requests: median(runs.map((r) => r[key].requests)),
     });
-    return { mode, flags: extra, runs, median: { cold: summary('cold'), warm: summary('warm') } };
+    return { mode, flags: extra, http2_tls_proxy: h2, runs, median: { cold: summary('cold'), warm: summary('warm') } };
   } finally {
+    proxy?.stop();
     node.stop();
   }
 }
@@ -192,7 +238,8 @@ async function measure(browser, mode, extra) {
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  // The HTTP/2 proxy's certificate is self-signed.
+  args: ['--ignore-certificate-errors', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const chromiumVersion = browser.version();
 const results = [];
@@ -200,15 +247,16 @@ try {
   console.log(`slow 3G: ${LINK.downloadThroughput * 8 / 1000} kbit/s down and up, ${LINK.latency} ms round trip; ${RUNS} runs each; ${BIN}`);
   results.push(await measure(browser, 'before', ['--plain-assets']));
   results.push(await measure(browser, 'after', []));
+  results.push(await measure(browser, 'after, HTTP/2 proxy', [], { h2: true }));
 } finally {
   await browser.close();
 }
 const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
-console.log('\nmedian of', RUNS, 'runs       time to usable room   bytes over the wire   requests (cache hits included)');
+console.log('\nmedian of', RUNS, 'runs                    time to usable room   bytes over the wire   requests (cache hits included)');
 for (const r of results) {
   for (const key of ['cold', 'warm']) {
     const m = r.median[key];
-    console.log(`${r.mode.padEnd(7)} ${key}              ${`${(m.ms / 1000).toFixed(2)} s`.padStart(8)}          ${kib(m.bytes).padStart(10)}         ${String(m.requests).padStart(4)}`);
+    console.log(`${r.mode.padEnd(20)} ${key}              ${`${(m.ms / 1000).toFixed(2)} s`.padStart(8)}          ${kib(m.bytes).padStart(10)}         ${String(m.requests).padStart(4)}`);
   }
 }
 const out = path.join(root, 'bench/results', `slow3g-${Math.floor(Date.now() / 1000)}.json`);
