@@ -41,6 +41,8 @@ import { renderRecord } from './views/record.js';
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const refreshView = viewRefresher(() => app.token);
 let cleanup = () => {};
+/** The address of the view shown (null before the first). */
+let shown = null;
 
 /** @type {App} */
 const app = {
@@ -203,6 +205,14 @@ function renderConnectionState() {
  * @param {boolean} [sameView] true when only the language changed: rooms stay joined
  */
 function route(sameView = false) {
+  if (window.location.hash === '#main' && shown !== null) {
+    // The skip link followed natively (before its handler was attached, on a slow link): an
+    // anchor in the page, not an address. The view stays; the address goes back to naming it.
+    window.history.replaceState(null, '', shown);
+    main.focus();
+    return;
+  }
+  shown = window.location.hash || '#/rooms';
   cleanup(sameView === true);
   cleanup = () => {};
   const path = window.location.hash.replace(/^#/, '') || '/rooms';
@@ -295,7 +305,8 @@ function lazy(load, render, sameView) {
  */
 function registryPage(module) {
   if (!document.getElementById('registry-css')) {
-    document.head.appendChild(h('link', { rel: 'stylesheet', href: 'registry.css', id: 'registry-css' }));
+    // Next to this module's own address, so it comes from the same versioned prefix.
+    document.head.appendChild(h('link', { rel: 'stylesheet', href: new URL('../registry.css', import.meta.url).href, id: 'registry-css' }));
   }
   return Promise.all([module, loadStrings('reg')]).then(([m]) => m);
 }
@@ -309,6 +320,12 @@ function focusHeading() {
 }
 
 async function start() {
+  // First, before anything is awaited: the skip link moves focus without changing the address
+  // (which names the view).
+  document.getElementById('skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    main.focus();
+  });
   // Take the token out of the address bar at once, before anything else can change the address.
   const invite = inviteFromFragment();
   const token = invite ? null : tokenFromFragment() || savedToken();
@@ -321,11 +338,6 @@ async function start() {
     route(true);
   });
   window.addEventListener('hashchange', () => route());
-  document.getElementById('skip-link').addEventListener('click', (e) => {
-    // Moves focus without changing the address (which names the view).
-    e.preventDefault();
-    main.focus();
-  });
   const path = window.location.hash.startsWith('#/') && window.location.hash !== '#/signin' ? window.location.hash : '#/rooms';
   if (invite) {
     renderHeader();

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertAccessible, env, launch, waitForConnection } from './support.js';
+import { assertAccessible, assertContrast, env, launch, waitForConnection } from './support.js';
 
 const BASE = env('BARAZA_URL');
 const ROOM = env('BARAZA_CHAIR_ROOM');
@@ -97,6 +97,8 @@ describe('the chair runs the list and opens the projector view', { concurrency: 
     await ana.page.locator('#speaking-list li.ineligible[data-user="amina"]').waitFor();
     const stale = entry(ana.page, 'amina');
     assert.match(await stale.textContent(), /skipped/);
+    // The dimmed (skipped) entry and its buttons stay readable.
+    await assertContrast(ana.page, '#speaking-list', 'speaking list with a skipped entry');
     await shot(ana.page, 'chair-02-stale-request');
 
     await stale.getByRole('button', { name: 'Remove the request of AMINA (to speak) from the list' }).click();

@@ -9,7 +9,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAccessible, env, launch, screenshot, waitForConnection } from './support.js';
+import { assertAccessible, assertContrast, env, launch, screenshot, waitForConnection } from './support.js';
 
 const BASE = env('BARAZA_URL');
 const ROOM = env('BARAZA_RT_ROOM');
@@ -128,6 +128,8 @@ describe('a roundtable item, end to end', { concurrency: false }, () => {
     assert.deepEqual(list.map(([u, k]) => [u, k]), [['bruno', 'point_of_order'], ['bruno', 'reply'], ['bruno', 'speak']]);
     console.log(`speaking list with reasons: ${JSON.stringify(list)}`);
     await assertAccessible(amina.page, 'roundtable (participant)');
+    await assertContrast(amina.page, '#roundtable-panel', 'roundtable with a speaking list (participant)');
+    await assertContrast(ana.page, '#roundtable-panel', 'roundtable with a speaking list (moderator)');
     await screenshot(amina.page, 'roundtable-participant');
   });
 

@@ -189,3 +189,69 @@ export function decodeMail(raw) {
   if (!/Content-Transfer-Encoding:\s*quoted-printable/i.test(raw)) return raw;
   return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }
+
+/**
+ * Fails unless every piece of text inside `selector` (list entries, dimmed or not, and the
+ * buttons in them, `aria-disabled` ones included, which axe-core leaves out) meets WCAG AA
+ * contrast: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). The colour is the one
+ * rendered: the text's colour with the opacity of it and its ancestors, over the nearest
+ * opaque background.
+ * @param {import('playwright-core').Page} page
+ * @param {string} selector
+ * @param {string} what name for messages
+ * @returns {Promise<number>} how many elements with text were checked
+ */
+export async function assertContrast(page, selector, what) {
+  const found = await page.evaluate((sel) => {
+    const parse = (c) => {
+      const m = c.match(/rgba?\(([^)]+)\)/);
+      if (!m) return [0, 0, 0, 0];
+      const [r, g, b, a = '1'] = m[1].split(/[ ,/]+/).filter(Boolean);
+      return [Number(r), Number(g), Number(b), Number(a)];
+    };
+    const over = ([r, g, b, a], [br, bg, bb]) => [r * a + br * (1 - a), g * a + bg * (1 - a), b * a + bb * (1 - a)];
+    const lum = (rgb) => {
+      const [r, g, b] = rgb.map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const backgroundOf = (el) => {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) {
+        const bg = parse(getComputedStyle(e).backgroundColor);
+        if (bg[3] > 0) layers.push(bg);
+        if (bg[3] >= 1) break;
+      }
+      let base = [255, 255, 255];
+      for (const layer of layers.reverse()) base = over(layer, base);
+      return base;
+    };
+    const out = [];
+    for (const root of document.querySelectorAll(sel)) {
+      for (const el of [root, ...root.querySelectorAll('*')]) {
+        const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+        if (!own || !el.getClientRects().length) continue;
+        const style = getComputedStyle(el);
+        if (style.visibility === 'hidden' || el.closest('.visually-hidden')) continue;
+        let opacity = 1;
+        for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+        const background = backgroundOf(el);
+        const [r, g, b, a] = parse(style.color);
+        const text = over([r, g, b, a * opacity], background);
+        // The background under a translucent element shows through too.
+        const under = el.parentElement ? backgroundOf(el.parentElement) : [255, 255, 255];
+        const shown = opacity < 1 ? over([...background, opacity], under) : background;
+        const [l1, l2] = [lum(text), lum(shown)].sort((x, y) => y - x);
+        const ratio = (l1 + 0.05) / (l2 + 0.05);
+        const size = parseFloat(style.fontSize);
+        const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+        out.push({ text: el.textContent.trim().slice(0, 40), cls: el.className, ratio: Math.round(ratio * 100) / 100, needed: large ? 3 : 4.5 });
+      }
+    }
+    return out;
+  }, selector);
+  const low = found.filter((f) => f.ratio < f.needed);
+  console.log(`contrast ${what}: ${found.length} texts, lowest ${Math.min(...found.map((f) => f.ratio))}:1`);
+  assert.ok(found.length > 0, `nothing with text in ${selector}`);
+  assert.deepEqual(low, [], `text below WCAG AA contrast in ${what}`);
+  return found.length;
+}

@@ -6,7 +6,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAccessible, env, launch, screenshot, statementIds, statementTexts, waitForConnection } from './support.js';
+import { assertAccessible, assertContrast, env, launch, screenshot, statementIds, statementTexts, waitForConnection } from './support.js';
 
 const BASE = env('BARAZA_URL');
 const ROOM = env('BARAZA_ROOM');
@@ -14,6 +14,8 @@ const PARTICIPANT = env('BARAZA_TOKEN_PARTICIPANT');
 const MODERATOR = env('BARAZA_TOKEN_MODERATOR');
 const SECRETARIAT = env('BARAZA_TOKEN_SECRETARIAT');
 const LIMIT = 200 * 1024;
+/** The same first load as it travels: compressed, headers included. */
+const WIRE_LIMIT = 80 * 1024;
 
 describe('the web client', { concurrency: false }, () => {
   let browser;
@@ -39,22 +41,48 @@ describe('the web client', { concurrency: false }, () => {
     return { context, page };
   }
 
-  test('the first load is well under 200 KB and shows the sign-in view', async () => {
+  test('the first load is well under 200 KB, travels compressed, from the versioned prefix, and shows the sign-in view', async () => {
     const { page, context } = await newPage('en-GB');
     const sizes = [];
     page.on('response', async (response) => {
       sizes.push(response.body().then((b) => [response.url(), b.length]).catch(() => [response.url(), 0]));
     });
+    // What crosses the network, as the browser counts it (compressed bodies and headers).
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    let wire = 0;
+    const encodings = new Map();
+    cdp.on('Network.responseReceived', (e) => encodings.set(e.requestId, [e.response.url, e.response.headers['content-encoding'] || e.response.headers['Content-Encoding'] || 'identity']));
+    cdp.on('Network.loadingFinished', (e) => { wire += e.encodedDataLength; });
     const document = await page.goto(BASE, { waitUntil: 'networkidle' });
     assert.match(document.headers()['content-security-policy'] ?? '', /script-src 'self'/, 'the app is served under its CSP');
+    assert.equal(document.headers()['cache-control'], 'no-cache', 'the index page is always revalidated');
     const bodies = await Promise.all(sizes);
     const total = bodies.reduce((sum, [, n]) => sum + n, 0);
-    console.log(`first load: ${bodies.length} requests, ${total} bytes (${(total / 1024).toFixed(1)} KiB) uncompressed`);
+    console.log(`first load: ${bodies.length} requests, ${total} bytes (${(total / 1024).toFixed(1)} KiB) uncompressed, ${wire} bytes (${(wire / 1024).toFixed(1)} KiB) over the wire`);
     assert.ok(bodies.every(([url]) => url.startsWith(BASE)), 'nothing is loaded from another origin');
     assert.ok(total < LIMIT, `first load is ${total} bytes`);
+    assert.ok(wire < WIRE_LIMIT, `first load is ${wire} bytes over the wire`);
+    const assets = bodies.map(([url]) => url).filter((url) => url !== `${BASE}/`);
+    const prefix = new RegExp(`^${BASE}/v/[0-9a-f]{16}/`);
+    assert.deepEqual(assets.filter((url) => !prefix.test(url)), [], 'every module and style comes from the versioned prefix');
+    const plain = [...encodings.values()].filter(([url, coding]) => url.startsWith(BASE) && coding === 'identity');
+    assert.deepEqual(plain.map(([url]) => url), [], 'everything travels compressed (Chromium sends Accept-Encoding: gzip, deflate, br, zstd)');
+    // The modules are preloaded by the index page, not discovered one import at a time.
+    const preloaded = await page.$$eval('link[rel="modulepreload"]', (links) => links.map((l) => l.href));
+    assert.ok(preloaded.length >= 10, `${preloaded.length} modules preloaded`);
+    const loadedModules = assets.filter((url) => url.endsWith('.js'));
+    assert.ok(preloaded.every((url) => loadedModules.includes(url)), 'every preloaded module is one the app loads');
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     await assertAccessible(page, 'sign-in');
     await screenshot(page, 'signin');
+    // A revisit: the versioned files come from the cache, only the index page travels again.
+    const firstWire = wire;
+    wire = 0;
+    await page.reload({ waitUntil: 'networkidle' });
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    console.log(`revisit: ${wire} bytes over the wire`);
+    assert.ok(wire * 5 < firstWire, `a revisit moves ${wire} bytes (first load ${firstWire})`);
     await context.close();
   });
 
@@ -107,6 +135,38 @@ describe('the web client', { concurrency: false }, () => {
     assert.equal(await reply.locator('.text').getAttribute('lang'), 'fr');
     // Screen readers hear of it through the polite live region.
     await amina.page.waitForFunction(() => /New statement from/.test(document.getElementById('live-polite').textContent));
+  });
+
+  test('the skip link moves focus to the content and stays in the room', async () => {
+    const { page } = amina;
+    const before = page.url();
+    await page.locator('#skip-link').focus();
+    assert.ok(await page.locator('#skip-link').isVisible(), 'the skip link shows when focused');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'main');
+    assert.equal(page.url(), before, 'the address (and with it the view) does not change');
+    await page.locator('#roundtable-panel').waitFor();
+    await page.getByRole('heading', { level: 2, name: /^Statements/ }).waitFor();
+    // The next Tab goes on into the content, not back to the header.
+    await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate(() => document.getElementById('main').contains(document.activeElement)), 'focus continues inside the content');
+  });
+
+  test('the skip link followed before the app handles it (a slow link) leaves the view where it is', async () => {
+    const { page } = amina;
+    const before = page.url();
+    // What following the link natively does: the fragment becomes #main.
+    await page.evaluate(() => { window.location.hash = '#main'; });
+    await page.waitForFunction((url) => window.location.href === url, before);
+    await page.waitForFunction(() => document.activeElement?.id === 'main');
+    await page.locator('#roundtable-panel').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Page not found' }).count(), 0);
+  });
+
+  test('the entries of the speaking list, dimmed ones included, meet WCAG AA contrast', async () => {
+    await assertContrast(amina.page, '#roundtable-panel', 'roundtable panel (participant)');
+    await assertContrast(ana.page, '#roundtable-panel', 'roundtable panel (moderator)');
+    await assertContrast(amina.page, 'ol.thread', 'statements');
   });
 
   test('the moderator hides a statement with a reason; the participant sees it hidden', async () => {

@@ -316,6 +316,10 @@ struct EdgeArgs {
     /// Public-form submissions a source address may make in a burst.
     #[arg(long, env = "BARAZA_FORM_BURST", default_value_t = FormRate::default().burst)]
     form_burst: u32,
+    /// Serve the web client as before issue 14, to measure against: no compression, no
+    /// content-hash prefix, no module preloads. Only for benchmarks (`bench/browser/slow3g.mjs`).
+    #[arg(long, env = "BARAZA_PLAIN_ASSETS", hide = true)]
+    plain_assets: bool,
     /// Below this much free space for --data the node reports `degraded` (e.g. 256MiB, 2GiB;
     /// embedded engine only).
     #[arg(long, env = "BARAZA_MIN_FREE_DISK", default_value = "256MiB", value_parser = parse_bytes)]
@@ -372,6 +376,7 @@ impl EdgeArgs {
                 per_hour: self.form_rate_per_hour,
                 burst: self.form_burst,
             },
+            plain_assets: self.plain_assets,
         })
     }
 }

@@ -1,6 +1,8 @@
 /**
  * Stylesheets of views loaded on demand (`css/NAME.css`), so their rules stay out of the first
  * load: each is linked once, and the promise settles when it has applied (or failed to load).
+ * The address is resolved against this module's own, so a sheet comes from the same versioned
+ * prefix (`/v/<hash>/css/…`) as the modules, cached alike.
  */
 
 /** @type {Map<string, Promise<void>>} */
@@ -16,7 +18,7 @@ export function useStyles(name) {
   if (!loading) {
     const link = document.createElement('link');
     link.rel = 'stylesheet';
-    link.href = `css/${name}.css`;
+    link.href = new URL(`../../css/${name}.css`, import.meta.url).href;
     loading = new Promise((resolve) => {
       link.addEventListener('load', () => resolve());
       link.addEventListener('error', () => resolve());

@@ -13,7 +13,8 @@
 //! - `GET /.well-known/baraza-archive-key`: the public key archive bundles are signed with.
 //! - `GET /`: the web client ([`web_client`]).
 //!
-//! Every response carries the [security headers](security). Connections over the node's
+//! Every response carries the [security headers](security), and is compressed (gzip or brotli,
+//! as the client accepts) where that pays: see [`compression`]. Connections over the node's
 //! connection limits are served by [`reserve_router`] instead (see [`crate::edge`]).
 
 mod api;
@@ -37,6 +38,7 @@ use crate::health::HealthMonitor;
 use crate::hub::Hub;
 use crate::search::Search;
 use axum::extract::State;
+use axum::http::{Extensions, HeaderMap, Version};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
@@ -47,6 +49,9 @@ use error::HttpError;
 use origin::AllowedOrigins;
 use rest_limit::{FormRate, RestLimiter, RestRate};
 use std::sync::Arc;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 
 /// How long a client refused at the connection limit is asked to wait (`Retry-After`).
 pub const RETRY_AFTER_LIMIT_SECS: u32 = 5;
@@ -60,6 +65,9 @@ pub struct WebConfig {
     pub rest_rate: RestRate,
     /// The public forms' rate limit per source address.
     pub form_rate: FormRate,
+    /// Serve as before issue 14 (no compression, no content-hash prefix, no preloads), so that
+    /// a benchmark can measure the difference (`--plain-assets`).
+    pub plain_assets: bool,
 }
 
 /// Builds every route of a node.
@@ -94,14 +102,53 @@ pub fn router(
         rest_limit::limit_api,
     ));
     node.merge(api)
-        .merge(web_client::routes())
+        .merge(web_client::routes(web.plain_assets))
         .layer(Extension(Arc::new(web.allowed_origins)))
         .layer(Extension(health))
         .layer(Extension(search))
         .layer(Extension(archive_key))
         .layer(Extension(mail))
         .layer(middleware::map_response(security::security_headers))
+        .layer(compression(!web.plain_assets))
         .with_state(hub)
+}
+
+/// Bodies smaller than this are sent as they are: compressing them saves less than it costs.
+pub const COMPRESS_MIN_BYTES: u16 = 256;
+
+/// The compression of the node's responses: gzip or brotli, whichever the client's
+/// `Accept-Encoding` prefers, for every body of at least [`COMPRESS_MIN_BYTES`] (the web
+/// client's modules and styles, the JSON API, the OpenAPI document, the metrics).
+///
+/// Left as they are: tiny bodies and `304`s, the `101` of a WebSocket upgrade (its frames are
+/// not HTTP bodies), images, and attachments (`Content-Disposition: attachment`, the exports
+/// and archive bundles), which keep their exact bytes and `Content-Length` so that a download
+/// shows its progress and a signed bundle is the file that was signed. The level is moderate:
+/// bodies are compressed on every request, and a slow link gains little from the last percent.
+/// With `enabled` false nothing is compressed (`--plain-assets`).
+pub fn compression(enabled: bool) -> CompressionLayer<impl Predicate> {
+    let worth_it = move |status: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
+        enabled
+            && status != StatusCode::SWITCHING_PROTOCOLS
+            && !headers
+                .get(header::CONTENT_DISPOSITION)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| {
+                    v.trim_start()
+                        .to_ascii_lowercase()
+                        .starts_with("attachment")
+                })
+    };
+    CompressionLayer::new()
+        .gzip(true)
+        .br(true)
+        .quality(CompressionLevel::Precise(5))
+        .compress_when(
+            SizeAbove::new(COMPRESS_MIN_BYTES)
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::SSE)
+                .and(worth_it),
+        )
 }
 
 /// The endpoints' method routers, one per path (an axum path is routed once, with all its
