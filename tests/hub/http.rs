@@ -26,9 +26,16 @@ async fn only_the_secretariat_creates_rooms_and_only_moderators_read_the_record(
         (status, body["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("room_exists"))
     );
-    let (status, generated) = secretariat
-        .try_create_room(None, &settings(RoomKind::Caucus, "Youth caucus"))
-        .await;
+    // A caucus is for one constituency: without it, refused; with it, created.
+    let mut youth = settings(RoomKind::Caucus, "Youth caucus");
+    let (status, body) = secretariat.try_create_room(None, &youth).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_command")),
+        "{body}"
+    );
+    youth.constituency = Some(Constituency::ChildrenYouth);
+    let (status, generated) = secretariat.try_create_room(None, &youth).await;
     assert_eq!(status, StatusCode::CREATED);
     assert!(generated["id"].as_str().unwrap().starts_with("r-"));
     let mut bad = settings(RoomKind::Consultation, "Atlantis");

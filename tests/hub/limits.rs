@@ -71,12 +71,11 @@ async fn a_slow_consumer_is_closed_without_slowing_the_room_and_recovers_by_resu
     )
     .await;
     let api = Api::new(node.http_url(), secretariat());
-    api.create_room(
-        "rt",
-        // A caucus: consultations now need an open phase and a question for every submission.
-        &settings(baraza_proto::room::RoomKind::Caucus, "Long submissions"),
-    )
-    .await;
+    // A caucus (of the NGOs, the participants' constituency): consultations need an open phase
+    // and a question for every submission.
+    let mut caucus = settings(baraza_proto::room::RoomKind::Caucus, "Long submissions");
+    caucus.constituency = Some(Constituency::Ngos);
+    api.create_room("rt", &caucus).await;
     let (mut slow, _) = {
         let mut client = Client::connect_slow_reader(&node.ws_url()).await;
         let profile = client.auth(&participant("slow", "KE")).await;

@@ -5,7 +5,7 @@ use super::minutes::{apply, marker, text_hash};
 use super::tests::person;
 use super::*;
 use baraza_proto::event::{EventBody, EventEnvelope};
-use baraza_proto::identity::Role;
+use baraza_proto::identity::{Constituency, Role};
 use baraza_proto::ids::{LanguageTag, Millis, RoomId, Seq};
 use baraza_proto::minutes::{CorrectionStatus, MinutesStatus};
 use baraza_proto::room::{RoomKind, RoomSettings, Scope};
@@ -19,11 +19,18 @@ fn sec() -> Actor {
 fn moderator() -> Actor {
     Actor::Person(person("mod", Role::Moderator))
 }
+/// Participants of the women's constituency: the caucus rooms of these tests are theirs.
+fn woman(user: &str) -> Actor {
+    Actor::Person(baraza_proto::identity::Profile {
+        constituency: Some(Constituency::Women),
+        ..person(user, Role::Participant)
+    })
+}
 fn amina() -> Actor {
-    Actor::Person(person("amina", Role::Participant))
+    woman("amina")
 }
 fn bruno() -> Actor {
-    Actor::Person(person("bruno", Role::Participant))
+    woman("bruno")
 }
 
 struct Room {
@@ -47,7 +54,7 @@ impl Room {
                 description: String::new(),
                 languages: vec![LanguageTag::new("en").unwrap()],
                 scope: Scope::Global,
-                constituency: None,
+                constituency: (kind == RoomKind::Caucus).then_some(Constituency::Women),
             }),
         );
         room.ok(sec(), Command::Join);

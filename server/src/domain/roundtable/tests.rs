@@ -71,12 +71,16 @@ impl Room {
             description: String::new(),
             languages: vec![LanguageTag::new("en").unwrap()],
             scope: Scope::Global,
-            constituency: None,
+            constituency: (kind == RoomKind::Caucus).then_some(Constituency::Women),
         };
         room.exec(&Actor::Person(sec), &Command::Create(settings))
             .unwrap();
         for p in [moderator(), amina(), bruno(), chen(), dara(), press()] {
-            room.exec(&Actor::Person(p), &Command::Join).unwrap();
+            let joined = room.exec(&Actor::Person(p), &Command::Join);
+            // A caucus admits only its constituency's participants (and moderators).
+            if kind != RoomKind::Caucus {
+                joined.unwrap();
+            }
         }
         room
     }
