@@ -95,6 +95,7 @@ async fn the_web_client_works_in_chromium() {
             languages: languages.clone(),
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -107,6 +108,7 @@ async fn the_web_client_works_in_chromium() {
             languages: languages.clone(),
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -119,6 +121,7 @@ async fn the_web_client_works_in_chromium() {
             languages: languages.clone(),
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -131,6 +134,7 @@ async fn the_web_client_works_in_chromium() {
             languages,
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -158,6 +162,7 @@ async fn the_web_client_works_in_chromium() {
                 .to_vec(),
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -182,6 +187,7 @@ async fn the_web_client_works_in_chromium() {
                 .to_vec(),
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;

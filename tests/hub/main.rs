@@ -32,6 +32,7 @@ pub fn settings(kind: RoomKind, title: &str) -> RoomSettings {
         ],
         scope: Scope::Global,
         constituency: None,
+        audience_above: None,
     }
 }
 

@@ -23,6 +23,7 @@ fn settings() -> RoomSettings {
         languages: vec!["en".parse().unwrap()],
         scope: Scope::Global,
         constituency: None,
+        audience_above: None,
     }
 }
 

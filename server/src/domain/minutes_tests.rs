@@ -48,6 +48,7 @@ impl Room {
                 languages: vec![LanguageTag::new("en").unwrap()],
                 scope: Scope::Global,
                 constituency: None,
+                audience_above: None,
             }),
         );
         room.ok(sec(), Command::Join);

@@ -178,6 +178,13 @@ impl<I: Io> RoomCore<I> {
         {
             self.rejoin.insert(user.clone());
         }
+        if let EventBody::AudienceChanged { left, .. } = &event.envelope.body {
+            for user in left {
+                if let Some(profile) = self.members.profile_of(user).cloned() {
+                    self.audience_arrived(profile);
+                }
+            }
+        }
     }
 
     /// Each kind of reader's frame of `event`; each distinct frame is encoded once.
