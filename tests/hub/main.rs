@@ -1,6 +1,7 @@
 //! End-to-end tests of the hub core over real sockets against the real `baraza` binary.
 
 mod access_ended;
+mod audience;
 mod bad_input;
 mod batching;
 mod durability;
