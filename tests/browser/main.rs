@@ -211,6 +211,7 @@ async fn the_web_client_works_in_chromium() {
         .from_org("Mazingira Institute", Constituency::Ngos, "KE")
         .sign();
     let nadia = TokenSpec::new("nadia", Role::Participant).sign();
+    let lerato = TokenSpec::new("press-lerato", Role::Observer).sign();
     let wanjiru = TokenSpec::new("wanjiru", Role::Participant)
         .from_org(
             "Kenya Youth Climate Network",
@@ -245,6 +246,7 @@ async fn the_web_client_works_in_chromium() {
         .env("BARAZA_EMPTY_URL", empty.http_url())
         .env("BARAZA_TOKEN_RAPPORTEUR", &rita)
         .env("BARAZA_TOKEN_NO_ORG", &nadia)
+        .env("BARAZA_TOKEN_OBSERVER", &lerato)
         .env("CHROMIUM_PATH", CHROMIUM)
         // The registry test (`registry.test.js`) starts its own node, with an SMTP relay of
         // its own (a real aiosmtpd server it starts on a free port).

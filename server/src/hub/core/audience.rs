@@ -157,14 +157,10 @@ impl<I: Io> RoomCore<I> {
     }
 
     /// A command from someone whose arrival in the audience still waits: the digest comes
-    /// first, so the command finds them present. True if the command was put back behind it.
-    pub(super) fn digest_before(&mut self, job: Job<I>, user: &UserId) -> Option<Job<I>> {
-        if !self.pending.arriving(user) {
-            return Some(job);
-        }
+    /// first, so the command (`job`, put back at the front of the queue) finds them present.
+    pub(super) fn digest_before(&mut self, job: Job<I>) {
         self.inbox.push_front(job);
         self.run_digest();
-        None
     }
 
     /// A join of the audience: subscribed at once, announced in the next digest.

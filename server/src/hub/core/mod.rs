@@ -932,7 +932,6 @@ impl<I: Io> RoomCore<I> {
             return;
         }
         if self.pending.arriving(&client.profile.user) {
-            let user = client.profile.user.clone();
             let job = Job::Request(Request::Command {
                 conn: client.conn,
                 profile: client.profile,
@@ -940,7 +939,7 @@ impl<I: Io> RoomCore<I> {
                 command: client.command,
                 request: client.request,
             });
-            let _ = self.digest_before(job, &user);
+            self.digest_before(job);
             return;
         }
         if let RoomCommand::SetParent { parent } = &client.command {

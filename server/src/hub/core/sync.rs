@@ -179,10 +179,13 @@ impl<I: Io> RoomCore<I> {
             self.rejoin.insert(user.clone());
         }
         if let EventBody::AudienceChanged { left, .. } = &event.envelope.body {
-            for user in left {
-                if let Some(profile) = self.members.profile_of(user).cloned() {
-                    self.audience_arrived(profile);
-                }
+            let back: Vec<_> = left
+                .iter()
+                .filter(|u| self.members.holds(u))
+                .filter_map(|u| self.members.profile_of(u).cloned())
+                .collect();
+            for profile in back {
+                self.audience_arrived(profile);
             }
         }
     }

@@ -296,3 +296,44 @@ fn a_failed_digest_is_tried_again_a_second_later() {
     assert_eq!(all.len(), 1, "{:?}", recorded(&sim));
     assert_eq!(all[0].1, ["obs0"]);
 }
+
+#[test]
+fn another_nodes_digest_of_the_same_people_records_nothing_twice() {
+    let mut sim = Sim::new(config(16));
+    sim.create(RoomKind::Roundtable);
+    sim.join(1, &observer(0));
+    sim.join(2, &observer(1));
+    // Another node recorded obs0 (also connected there) first.
+    let event = sim.foreign(EventBody::AudienceChanged {
+        arrived: vec![observer(0)],
+        left: vec![],
+        count: 1,
+    });
+    sim.send(Request::Published(event));
+    sim.advance(DIGEST);
+    let all = digests(&sim);
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1].1, ["obs1"], "obs0 is not news any more");
+    assert_eq!(all[1].3, 2);
+}
+
+#[test]
+fn a_digest_saying_someone_connected_here_left_is_corrected() {
+    let mut sim = Sim::new(config(16));
+    sim.create(RoomKind::Roundtable);
+    sim.join(1, &observer(0));
+    sim.advance(DIGEST);
+    // Another node took obs0 for gone; they are still connected here.
+    let event = sim.foreign(EventBody::AudienceChanged {
+        arrived: vec![],
+        left: vec![UserId::new("obs0").unwrap()],
+        count: 0,
+    });
+    sim.send(Request::Published(event));
+    assert!(!sim.core.state().is_present(&UserId::new("obs0").unwrap()));
+    sim.advance(DIGEST);
+    let all = digests(&sim);
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert_eq!(all[2].1, ["obs0"], "recorded present again");
+    assert!(sim.core.state().is_present(&UserId::new("obs0").unwrap()));
+}
