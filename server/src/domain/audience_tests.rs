@@ -263,3 +263,52 @@ fn an_archived_room_digests_nothing() {
             .is_empty()
     );
 }
+
+#[test]
+fn someone_on_the_speaking_list_takes_part_above_the_threshold() {
+    use baraza_proto::roundtable::{AddAgendaItem, ItemRef, RequestFloor, RequestKind};
+    let mut room = Room::new(Some(2));
+    let chair = Actor::Person(person("chair", Role::Moderator));
+    room.join(&person("chair", Role::Moderator));
+    let amina = person("amina", Role::Participant);
+    room.join(&amina);
+    let room_command = |command| Command::Room {
+        key: Some(baraza_proto::ids::IdempotencyKey::new("k").unwrap()),
+        command,
+    };
+    room.did(
+        &chair,
+        room_command(RoomCommand::AddAgendaItem(AddAgendaItem {
+            title: "Debt".into(),
+            speaking_time_ms: None,
+        })),
+    );
+    let item = room.state.seq();
+    room.did(
+        &chair,
+        room_command(RoomCommand::OpenAgendaItem(ItemRef { item })),
+    );
+    room.did(
+        &Actor::Person(amina.clone()),
+        room_command(RoomCommand::RequestFloor(RequestFloor::new(
+            RequestKind::Speak,
+        ))),
+    );
+    room.did(
+        &Actor::Person(amina.clone()),
+        Command::Leave {
+            user: uid("amina"),
+            reason: baraza_proto::event::LeaveReason::Left,
+        },
+    );
+    room.join(&person("bruno", Role::Participant));
+    assert_eq!(room.state.present_count(), 2);
+    assert!(
+        !audience::is_audience(&room.state, &amina),
+        "amina is on the speaking list: she takes part"
+    );
+    assert!(audience::is_audience(
+        &room.state,
+        &person("chen", Role::Participant)
+    ));
+}
