@@ -2,6 +2,7 @@
 //! table of medians and the command that reproduces it.
 
 use anyhow::Context;
+use baraza_bench::scenarios::audience::{self, AudienceParams};
 use baraza_bench::scenarios::fanout::{self, FanoutParams};
 use baraza_bench::scenarios::held::{self, HeldParams};
 use baraza_bench::scenarios::record::{self, RecordParams};
@@ -167,6 +168,21 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         rate: u32,
     },
+    /// N members join one room one after another and stay connected (no enrolment): as
+    /// observers (the audience, recorded in digests) or as participants (announced one by one).
+    Audience {
+        #[command(flatten)]
+        common: Common,
+        /// Engine.
+        #[arg(long, value_enum, default_value = "baraza")]
+        system: System,
+        /// Members.
+        #[arg(long, short = 'n', default_value_t = 10_000)]
+        members: usize,
+        /// Their role: `observer` (audience) or `participant`.
+        #[arg(long, default_value = "observer")]
+        role: String,
+    },
     /// The floor probe server (started by the fan-out scenario).
     FloorServer {
         /// Address to listen on.
@@ -239,6 +255,23 @@ fn main() -> anyhow::Result<()> {
                     runs: common.runs,
                 };
                 record::run(&common.setup()?, &params, &common.out).await?;
+            }
+            Cmd::Audience {
+                common,
+                system,
+                members,
+                role,
+            } => {
+                eprintln!("open-file limit: {nofile}");
+                let params = AudienceParams {
+                    system,
+                    members,
+                    role,
+                    runs: common.runs,
+                    concurrency: common.concurrency,
+                    sources: common.sources,
+                };
+                audience::run(&common.setup()?, &params, &common.out).await?;
             }
             Cmd::Storm {
                 common,

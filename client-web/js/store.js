@@ -21,6 +21,10 @@ export class RoomStore extends EventTarget {
     this.info = null;
     /** @type {Map<string, {profile: object, present: boolean, joined_at: number}>} */
     this.members = new Map();
+    /** @type {number} how many of the audience are present (counted, not listed: `audience_changed`) */
+    this.audience = 0;
+    /** @type {Map<string, object>} profiles of the audience, as digests name them (moderators only) */
+    this.audienceProfiles = new Map();
     /** @type {Map<number, object>} statements by id */
     this.statements = new Map();
     /** @type {object|null} `state.roundtable` of roundtable rooms (see view-sync.js) */
@@ -53,6 +57,7 @@ export class RoomStore extends EventTarget {
     this.seq = seq;
     this.info = state.info;
     this.members = new Map(state.members.map((m) => [m.profile.user, { ...m }]));
+    this.audience = state.audience?.present ?? 0;
     this.statements = new Map(state.statements.map((s) => [s.id, { ...s }]));
     this.roundtable = normalizeRoundtable(state.roundtable);
     this.roundtableSeq = seq;
@@ -81,13 +86,18 @@ export class RoomStore extends EventTarget {
         else this.members.set(body.member.user, { profile: body.member, present: true, joined_at: event.ts });
         break;
       }
+      case 'audience_changed': {
+        this.audience = body.count;
+        for (const profile of body.arrived ?? []) this.audienceProfiles.set(profile.user, profile);
+        break;
+      }
       case 'member_left': {
         const known = this.members.get(body.user);
         if (known) known.present = false;
         break;
       }
       case 'statement_posted': {
-        const author = this.members.get(event.actor);
+        const author = this.members.get(event.actor) ?? this.audienceOf(event.actor);
         // A joint statement has no actor (the server posts it for a caucus).
         const statement = { id: event.seq, author: event.actor ?? body.joint?.adopted_by, text: body.text ?? '', lang: body.lang, posted_at: event.ts };
         if (author?.profile.org) statement.org = author.profile.org;
@@ -203,6 +213,16 @@ export class RoomStore extends EventTarget {
     return [...this.statements.values()].filter((s) => s.parent === id);
   }
 
+  /**
+   * A member of the audience as a digest named them (for readers who moderate), shaped as a member.
+   * @param {string} user
+   * @returns {{profile: object}|undefined}
+   */
+  audienceOf(user) {
+    const profile = this.audienceProfiles.get(user);
+    return profile ? { profile } : undefined;
+  }
+
   /** @returns {Array<object>} members present now */
   present() {
     return [...this.members.values()].filter((m) => m.present);
@@ -214,7 +234,7 @@ export class RoomStore extends EventTarget {
    * @returns {string}
    */
   nameOf(user) {
-    return this.members.get(user)?.profile.name || user;
+    return this.members.get(user)?.profile.name || this.audienceProfiles.get(user)?.name || user;
   }
 
   changed(detail) {

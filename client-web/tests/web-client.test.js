@@ -13,6 +13,7 @@ const ROOM = env('BARAZA_ROOM');
 const PARTICIPANT = env('BARAZA_TOKEN_PARTICIPANT');
 const MODERATOR = env('BARAZA_TOKEN_MODERATOR');
 const SECRETARIAT = env('BARAZA_TOKEN_SECRETARIAT');
+const OBSERVER = env('BARAZA_TOKEN_OBSERVER');
 const LIMIT = 200 * 1024;
 /** The same first load as it travels: compressed, headers included. */
 const WIRE_LIMIT = 80 * 1024;
@@ -167,6 +168,20 @@ describe('the web client', { concurrency: false }, () => {
     await assertContrast(amina.page, '#roundtable-panel', 'roundtable panel (participant)');
     await assertContrast(ana.page, '#roundtable-panel', 'roundtable panel (moderator)');
     await assertContrast(amina.page, 'ol.thread', 'statements');
+  });
+
+  test('an observer joins the audience: counted in the members panel, not listed', async () => {
+    const { page, context } = await newPage('en-GB');
+    await page.goto(`${BASE}/#token=${OBSERVER}`);
+    await page.locator(`li[data-room="${ROOM}"] a.button.primary`).click();
+    await page.getByRole('heading', { level: 2, name: /^Statements/ }).waitFor();
+    // The audience is recorded in a digest within a second; both see the count.
+    for (const { page: seen } of [amina, ana, { page }]) {
+      await seen.locator('#audience-count', { hasText: '1 person in the audience' }).waitFor();
+    }
+    assert.equal(await amina.page.locator('.people li[data-user="press-lerato"]').count(), 0, 'not listed one by one');
+    await assertAccessible(amina.page, 'room with an audience');
+    await context.close();
   });
 
   test('the moderator hides a statement with a reason; the participant sees it hidden', async () => {

@@ -94,6 +94,22 @@ pub enum EventBody {
     /// connections to it and they are no longer present; their waiting requests are dropped.
     /// Recorded by the server (no actor), once per registry event.
     AccessEnded(AccessEnded),
+    /// The audience changed (observers, and above the room's `audience_above` those who
+    /// joined without a role in the debate): who of the audience arrived and who of it left
+    /// since the last digest, recorded by the server (no actor) at most once a second instead
+    /// of one `member_joined`/`member_left` each. Those arriving are present from then on,
+    /// those leaving no longer. Readers who do not moderate get it without the names
+    /// (`arrived` and `left` empty): only `count`.
+    AudienceChanged {
+        /// Who arrived, as their tokens described them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        arrived: Vec<Profile>,
+        /// Who left.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        left: Vec<UserId>,
+        /// How many of the audience are present after this event.
+        count: u32,
+    },
     /// A statement was posted by the event's actor. Its id is this event's `seq`.
     StatementPosted {
         /// Text. In the hashed (canonical) form of an event carrying `text_commitment` it is
@@ -469,6 +485,7 @@ impl EventBody {
             EventBody::MemberJoined { .. } => "member_joined",
             EventBody::MemberLeft { .. } => "member_left",
             EventBody::AccessEnded(_) => "access_ended",
+            EventBody::AudienceChanged { .. } => "audience_changed",
             EventBody::StatementPosted { .. } => "statement_posted",
             EventBody::StatementHidden { .. } => "statement_hidden",
             EventBody::RoundtableConfigured(_) => "roundtable_configured",

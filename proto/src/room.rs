@@ -56,6 +56,12 @@ pub struct RoomSettings {
     /// may join a caucus that names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constituency: Option<Constituency>,
+    /// Above this many present, a person joining who has no role in the debate (not the
+    /// secretariat, a moderator or a named rapporteur, not on the speaking list) joins the
+    /// audience: counted and digested (`audience_changed`) rather than announced one by one.
+    /// Observers are always audience. Absent: only observers are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience_above: Option<u32>,
 }
 
 /// Body of `POST /api/rooms`.

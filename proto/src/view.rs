@@ -14,8 +14,12 @@ use serde::{Deserialize, Serialize};
 pub struct RoomView {
     /// Identity and settings.
     pub info: RoomInfo,
-    /// Everyone who has ever joined, in order of first arrival; `present` tells who is here.
+    /// Everyone who has ever joined as a participant (not as audience), in order of first
+    /// arrival; `present` tells who is here.
     pub members: Vec<MemberView>,
+    /// The audience present now: how many, and for readers who moderate the first names.
+    #[serde(default, skip_serializing_if = "AudienceView::is_empty")]
+    pub audience: AudienceView,
     /// Statements in the order they were posted (replies name their `parent`).
     pub statements: Vec<StatementView>,
     /// Agenda, floor, speaking list and statistics (rooms of kind `roundtable`).
@@ -31,6 +35,27 @@ pub struct RoomView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caucus: Option<crate::caucus::CaucusView>,
 }
+
+/// The audience of a room (see `audience_changed`): counted, not listed one by one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AudienceView {
+    /// How many of the audience are present.
+    pub present: usize,
+    /// The names of the first of them present, in order of arrival (at most
+    /// [`AUDIENCE_NAMES`]); only for readers who moderate, empty for everyone else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+}
+
+impl AudienceView {
+    /// Nobody in the audience (the view leaves the field out).
+    pub fn is_empty(&self) -> bool {
+        self.present == 0 && self.names.is_empty()
+    }
+}
+
+/// Most audience names a view lists.
+pub const AUDIENCE_NAMES: usize = 20;
 
 /// A member of the room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -97,6 +97,7 @@ fn every_message_event_and_code_is_documented() {
         "room_created",
         "member_joined",
         "member_left",
+        "audience_changed",
         "statement_posted",
         "statement_hidden",
         "roundtable_configured",

@@ -100,6 +100,7 @@ async fn the_web_client_works_in_chromium() {
             languages: languages.clone(),
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -112,6 +113,7 @@ async fn the_web_client_works_in_chromium() {
             languages: languages.clone(),
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -124,6 +126,7 @@ async fn the_web_client_works_in_chromium() {
             languages: languages.clone(),
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -136,6 +139,7 @@ async fn the_web_client_works_in_chromium() {
             languages,
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -163,6 +167,7 @@ async fn the_web_client_works_in_chromium() {
                 .to_vec(),
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -187,6 +192,7 @@ async fn the_web_client_works_in_chromium() {
                 .to_vec(),
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;
@@ -228,6 +234,7 @@ async fn the_web_client_works_in_chromium() {
                 languages: vec![LanguageTag::new("en").expect("language")],
                 scope: Scope::Global,
                 constituency,
+                audience_above: None,
             },
         )
         .await;
@@ -246,6 +253,7 @@ async fn the_web_client_works_in_chromium() {
         .from_org("Mazingira Institute", Constituency::Ngos, "KE")
         .sign();
     let nadia = TokenSpec::new("nadia", Role::Participant).sign();
+    let lerato = TokenSpec::new("press-lerato", Role::Observer).sign();
     let wanjiru = TokenSpec::new("wanjiru", Role::Participant)
         .from_org(
             "Kenya Youth Climate Network",
@@ -284,6 +292,7 @@ async fn the_web_client_works_in_chromium() {
         .env("BARAZA_CAUCUS_PARENT", CAUCUS_PARENT)
         .env("BARAZA_TOKEN_WOMAN1", &fatou)
         .env("BARAZA_TOKEN_WOMAN2", &lucia)
+        .env("BARAZA_TOKEN_OBSERVER", &lerato)
         .env("CHROMIUM_PATH", CHROMIUM)
         // The registry test (`registry.test.js`) starts its own node, with an SMTP relay of
         // its own (a real aiosmtpd server it starts on a free port).

@@ -29,6 +29,7 @@ fn settings(kind: RoomKind, title: &str, constituency: Option<Constituency>) -> 
         languages: vec![LanguageTag::new("en").unwrap()],
         scope: Scope::Global,
         constituency,
+        audience_above: None,
     }
 }
 

@@ -32,6 +32,7 @@ fn consultation(title: &str, scope: Scope) -> RoomSettings {
         ],
         scope,
         constituency: None,
+        audience_above: None,
     }
 }
 

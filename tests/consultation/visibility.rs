@@ -205,6 +205,7 @@ async fn a_caucus_shows_nothing_to_non_members_on_any_path() {
         languages: vec![LanguageTag::new("en").unwrap()],
         scope: Scope::Global,
         constituency: Some(Constituency::Women),
+        audience_above: None,
     };
     people.sec_api.create_room("women", &caucus).await;
     let (mut amina, _) = Client::signed_in(&people.url, &people.participant_token).await;

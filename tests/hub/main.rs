@@ -2,6 +2,7 @@
 
 mod access_ended;
 mod assets;
+mod audience;
 mod bad_input;
 mod batching;
 mod durability;
@@ -34,6 +35,7 @@ pub fn settings(kind: RoomKind, title: &str) -> RoomSettings {
         ],
         scope: Scope::Global,
         constituency: None,
+        audience_above: None,
     }
 }
 

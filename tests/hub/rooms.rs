@@ -1,10 +1,11 @@
 //! Rooms, roles and statements: everyone sees the same record in the same order.
 
 use super::*;
+use baraza_e2e::client::Incoming;
 use baraza_proto::command::RoomCommand;
 use baraza_proto::error::ErrorCode;
 use baraza_proto::event::{EventBody, EventEnvelope};
-use baraza_proto::message::ClientMessage;
+use baraza_proto::message::{ClientMessage, ServerMessage};
 
 #[tokio::test]
 async fn three_roles_see_the_same_events_in_the_same_order() {
@@ -12,6 +13,19 @@ async fn three_roles_see_the_same_events_in_the_same_order() {
     let mut moderator = member(&node, &moderator(), "rt").await;
     let mut amina = member(&node, &participant("amina", "KE"), "rt").await;
     let mut press = member(&node, &observer(), "rt").await;
+    // The observer joined the audience: everyone is told in the next digest (within a second).
+    for client in [&mut moderator, &mut amina, &mut press] {
+        let count = client
+            .wait_for("the audience digest", |incoming| match incoming {
+                Incoming::Message(ServerMessage::Event(event)) => match &event.body {
+                    EventBody::AudienceChanged { count, .. } => Some(*count),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .await;
+        assert_eq!(count, 1);
+    }
 
     let statement = amina
         .post("rt", "k-1", "Debt relief must come first.", None)
@@ -85,9 +99,14 @@ async fn three_roles_see_the_same_events_in_the_same_order() {
         .map(|m| m.profile.user.as_str())
         .collect();
     assert!(
-        present.contains(&"amina") && present.contains(&"press-1") && present.contains(&"chen"),
+        present.contains(&"amina") && present.contains(&"chen"),
         "{present:?}"
     );
+    assert!(
+        !present.contains(&"press-1"),
+        "the audience is counted, not listed: {present:?}"
+    );
+    assert_eq!(view.audience.present, 1, "press-1 in the audience");
     let amina_profile = &view
         .members
         .iter()

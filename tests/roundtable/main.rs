@@ -40,6 +40,7 @@ async fn setup() -> (NodeProcess, Api, Client) {
             languages: vec![LanguageTag::new("en").unwrap()],
             scope: Scope::Global,
             constituency: None,
+            audience_above: None,
         },
     )
     .await;

@@ -25,6 +25,7 @@ async fn two_nodes_record_one_close_at_the_deadline() {
         languages: vec!["en".parse().unwrap()],
         scope: Scope::Global,
         constituency: None,
+        audience_above: None,
     };
     Api::new(a.http_url(), sec_token.clone())
         .create_room("cons", &settings)

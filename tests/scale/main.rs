@@ -23,6 +23,7 @@ fn settings() -> RoomSettings {
         languages: vec!["en".parse().unwrap()],
         scope: Scope::Global,
         constituency: None,
+        audience_above: None,
     }
 }
 
@@ -456,4 +457,83 @@ async fn a_speaking_timer_still_fires_when_the_node_that_granted_the_floor_dies(
         .filter(|e| matches!(e.body, EventBody::FloorEnded(_)))
         .count();
     assert_eq!(endings, 1, "the turn ends once");
+}
+
+/// Reads `client`'s events until a digest after seq `after` says `count` of the audience are
+/// present; returns its seq.
+async fn audience_count(client: &mut Client, after: u64, count: u32) -> u64 {
+    client
+        .wait_for(
+            &format!("an audience of {count}"),
+            |incoming| match incoming {
+                Incoming::Message(ServerMessage::Event(event)) => match &**event {
+                    EventEnvelope {
+                        seq,
+                        body: EventBody::AudienceChanged { count: c, .. },
+                        ..
+                    } if *c == count && *seq > after => Some(*seq),
+                    _ => None,
+                },
+                _ => None,
+            },
+        )
+        .await
+}
+
+#[tokio::test]
+async fn two_nodes_digest_their_own_audience_and_the_record_names_each_person_once() {
+    let redis = RedisProcess::start().await;
+    let nodes = cluster(&redis, &["a", "b"]).await;
+    let (mut chen, _) = member(&nodes[1], "chen").await;
+    let observer = |sub: &str| TokenSpec::new(sub, Role::Observer).sign();
+    let mut on_a = Vec::new();
+    let mut on_b = Vec::new();
+    for i in 0..20 {
+        let (mut a, _) = Client::signed_in(&nodes[0].ws_url(), &observer(&format!("a-{i}"))).await;
+        a.join("rt", None).await;
+        on_a.push(a);
+        let (mut b, _) = Client::signed_in(&nodes[1].ws_url(), &observer(&format!("b-{i}"))).await;
+        b.join("rt", None).await;
+        on_b.push(b);
+    }
+    // One person watches through both nodes: both digest them, the record names them once.
+    let (mut both_a, _) = Client::signed_in(&nodes[0].ws_url(), &observer("both")).await;
+    both_a.join("rt", None).await;
+    let (mut both_b, _) = Client::signed_in(&nodes[1].ws_url(), &observer("both")).await;
+    both_b.join("rt", None).await;
+    let all_there = audience_count(&mut chen, 0, 41).await;
+
+    // Everyone on node a goes; `both` is still held by node b, so stays.
+    for client in on_a.drain(..) {
+        client.drop_connection();
+    }
+    both_a.drop_connection();
+    audience_count(&mut chen, all_there, 21).await;
+
+    let record = assert_consistent(&nodes[1], &redis).await;
+    let mut arrived: Vec<String> = Vec::new();
+    let mut left: Vec<String> = Vec::new();
+    for event in &record {
+        if let EventBody::AudienceChanged {
+            arrived: a,
+            left: l,
+            ..
+        } = &event.body
+        {
+            arrived.extend(a.iter().map(|p| p.user.to_string()));
+            left.extend(l.iter().map(|u| u.to_string()));
+        }
+    }
+    arrived.sort();
+    left.sort();
+    let mut expected: Vec<String> = (0..20)
+        .flat_map(|i| [format!("a-{i}"), format!("b-{i}")])
+        .chain(["both".to_owned()])
+        .collect();
+    expected.sort();
+    assert_eq!(arrived, expected, "each person arrived once");
+    let mut gone: Vec<String> = (0..20).map(|i| format!("a-{i}")).collect();
+    gone.sort();
+    assert_eq!(left, gone, "only those no node holds left");
+    drop((on_b, both_b));
 }

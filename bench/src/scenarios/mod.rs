@@ -1,5 +1,6 @@
 //! The scenarios, one module each.
 
+pub mod audience;
 pub mod fanout;
 pub mod held;
 pub mod record;

@@ -62,6 +62,7 @@ export default {
   'room.present': 'الحاضرون',
   'room.phase': 'المرحلة',
   'room.presentNow': 'الحاضرون الآن ({count})',
+  'room.audience': 'في الجمهور: {count}',
   'room.statements': 'المداخلات',
   'room.noStatements': 'لا توجد مداخلات بعد.',
   'room.observerNote': 'يتابع المراقبون القاعة دون أن ينشروا.',

@@ -62,6 +62,7 @@ export default {
   'room.present': 'Present',
   'room.phase': 'Phase',
   'room.presentNow': 'Present now ({count})',
+  'room.audience': { one: '{count} person in the audience', other: '{count} people in the audience' },
   'room.statements': 'Statements',
   'room.noStatements': 'No statements yet.',
   'room.observerNote': 'Observers follow the room but do not post.',

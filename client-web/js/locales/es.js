@@ -62,6 +62,7 @@ export default {
   'room.present': 'Presentes',
   'room.phase': 'Fase',
   'room.presentNow': 'Presentes ahora ({count})',
+  'room.audience': { one: '{count} persona en el público', many: '{count} de personas en el público', other: '{count} personas en el público' },
   'room.statements': 'Declaraciones',
   'room.noStatements': 'Todavía no hay declaraciones.',
   'room.observerNote': 'Los observadores siguen la sala, pero no publican.',

@@ -62,6 +62,7 @@ export default {
   'room.present': 'Présents',
   'room.phase': 'Phase',
   'room.presentNow': 'Présents maintenant ({count})',
+  'room.audience': { one: '{count} personne dans le public', many: '{count} de personnes dans le public', other: '{count} personnes dans le public' },
   'room.statements': 'Déclarations',
   'room.noStatements': 'Aucune déclaration pour l\u2019instant.',
   'room.observerNote': 'Les observateurs suivent la salle mais ne publient pas.',

@@ -62,6 +62,7 @@ export default {
   'room.present': 'Присутствуют',
   'room.phase': 'Этап',
   'room.presentNow': 'Сейчас присутствуют ({count})',
+  'room.audience': 'В аудитории: {count}',
   'room.statements': 'Выступления',
   'room.noStatements': 'Выступлений пока нет.',
   'room.observerNote': 'Наблюдатели следят за залом, но не публикуют.',

@@ -62,6 +62,7 @@ export default {
   'room.present': '在场',
   'room.phase': '阶段',
   'room.presentNow': '当前在场（{count}）',
+  'room.audience': '观众 {count} 人',
   'room.statements': '发言',
   'room.noStatements': '还没有发言。',
   'room.observerNote': '观察员可以旁听，但不能发言。',

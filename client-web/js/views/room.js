@@ -43,6 +43,9 @@ export function renderRoom(app, main, roomId) {
   }).catch(() => {});
   const presentHeading = h('h2', { id: 'present-heading' }, t('room.presentNow', { count: 0 }));
   const presentList = h('ul', { class: 'people', 'aria-labelledby': 'present-heading' });
+  // The audience (observers, and in large rooms those without a part in the debate) is counted.
+  const audienceLine = h('p', { class: 'audience help', id: 'audience-count' });
+  audienceLine.hidden = true;
   const thread = h('ol', { class: 'thread', 'aria-labelledby': 'statements-heading' });
   const empty = h('p', { class: 'help' }, t('room.noStatements'));
   const compose = canPost ? composeForm(app, store) : h('p', { class: 'help' }, t('room.observerNote'));
@@ -51,7 +54,7 @@ export function renderRoom(app, main, roomId) {
   const statementsSection = h('section', { class: 'card statements', 'aria-labelledby': 'statements-heading' },
     h('h2', { id: 'statements-heading' }, t('room.statements')), empty, thread, compose.element || compose);
   const layout = h('div', { class: 'room-layout' }, statementsSection,
-    h('aside', { class: 'card present', 'aria-labelledby': 'present-heading' }, presentHeading, presentList));
+    h('aside', { class: 'card present', 'aria-labelledby': 'present-heading' }, presentHeading, presentList, audienceLine));
 
   replaceChildren(main,
     h('nav', { class: 'crumbs', 'aria-label': t('room.crumbs') },
@@ -90,6 +93,8 @@ export function renderRoom(app, main, roomId) {
     status.textContent = '';
     const present = store.present();
     presentHeading.textContent = t('room.presentNow', { count: present.length });
+    audienceLine.hidden = store.audience === 0;
+    audienceLine.textContent = t('room.audience', { count: store.audience });
     replaceChildren(presentList, ...present.map((m) => h('li', { dataset: { user: m.profile.user } },
       h('bdi', { class: 'who' }, m.profile.name), ' ',
       h('span', { class: 'badge' }, t(`role.${m.profile.role}`)),

@@ -34,6 +34,7 @@ fn record(archive: bool) -> Vec<RecordedEvent> {
         languages: vec![LanguageTag::new("en").unwrap()],
         scope: Scope::Global,
         constituency: None,
+        audience_above: None,
     };
     let post = Command::Room {
         key: Some(IdempotencyKey::new("k1").unwrap()),

@@ -2,7 +2,9 @@
 
 use super::state::RoomState;
 use super::text::{self, check_text};
-use super::{Actor, Command, Rejection, caucus, consultation, geo, roundtable, visibility};
+use super::{
+    Actor, Command, Rejection, audience, caucus, consultation, geo, roundtable, visibility,
+};
 use baraza_proto::command::RoomCommand;
 use baraza_proto::event::{EventBody, LeaveReason};
 use baraza_proto::identity::{Profile, Role};
@@ -117,6 +119,12 @@ pub fn decide(
         (Command::EndAccess(_), Actor::Person(_)) => Err(Rejection::Forbidden(
             "access ends through the registry".into(),
         )),
+        (Command::Audience { arrived, left }, Actor::System) => {
+            Ok(audience::digest(state, arrived, left))
+        }
+        (Command::Audience { .. }, Actor::Person(_)) => Err(Rejection::Forbidden(
+            "only the server records the audience".into(),
+        )),
         (Command::Archive, Actor::System) => Ok(vec![EventBody::RoomArchived]),
         (Command::Archive, Actor::Person(_)) => Err(Rejection::Forbidden(
             "people archive a room with archive_room".into(),
@@ -136,7 +144,13 @@ fn archived(
             visibility::may_enter(profile, state)?;
             Ok(vec![])
         }
-        (Command::Leave { .. } | Command::Tick | Command::EndAccess(_), _) => Ok(vec![]),
+        (
+            Command::Leave { .. }
+            | Command::Tick
+            | Command::EndAccess(_)
+            | Command::Audience { .. },
+            _,
+        ) => Ok(vec![]),
         _ => Err(Rejection::Archived),
     }
 }

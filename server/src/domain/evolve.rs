@@ -4,7 +4,7 @@ use super::roundtable;
 use super::state::RoomState;
 use baraza_proto::event::{EventBody, EventEnvelope};
 use baraza_proto::room::{RoomInfo, RoomKind};
-use baraza_proto::view::{HiddenMark, MemberView, StatementView};
+use baraza_proto::view::{HiddenMark, StatementView};
 
 /// Applies `event` to `state`. Total: every event that `decide` can produce is applied, and an
 /// event that does not fit (which a valid record never holds) leaves the state as it was
@@ -52,38 +52,21 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
             if let Some(info) = &mut state.info {
                 info.archived_at = Some(event.ts);
             }
-            for member in &mut state.members {
-                member.present = false;
-            }
+            state.empty();
         }
-        EventBody::MemberJoined { member } => match state.member_index.get(&member.user) {
-            Some(&i) => {
-                let view = &mut state.members[i];
-                view.profile = member.clone();
-                view.present = true;
-                view.joined_at = event.ts;
+        EventBody::MemberJoined { member } => state.arrive(member, event.ts, false),
+        EventBody::MemberLeft { user, .. } => state.depart(user),
+        EventBody::AudienceChanged { arrived, left, .. } => {
+            for profile in arrived {
+                state.arrive(profile, event.ts, true);
             }
-            None => {
-                state
-                    .member_index
-                    .insert(member.user.clone(), state.members.len());
-                state.members.push(MemberView {
-                    profile: member.clone(),
-                    present: true,
-                    joined_at: event.ts,
-                });
-            }
-        },
-        EventBody::MemberLeft { user, .. } => {
-            if let Some(&i) = state.member_index.get(user) {
-                state.members[i].present = false;
+            for user in left {
+                state.depart(user);
             }
         }
         // Their connections were cut off; their waiting requests go (the roundtable's part).
         EventBody::AccessEnded(ended) => {
-            if let Some(&i) = state.member_index.get(&ended.user) {
-                state.members[i].present = false;
-            }
+            state.depart(&ended.user);
             roundtable::evolve::apply(state, event);
         }
         EventBody::StatementPosted {

@@ -55,6 +55,7 @@ impl Room {
                 languages: vec![LanguageTag::new("en").unwrap()],
                 scope: Scope::Global,
                 constituency: (kind == RoomKind::Caucus).then_some(Constituency::Women),
+                audience_above: None,
             }),
         );
         room.ok(sec(), Command::Join);

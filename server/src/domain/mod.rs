@@ -8,6 +8,7 @@
 //! actor's role or membership does not allow, and [`visibility`] decides what each reader may
 //! read.
 //!
+//! - [`audience`]: who joins a room's audience, and the digest of its arrivals and departures.
 //! - [`state`]: `RoomState`, the fold of a room's events, and its per-reader views.
 //! - [`decide`](mod@decide): commands → events or a [`Rejection`].
 //! - [`evolve`](mod@evolve): applying one event to the state.
@@ -22,6 +23,7 @@
 //!   and sealed.
 //! - [`mail_access`]: who may oversee mail (the secretariat's outbox, inbox log and digests).
 
+pub mod audience;
 pub mod caucus;
 pub mod consultation;
 pub mod decide;
@@ -34,6 +36,8 @@ pub mod state;
 pub mod text;
 pub mod visibility;
 
+#[cfg(test)]
+mod audience_tests;
 #[cfg(test)]
 mod minutes_tests;
 #[cfg(test)]
@@ -137,6 +141,15 @@ pub enum Command {
     /// records `access_ended` if they are present, on the list or speaking, and nothing
     /// otherwise — so that every node seeing the same registry event records it once.
     EndAccess(baraza_proto::event::AccessEnded),
+    /// The hub's digest of audience presence (the server only, at most once a second): these
+    /// arrived in the audience and these of it left. Records one `audience_changed` with what
+    /// is still news ([`audience::digest`]), nothing otherwise.
+    Audience {
+        /// Who arrived.
+        arrived: Vec<Profile>,
+        /// Who left.
+        left: Vec<UserId>,
+    },
 }
 
 impl Command {
@@ -155,6 +168,7 @@ impl Command {
             Command::Archive => "archive_room",
             Command::Mail { .. } => "post_statement_by_mail",
             Command::EndAccess(_) => "end_access",
+            Command::Audience { .. } => "audience",
         }
     }
 }

@@ -8,8 +8,8 @@ use super::visibility::ReaderKind;
 use baraza_proto::identity::Profile;
 use baraza_proto::ids::{IdempotencyKey, Millis, Seq, StatementId, UserId};
 use baraza_proto::room::{RoomInfo, RoomSummary, SUMMARY_NAMES};
-use baraza_proto::view::{MemberView, RoomView, StatementView};
-use std::collections::HashMap;
+use baraza_proto::view::{AUDIENCE_NAMES, AudienceView, MemberView, RoomView, StatementView};
+use std::collections::{HashMap, HashSet};
 
 /// The fold of a room's events up to `seq`.
 ///
@@ -22,6 +22,12 @@ pub struct RoomState {
     pub(super) info: Option<RoomInfo>,
     pub(super) members: Vec<MemberView>,
     pub(super) member_index: HashMap<UserId, usize>,
+    /// Members whose latest arrival was in the audience (`audience_changed`), present or not.
+    pub(super) audience: HashSet<UserId>,
+    /// How many members are present (participants and audience).
+    pub(super) present_count: usize,
+    /// How many of the audience are present.
+    pub(super) audience_present: usize,
     pub(super) statements: Vec<StatementView>,
     /// Statements with a text recorded in the v1 form (inside the hashed record): they cannot
     /// be redacted until the record is migrated.
@@ -61,6 +67,79 @@ impl RoomState {
     /// Whether `user` is in the room now.
     pub fn is_present(&self, user: &UserId) -> bool {
         self.member(user).is_some_and(|m| m.present)
+    }
+
+    /// How many are in the room now (participants and audience).
+    pub fn present_count(&self) -> usize {
+        self.present_count
+    }
+
+    /// How many of the audience are in the room now.
+    pub fn audience_present(&self) -> usize {
+        self.audience_present
+    }
+
+    /// Whether `user` last arrived in the audience (see [`super::audience`]).
+    pub fn in_audience(&self, user: &UserId) -> bool {
+        self.audience.contains(user)
+    }
+
+    /// `profile` arrived at `ts`, as a participant or in the audience.
+    pub(super) fn arrive(&mut self, profile: &Profile, ts: Millis, audience: bool) {
+        let i = match self.member_index.get(&profile.user) {
+            Some(&i) => {
+                if self.members[i].present {
+                    self.present_count -= 1;
+                    if self.audience.contains(&profile.user) {
+                        self.audience_present -= 1;
+                    }
+                }
+                let view = &mut self.members[i];
+                view.profile = profile.clone();
+                view.joined_at = ts;
+                i
+            }
+            None => {
+                self.member_index
+                    .insert(profile.user.clone(), self.members.len());
+                self.members.push(MemberView {
+                    profile: profile.clone(),
+                    present: false,
+                    joined_at: ts,
+                });
+                self.members.len() - 1
+            }
+        };
+        self.members[i].present = true;
+        self.present_count += 1;
+        if audience {
+            self.audience.insert(profile.user.clone());
+            self.audience_present += 1;
+        } else {
+            self.audience.remove(&profile.user);
+        }
+    }
+
+    /// `user` is no longer in the room (if they were).
+    pub(super) fn depart(&mut self, user: &UserId) {
+        if let Some(&i) = self.member_index.get(user)
+            && self.members[i].present
+        {
+            self.members[i].present = false;
+            self.present_count -= 1;
+            if self.audience.contains(user) {
+                self.audience_present -= 1;
+            }
+        }
+    }
+
+    /// Nobody is in the room any more (it was archived).
+    pub(super) fn empty(&mut self) {
+        for member in &mut self.members {
+            member.present = false;
+        }
+        self.present_count = 0;
+        self.audience_present = 0;
     }
 
     /// Profiles of everyone in the room now.
@@ -125,9 +204,29 @@ impl RoomState {
             .consultation
             .as_ref()
             .map(|c| c.view(self, reader, &mut statements));
+        let audience = AudienceView {
+            present: self.audience_present,
+            names: if super::visibility::sees_audience_names(reader) {
+                self.members
+                    .iter()
+                    .filter(|m| m.present && self.audience.contains(&m.profile.user))
+                    .take(AUDIENCE_NAMES)
+                    .map(|m| m.profile.name.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
         Some(RoomView {
             info,
-            members: self.members.clone(),
+            // The audience is counted, not listed: a view stays the size of the debate.
+            members: self
+                .members
+                .iter()
+                .filter(|m| !self.audience.contains(&m.profile.user))
+                .cloned()
+                .collect(),
+            audience,
             statements,
             roundtable: self.roundtable.as_ref().map(|rt| rt.view(self)),
             consultation,

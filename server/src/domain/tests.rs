@@ -49,6 +49,7 @@ fn settings(kind: RoomKind) -> RoomSettings {
         ],
         scope: Scope::Global,
         constituency: None,
+        audience_above: None,
     }
 }
 

@@ -24,6 +24,9 @@
 //!   enter the room, as the kind of reader they are; a statement that is not published (held,
 //!   rejected or hidden) is left out of every export but a moderating reader's, where it is
 //!   marked with its status ([`statement_in_export`], [`export_frame_for`]);
+//! - the names of a room's audience (`audience_changed` frames, views, an export's
+//!   attendance): the secretariat and moderators; everyone else gets the count
+//!   ([`sees_audience_names`]);
 //! - a search (`GET /api/search`): whoever may enter the room finds what their view of it shows
 //!   with its text, no more ([`statement_found`]): held, rejected and hidden text only by the
 //!   secretariat and moderators.
@@ -243,6 +246,12 @@ pub fn summary_for(profile: &Profile, state: &RoomState) -> Option<RoomSummary> 
     Some(summary)
 }
 
+/// Whether `reader` sees who is in a room's audience (names in `audience_changed` frames, in
+/// views and in an export's attendance), rather than only how many: those who moderate.
+pub fn sees_audience_names(reader: ReaderKind) -> bool {
+    reader.moderating()
+}
+
 /// What a reader may see of one event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
@@ -299,6 +308,7 @@ fn rule(reader: ReaderKind, event: &EventBody, held: impl Fn(StatementId) -> boo
         EventBody::StatementPosted { held: true, .. } => !reader.moderating(),
         EventBody::StatementEdited { statement, .. } => !reader.moderating() && held(*statement),
         EventBody::SynthesisDrafted { .. } => !reader.sees_synthesis_drafts(),
+        EventBody::AudienceChanged { .. } => !sees_audience_names(reader),
         _ => false,
     };
     if withheld {
@@ -319,6 +329,10 @@ pub fn redact(event: &EventBody) -> EventBody {
         EventBody::SynthesisDrafted { text, citations } => {
             text.clear();
             citations.clear();
+        }
+        EventBody::AudienceChanged { arrived, left, .. } => {
+            arrived.clear();
+            left.clear();
         }
         _ => {}
     }

@@ -98,6 +98,7 @@ fn created(kind: RoomKind, constituency: Option<Constituency>) -> EventBody {
         languages: vec![LanguageTag::new("en").unwrap()],
         scope: Scope::Global,
         constituency,
+        audience_above: None,
     })
 }
 

@@ -50,6 +50,10 @@ pub fn project(events: &[RecordedEvent], reader: ReaderKind, lang: Lang) -> Opti
     let mut chairs: Vec<UserId> = Vec::new();
     let mut attendance: Vec<Attendance> = Vec::new();
     let mut open: HashMap<UserId, usize> = HashMap::new();
+    // The audience is named in the attendance only for those who may see its names; its
+    // authors are named wherever their statements are shown.
+    let audience_named = visibility::sees_audience_names(reader);
+    let mut audience: HashMap<UserId, Profile> = HashMap::new();
     for event in events {
         let e = &event.envelope;
         let chairs_here = matches!(
@@ -80,6 +84,34 @@ pub fn project(events: &[RecordedEvent], reader: ReaderKind, lang: Lang) -> Opti
                 if let Some(i) = open.remove(user) {
                     attendance[i].to = Some(e.ts);
                     attendance[i].reason = Some(*reason);
+                }
+            }
+            EventBody::AudienceChanged { arrived, left, .. } => {
+                for member in arrived {
+                    if audience_named {
+                        people.add(member);
+                    } else {
+                        audience.insert(member.user.clone(), member.clone());
+                    }
+                    if audience_named && !open.contains_key(&member.user) {
+                        open.insert(member.user.clone(), attendance.len());
+                        attendance.push(Attendance {
+                            user: member.user.clone(),
+                            from: e.ts,
+                            to: None,
+                            reason: None,
+                        });
+                    }
+                }
+                for user in left {
+                    if let Some(i) = open.remove(user) {
+                        attendance[i].to = Some(e.ts);
+                    }
+                }
+            }
+            EventBody::StatementPosted { .. } => {
+                if let Some(author) = e.actor.as_ref().and_then(|a| audience.get(a)) {
+                    people.add(author);
                 }
             }
             EventBody::ParticipantExpelled(s) => {
@@ -253,6 +285,7 @@ fn ids(s: &Statement) -> Vec<Seq> {
 #[derive(Default)]
 struct People {
     list: Vec<Person>,
+    index: HashMap<UserId, usize>,
 }
 
 impl People {
@@ -270,9 +303,12 @@ impl People {
                 .and_then(|r| r.un_group)
                 .map(|g| geo::un_group_slug(g).to_owned()),
         };
-        match self.list.iter_mut().find(|q| q.user == p.user) {
-            Some(known) => *known = person,
-            None => self.list.push(person),
+        match self.index.get(&p.user) {
+            Some(&i) => self.list[i] = person,
+            None => {
+                self.index.insert(p.user.clone(), self.list.len());
+                self.list.push(person);
+            }
         }
     }
 }

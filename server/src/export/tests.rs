@@ -68,6 +68,7 @@ impl Room {
                 region: "002".into(),
             },
             constituency: None,
+            audience_above: None,
         };
         room.exec(&sec(), Command::Create(settings));
         room.exec(&sec(), Command::Join);

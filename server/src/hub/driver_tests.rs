@@ -198,6 +198,7 @@ fn settings() -> RoomSettings {
         languages: vec![LanguageTag::new("en").expect("tag")],
         scope: Scope::Global,
         constituency: None,
+        audience_above: None,
     }
 }
 

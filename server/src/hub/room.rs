@@ -9,7 +9,7 @@
 //! awaited result back before anything else.
 
 use super::core::io::{ConnAddr, Done, Effect, Input, Io, Reply, Request};
-use super::core::{CoreConfig, MAX_BATCH, RoomCore};
+use super::core::{CoreConfig, DIGEST_EVERY, MAX_BATCH, RoomCore};
 use super::frames;
 use super::outbound::{ConnHandle, Outbound};
 use super::{Hub, HubError};
@@ -133,6 +133,7 @@ pub(crate) fn spawn(hub: Hub, id: RoomId) -> RoomHandle {
         audit_every: config.audit_interval.map(millis),
         batch_limit,
         seed: rand::random(),
+        digest_every: DIGEST_EVERY,
     };
     let core = RoomCore::new(id.clone(), core_config, hub.metrics().clone(), now());
     let actor = RoomActor {

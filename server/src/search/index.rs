@@ -115,6 +115,12 @@ impl Index {
                 EventBody::MemberJoined { member } => {
                     progress.members.insert(member.user.clone(), member.clone());
                 }
+                // The audience may post too: its profiles come in digests.
+                EventBody::AudienceChanged { arrived, .. } => {
+                    for member in arrived {
+                        progress.members.insert(member.user.clone(), member.clone());
+                    }
+                }
                 EventBody::StatementPosted { text, lang, .. } => {
                     let (Some(kind), Some(author)) = (progress.kind, envelope.actor.as_ref())
                     else {

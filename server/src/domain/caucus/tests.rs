@@ -65,6 +65,7 @@ fn settings(kind: RoomKind, constituency: Option<Constituency>) -> RoomSettings 
         languages: vec![LanguageTag::new("en").unwrap()],
         scope: Scope::Global,
         constituency,
+        audience_above: None,
     }
 }
 

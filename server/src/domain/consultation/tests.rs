@@ -58,6 +58,7 @@ fn settings(id_scope: Scope) -> RoomSettings {
         languages: vec![en(), LanguageTag::new("fr").unwrap()],
         scope: id_scope,
         constituency: None,
+        audience_above: None,
     }
 }
 

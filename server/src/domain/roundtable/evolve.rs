@@ -242,9 +242,7 @@ fn apply_to(rt: &mut RoundtableState, room: &mut RoomState, event: &EventEnvelop
             remove_requests(rt, |r| r.user == c.user);
             if matches!(event.body, EventBody::ParticipantExpelled(_)) {
                 rt.expelled.push(sanction);
-                if let Some(&i) = room.member_index.get(&c.user) {
-                    room.members[i].present = false;
-                }
+                room.depart(&c.user);
             } else {
                 rt.muted.push(sanction);
             }

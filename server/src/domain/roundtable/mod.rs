@@ -164,6 +164,14 @@ impl RoundtableState {
         self.open.and_then(|id| self.item(id))
     }
 
+    /// Whether `user` is on the open item's speaking list or holds the floor.
+    pub fn on_list(&self, user: &UserId) -> bool {
+        self.floor.as_ref().is_some_and(|f| &f.speaker.user == user)
+            || self
+                .open_item()
+                .is_some_and(|item| item.requests.iter().any(|r| &r.user == user))
+    }
+
     /// Whether `user` is muted.
     pub fn is_muted(&self, user: &UserId) -> bool {
         self.muted.iter().any(|s| &s.user == user)

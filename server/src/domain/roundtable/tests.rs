@@ -72,6 +72,7 @@ impl Room {
             languages: vec![LanguageTag::new("en").unwrap()],
             scope: Scope::Global,
             constituency: (kind == RoomKind::Caucus).then_some(Constituency::Women),
+            audience_above: None,
         };
         room.exec(&Actor::Person(sec), &Command::Create(settings))
             .unwrap();

@@ -106,6 +106,11 @@ pub(super) enum Then<I: Io> {
     AccessEnded { user: UserId },
     /// A connected member recorded present again.
     Restore { user: UserId },
+    /// A digest of the audience.
+    Digest {
+        arrived: Vec<Profile>,
+        left: Vec<UserId>,
+    },
 }
 
 /// Commands to run with one append.
@@ -368,6 +373,11 @@ impl<I: Io> RoomCore<I> {
                     if retry {
                         self.timers.schedule_leave(user, self.clock + RETRY_LATER);
                     }
+                }
+            }
+            Then::Digest { arrived, left } => {
+                if let Err(error) = result {
+                    self.digest_failed(arrived, left, &error);
                 }
             }
             Then::Restore { user } => match result {

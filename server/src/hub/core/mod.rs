@@ -27,6 +27,7 @@
 //! The driver (`hub::room`) owns the mailbox, the store, the broker, the presence registry
 //! and the clock.
 
+mod audience;
 mod exec;
 pub mod io;
 mod members;
@@ -67,6 +68,7 @@ pub const CATCH_UP_PAGE: usize = 1000;
 pub const MAX_ATTEMPTS: usize = 8;
 /// At most this many client commands are appended together.
 pub const MAX_BATCH: usize = 64;
+pub use audience::DIGEST_EVERY;
 /// After a failed timer (speaking time, a departure), the next try waits this long.
 const RETRY_LATER: Millis = 1000;
 
@@ -83,6 +85,8 @@ pub struct CoreConfig {
     pub batch_limit: usize,
     /// The seed of the jitter of conflict retries.
     pub seed: u64,
+    /// The audience's arrivals and departures are recorded at most this often (one digest).
+    pub digest_every: Millis,
 }
 
 /// What a successful command did.
@@ -119,6 +123,8 @@ enum Job<I: Io> {
     Reestablished(Vec<UserId>),
     /// Record a member connected here, whom the record shows gone, as present again.
     Restore(UserId),
+    /// Record the audience's arrivals and departures gathered so far (one digest).
+    Digest,
 }
 
 impl<I: Io> Job<I> {
@@ -130,6 +136,7 @@ impl<I: Io> Job<I> {
                 | Job::Exec(_)
                 | Job::Sync
                 | Job::Reestablished(_)
+                | Job::Digest
                 | Job::Request(
                     Request::Join { .. }
                         | Request::Summary { .. }
@@ -196,6 +203,9 @@ pub struct RoomCore<I: Io> {
     timers: Timers,
     tick_queued: bool,
     audit_queued: bool,
+    /// The audience's arrivals and departures not yet recorded.
+    pending: audience::Pending,
+    digest_queued: bool,
     inbox: VecDeque<Job<I>>,
     waiting: Option<Wait<I>>,
     effects: VecDeque<Effect<I>>,
@@ -228,6 +238,8 @@ impl<I: Io> RoomCore<I> {
             timers: Timers::default(),
             tick_queued: false,
             audit_queued: false,
+            pending: audience::Pending::default(),
+            digest_queued: false,
             inbox: VecDeque::new(),
             waiting: None,
             effects: VecDeque::new(),
@@ -275,6 +287,12 @@ impl<I: Io> RoomCore<I> {
                 retry: true,
             });
         }
+        if let Some(at) = self.digest_at()
+            && at <= now
+        {
+            self.digest_queued = true;
+            self.inbox.push_back(Job::Digest);
+        }
         if let Some(at) = self.tick_at()
             && at <= now
         {
@@ -317,6 +335,7 @@ impl<I: Io> RoomCore<I> {
         earliest([
             retry,
             self.timers.next_leave(),
+            self.digest_at(),
             self.tick_at(),
             audit,
             self.idle_at(),
@@ -383,9 +402,15 @@ impl<I: Io> RoomCore<I> {
             .map(|d| (d + 1).max(self.timers.tick_not_before))
     }
 
+    fn digest_at(&self) -> Option<Millis> {
+        self.timers.digest_at.filter(|_| !self.digest_queued)
+    }
+
     fn idle_at(&self) -> Option<Millis> {
         let idle = self.members.is_empty()
             && !self.timers.leaves_pending()
+            && self.timers.digest_at.is_none()
+            && !self.digest_queued
             && self.state.next_deadline().is_none();
         idle.then(|| self.timers.idle_since + self.config.idle_unload)
     }
@@ -453,6 +478,10 @@ impl<I: Io> RoomCore<I> {
             }
             Job::Sync => {}
             Job::Reestablished(members) => self.mark_rejoin(members),
+            Job::Digest => {
+                self.digest_queued = false;
+                self.run_digest();
+            }
             Job::Restore(user) => {
                 if !self.members.holds(&user) {
                     return;
@@ -460,6 +489,10 @@ impl<I: Io> RoomCore<I> {
                 let Some(profile) = self.members.profile_of(&user).cloned() else {
                     return;
                 };
+                if self.joins_audience(&profile) {
+                    self.audience_arrived(profile);
+                    return;
+                }
                 self.exec_one(
                     Actor::Person(profile),
                     Command::Join,
@@ -712,7 +745,11 @@ impl<I: Io> RoomCore<I> {
                 request,
                 profile,
             } => {
-                if held || self.members.holds(&user) {
+                let stays = held || self.members.holds(&user);
+                if stays || self.audience_member(&user) {
+                    if !stays {
+                        self.audience_left(user);
+                    }
                     let seq = self.head.seq;
                     self.answer(
                         &conn,
@@ -738,6 +775,10 @@ impl<I: Io> RoomCore<I> {
                 if held || self.members.holds(&user) {
                     return;
                 }
+                if self.audience_member(&user) {
+                    self.audience_left(user);
+                    return;
+                }
                 let command = Command::Leave {
                     user: user.clone(),
                     reason,
@@ -749,6 +790,10 @@ impl<I: Io> RoomCore<I> {
 
     fn join(&mut self, conn: I::Conn, profile: Profile, since: Option<Seq>, request: String) {
         if self.members.subscribed(conn.id()) {
+            if self.joins_audience(&profile) {
+                self.audience_rejoin(&conn, profile, &request);
+                return;
+            }
             // Joining again on the same connection: if the record says they left (while they
             // stayed connected), record them joined again, so the ack means they may act.
             let user = profile.user.clone();
@@ -782,6 +827,10 @@ impl<I: Io> RoomCore<I> {
                 return;
             }
         };
+        if self.joins_audience(&profile) {
+            self.audience_join(conn, profile, since, request, reader);
+            return;
+        }
         let then = Then::Joined {
             conn,
             profile: profile.clone(),
@@ -905,6 +954,17 @@ impl<I: Io> RoomCore<I> {
         if !self.refuse_unjoined(&client.conn, &client.request) {
             return;
         }
+        if self.pending.arriving(&client.profile.user) {
+            let job = Job::Request(Request::Command {
+                conn: client.conn,
+                profile: client.profile,
+                key: client.key,
+                command: client.command,
+                request: client.request,
+            });
+            self.digest_before(job);
+            return;
+        }
         if let RoomCommand::SetParent { parent } = &client.command {
             // Consultations: the parent is looked up here; the domain reads no other room.
             if *parent != self.id {
@@ -927,8 +987,10 @@ impl<I: Io> RoomCore<I> {
         let mut items = vec![Item::Client(client)];
         while items.len() < self.config.batch_limit {
             match self.inbox.front() {
-                Some(Job::Request(Request::Command { command, .. }))
-                    if !matches!(command, RoomCommand::SetParent { .. }) => {}
+                Some(Job::Request(Request::Command {
+                    command, profile, ..
+                })) if !matches!(command, RoomCommand::SetParent { .. })
+                    && !self.pending.arriving(&profile.user) => {}
                 _ => break,
             }
             let Some(Job::Request(Request::Command {

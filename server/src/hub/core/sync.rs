@@ -190,6 +190,16 @@ impl<I: Io> RoomCore<I> {
         {
             self.rejoin.insert(user.clone());
         }
+        if let EventBody::AudienceChanged { left, .. } = &event.envelope.body {
+            let back: Vec<_> = left
+                .iter()
+                .filter(|u| self.members.holds(u))
+                .filter_map(|u| self.members.profile_of(u).cloned())
+                .collect();
+            for profile in back {
+                self.audience_arrived(profile);
+            }
+        }
     }
 
     /// Posts every adopted joint statement whose parent's answer is not recorded yet.

@@ -18,6 +18,8 @@ pub struct Timers {
     pub idle_since: Millis,
     /// When a command that lost the race to append is decided again.
     pub retry_at: Option<Millis>,
+    /// When the audience's arrivals and departures gathered so far are recorded.
+    pub digest_at: Option<Millis>,
 }
 
 impl Timers {

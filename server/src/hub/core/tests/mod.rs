@@ -2,6 +2,7 @@
 //! record held in a `Vec`, with a gate that can hold the awaited effect (so requests pile up
 //! behind it, as in a mailbox), failing or racing appends, and a clock moved by hand.
 
+mod audience;
 mod batching;
 mod deadline;
 mod presence;
@@ -48,6 +49,7 @@ impl Io for T {
 pub(super) const T0: Millis = 1_700_000_000_000;
 pub(super) const GRACE: Millis = 30_000;
 pub(super) const IDLE: Millis = 600_000;
+pub(super) const DIGEST: Millis = 1_000;
 
 pub(super) fn config(batch_limit: usize) -> CoreConfig {
     CoreConfig {
@@ -56,6 +58,7 @@ pub(super) fn config(batch_limit: usize) -> CoreConfig {
         audit_every: None,
         batch_limit,
         seed: 42,
+        digest_every: DIGEST,
     }
 }
 
@@ -385,6 +388,7 @@ pub(super) fn settings(kind: RoomKind) -> RoomSettings {
         languages: vec![LanguageTag::new("en").expect("tag")],
         scope: Scope::Global,
         constituency: None,
+        audience_above: None,
     }
 }
 
