@@ -4,3 +4,4 @@ pub mod fanout;
 pub mod held;
 pub mod record;
 pub mod storm;
+pub mod workspace;

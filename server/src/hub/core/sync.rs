@@ -241,7 +241,12 @@ impl<I: Io> RoomCore<I> {
         for subscriber in self.members.live() {
             listening[visibility::reader_kind(&subscriber.profile, &self.state).index()] = true;
         }
-        let touched = crate::domain::state::touched_statements(event);
+        // Roundtables list statements from the events themselves; a consultation's list is
+        // the reader's view of each.
+        let touched = match self.state.consultation() {
+            Some(_) => crate::domain::state::touched_statements(event),
+            None => Vec::new(),
+        };
         let views = ReaderKind::ALL.map(|kind| {
             listening[kind.index()].then(|| {
                 let mut shown = Vec::new();
