@@ -22,7 +22,7 @@ async fn each_command_is_followed_by_the_roundtable_part_each_reader_would_fetch
 
     let item = ok(
         &mut moderator,
-        None,
+        Some("item-1"),
         RoomCommand::AddAgendaItem(AddAgendaItem {
             title: "Debt and fiscal space".into(),
             speaking_time_ms: None,
@@ -98,7 +98,7 @@ async fn each_command_is_followed_by_the_roundtable_part_each_reader_would_fetch
 async fn add_item(moderator: &mut baraza_e2e::Client) -> baraza_proto::ids::Seq {
     ok(
         moderator,
-        None,
+        Some("item-2"),
         RoomCommand::AddAgendaItem(AddAgendaItem {
             title: "Trade".into(),
             speaking_time_ms: None,

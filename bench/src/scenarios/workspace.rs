@@ -455,24 +455,24 @@ pub async fn run(setup: &Setup, params: &WorkspaceParams, out: &Path) -> Result<
         medians.insert(
             system.name().into(),
             json!({
-                "view_gets_per_event": m("view_gets_per_event"),
-                "view_messages_per_member_per_event": m("view_messages_per_member_per_event"),
-                "delivery_p50_ms": m("delivery.p50_ms"),
-                "delivery_p99_ms": m("delivery.p99_ms"),
-                "server_cpu_secs": m("server_cpu_secs"),
-                "settle_secs_after_last_command": m("settle_secs_after_last_command"),
+                "view_gets_per_event": m("/view_gets_per_event"),
+                "view_messages_per_member_per_event": m("/view_messages_per_member_per_event"),
+                "delivery_p50_ms": m("/delivery/p50_ms"),
+                "delivery_p99_ms": m("/delivery/p99_ms"),
+                "server_cpu_secs": m("/server_cpu_secs"),
+                "settle_secs_after_last_command": m("/settle_secs_after_last_command"),
             }),
         );
         rows.push(vec![
             system.name().to_owned(),
             params.members.to_string(),
-            fmt(m("events")),
-            fmt(m("view_gets_per_event")),
-            fmt(m("view_messages_per_member_per_event")),
-            fmt(m("delivery.p50_ms")),
-            fmt(m("delivery.p99_ms")),
-            fmt(m("server_cpu_secs")),
-            fmt(m("settle_secs_after_last_command")),
+            fmt(m("/events")),
+            fmt(m("/view_gets_per_event")),
+            fmt(m("/view_messages_per_member_per_event")),
+            fmt(m("/delivery/p50_ms")),
+            fmt(m("/delivery/p99_ms")),
+            fmt(m("/server_cpu_secs")),
+            fmt(m("/settle_secs_after_last_command")),
         ]);
         runs.extend(these);
     }
