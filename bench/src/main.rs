@@ -7,6 +7,7 @@ use baraza_bench::scenarios::fanout::{self, FanoutParams};
 use baraza_bench::scenarios::held::{self, HeldParams};
 use baraza_bench::scenarios::record::{self, RecordParams};
 use baraza_bench::scenarios::storm::{self, StormParams};
+use baraza_bench::scenarios::workspace::{self, WorkspaceParams};
 use baraza_bench::systems::{Setup, System};
 use baraza_bench::{floor, limits, procs};
 use clap::{Args, Parser, Subcommand};
@@ -183,6 +184,25 @@ enum Cmd {
         #[arg(long, default_value = "observer")]
         role: String,
     },
+    /// Refetch storms (issue 14): N browser-like members in a roundtable while a chair runs
+    /// the list; view fetches per event and delivery latency, `baraza` against `baraza-b`.
+    Workspace {
+        #[command(flatten)]
+        common: Common,
+        /// Systems: `baraza` (this build, the current client's rule) and `baraza-b` (the
+        /// `--baraza-b` build, the client rule before issue 14).
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "baraza")]
+        systems: Vec<System>,
+        /// Browser-like members.
+        #[arg(long, short = 'n', default_value_t = 1000)]
+        members: usize,
+        /// Turns (four events each).
+        #[arg(long, default_value_t = 5)]
+        turns: usize,
+        /// Pause between commands, ms (a chair's pace).
+        #[arg(long, default_value_t = 300)]
+        pace_ms: u64,
+    },
     /// The floor probe server (started by the fan-out scenario).
     FloorServer {
         /// Address to listen on.
@@ -288,6 +308,24 @@ fn main() -> anyhow::Result<()> {
                     sources: common.sources,
                 };
                 storm::run(&common.setup()?, &params, &common.out).await?;
+            }
+            Cmd::Workspace {
+                common,
+                systems,
+                members,
+                turns,
+                pace_ms,
+            } => {
+                let params = WorkspaceParams {
+                    systems,
+                    members,
+                    turns,
+                    pace_ms,
+                    runs: common.runs,
+                    concurrency: common.concurrency,
+                    sources: common.sources,
+                };
+                workspace::run(&common.setup()?, &params, &common.out).await?;
             }
             Cmd::Multinode(mut args) => {
                 if args.systems

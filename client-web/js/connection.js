@@ -276,7 +276,7 @@ export class Connection extends EventTarget {
     } catch {
       return;
     }
-    if (msg.type === 'event' || msg.type === 'snapshot') {
+    if (msg.type === 'event' || msg.type === 'snapshot' || msg.type === 'view') {
       this.dispatchEvent(new CustomEvent(msg.type, { detail: msg }));
       return;
     }

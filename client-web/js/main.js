@@ -118,9 +118,12 @@ function startConnection() {
     store.observeServerTime(e.detail.ts);
     const result = store.applyEvent(e.detail);
     if (result === 'gap') resync(store);
-    else if (result === 'applied') {
-      if (needsRefresh(store, e.detail)) refreshView(store);
-    }
+  });
+  conn.addEventListener('view', (e) => {
+    const store = app.stores.get(e.detail.room);
+    if (!store || store.seq === null) return;
+    store.applyView(e.detail);
+    if (needsRefresh(store, e.detail)) refreshView(store);
   });
   conn.addEventListener('join-error', (e) => {
     const store = app.stores.get(e.detail.room);

@@ -130,8 +130,8 @@ export class RoomStore extends EventTarget {
         break;
       default:
         // The roundtable's simple floor changes are applied here so clocks and announcements
-        // react at once; the whole roundtable view is then refetched (view-sync.js).
-        // A fetched view older than this event is then refused (a newer fetch follows).
+        // react at once; the server's `view` message right after the event then replaces the
+        // whole roundtable part (applyView).
         if (this.roundtable) {
           if (body.type === 'request_removed') this.noteRemoval(event);
           applyFloorEvent(this.roundtable, event);
@@ -184,6 +184,33 @@ export class RoomStore extends EventTarget {
     this.consultationStatements = state.statements;
     this.changed({ snapshot: false, posted: [], consultation: true });
     return true;
+  }
+
+  /**
+   * Applies a `view` message: the server-derived parts as this reader sees them as of its
+   * `seq`, sent after the event that changed them (docs/protocol.md, "View messages"). The
+   * roundtable and consultation parts are replaced whole; the listed statements replace (or
+   * join, in id order) those of the consultation's list, and `removed` ones leave it.
+   * @param {{seq: number, roundtable?: object, consultation?: object, statements?: Array<object>, removed?: Array<number>}} view
+   */
+  applyView(view) {
+    if (view.roundtable) this.applyRoundtable(view.seq, view.roundtable);
+    const statements = view.statements ?? [];
+    const removed = view.removed ?? [];
+    if (!view.consultation && !statements.length && !removed.length) return;
+    if (view.seq < this.consultationSeq) return;
+    this.consultationSeq = view.seq;
+    if (view.consultation) this.consultation = view.consultation;
+    const gone = new Set(removed);
+    const list = this.consultationStatements.filter((s) => !gone.has(s.id));
+    for (const statement of statements) {
+      const at = list.findIndex((s) => s.id >= statement.id);
+      if (at === -1) list.push(statement);
+      else if (list[at].id === statement.id) list[at] = statement;
+      else list.splice(at, 0, statement);
+    }
+    this.consultationStatements = list;
+    this.changed({ snapshot: false, posted: [], consultation: true });
   }
 
   /**

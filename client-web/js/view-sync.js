@@ -2,36 +2,23 @@
  * Keeps the server-computed parts of a room view current: a roundtable's `state.roundtable`
  * (suggested order, reasons, statistics) and a consultation's `state.consultation` with its
  * statements as the reader's role may see them (held, rejected, alignment, queue, figures).
- * Rather than recomputing them here, the client refetches the room view (`GET /api/rooms/{id}`)
- * after an event that may change them, with at most one fetch in flight per room, and applies a
- * result only if it is not older than what is shown.
+ * The server sends them in a `view` message right after each event that changed them, encoded
+ * once per kind of reader (store.applyView), so an event costs no HTTP request. The one
+ * refetch left (`GET /api/rooms/{id}`): after a resume in a consultation, whose closing `view`
+ * message does not list the statements changed while away.
  */
 
 import { roomView } from './api.js';
 
-/** Event types after which the roundtable part is refetched. */
-const ROUNDTABLE_EVENTS = new Set([
-  'roundtable_configured', 'agenda_item_added', 'agenda_item_opened', 'agenda_item_closed',
-  'agenda_reordered', 'speaking_policy_set', 'time_budget_set', 'floor_requested',
-  'request_withdrawn', 'request_removed', 'speaking_list_closed', 'speaking_list_reopened', 'floor_granted',
-  'floor_extended', 'floor_paused', 'floor_resumed', 'floor_warning', 'floor_time_up',
-  'floor_ended', 'participant_muted', 'participant_unmuted', 'participant_expelled',
-  'participant_readmitted', 'member_joined', 'member_left',
-]);
-
 /**
- * Whether an event (already applied to the store) calls for a refetch of the view: any event
- * of a consultation, the roundtable's events in a roundtable.
+ * Whether a message calls for a refetch of the view: only the `view` message that ends a
+ * resume, in a consultation. Events never do.
  * @param {import('./store.js').RoomStore} store
- * @param {{actor?: string, body: {type: string}}} event
+ * @param {{type: string, resume?: boolean}} message an `event` or `view` message
  * @returns {boolean}
  */
-export function needsRefresh(store, event) {
-  if (store.consultation) return true;
-  if (!store.roundtable) return false;
-  if (ROUNDTABLE_EVENTS.has(event.body.type)) return true;
-  // A statement by the speaker is listed in their turn.
-  return event.body.type === 'statement_posted' && store.roundtable.floor?.user === event.actor;
+export function needsRefresh(store, message) {
+  return message.type === 'view' && message.resume === true && store.consultation !== null;
 }
 
 /**

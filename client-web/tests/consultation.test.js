@@ -35,12 +35,17 @@ describe('a consultation', { concurrency: false }, () => {
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+    // Every GET of the room's view (issue 14: events carry what the view needs).
+    const viewGets = [];
+    page.on('request', (request) => {
+      if (request.method() === 'GET' && new URL(request.url()).pathname === `/api/rooms/${room}`) viewGets.push(request.url());
+    });
     await page.goto(`${BASE}/#token=${token}`);
     await page.getByRole('heading', { level: 1, name: 'Rooms' }).waitFor();
     await page.goto(`${BASE}/#/rooms/${room}`);
     await page.locator('#consultation-panel #phase-banner').waitFor();
     await waitForConnection(page, 'online');
-    return { context, page };
+    return { context, page, viewGets, loaded: viewGets.length };
   }
   /** A statement's own article (without its replies) in the consultation panel. */
   const statement = (page, text) => page.locator('#consultation-panel li[data-statement] > article', { hasText: text });
@@ -112,6 +117,12 @@ describe('a consultation', { concurrency: false }, () => {
     await spam.waitFor({ state: 'detached' });
     assert.equal(await statement(amina.page, 'cheap fertiliser').count(), 0);
     await screenshot(ana.page, 'consultation-moderator');
+  });
+
+  test('no page fetched the room view again while submissions, replies and moderation arrived', async () => {
+    for (const { viewGets, loaded } of [ana, amina, bruno]) {
+      assert.equal(viewGets.length, loaded, `GET /api/rooms/${REGIONAL} after the first load: ${viewGets.slice(loaded)}`);
+    }
   });
 
   test('the published national synthesis cites the submission and leads back to it', async () => {

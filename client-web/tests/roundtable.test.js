@@ -53,12 +53,17 @@ describe('a roundtable item, end to end', { concurrency: false }, () => {
     await context.addInitScript(recordAnnouncements);
     const page = await context.newPage();
     page.on('pageerror', (error) => console.log(`page error (${locale}): ${error.message}`));
+    // Every GET of the room's view (issue 14: events carry what the view needs).
+    const viewGets = [];
+    page.on('request', (request) => {
+      if (request.method() === 'GET' && new URL(request.url()).pathname === `/api/rooms/${ROOM}`) viewGets.push(request.url());
+    });
     await page.goto(`${BASE}/#token=${token}`);
     await page.getByRole('heading', { level: 1, name: 'Rooms' }).waitFor();
     await page.goto(`${BASE}/#/rooms/${ROOM}`);
     await page.locator('#roundtable-panel #agenda').waitFor();
     await waitForConnection(page, 'online');
-    return { context, page };
+    return { context, page, viewGets, loaded: viewGets.length };
   }
   const said = (page) => page.evaluate(() => window.__said);
   const holder = (page) => page.locator('#floor-holder').textContent();
@@ -223,6 +228,12 @@ describe('a roundtable item, end to end', { concurrency: false }, () => {
     await amina.page.locator('#floor-clock:not([data-state="paused"])').waitFor();
     await page.keyboard.press('r');
     await amina.page.locator('#floor-holder', { hasText: 'Nobody has the floor' }).waitFor();
+  });
+
+  test('no page fetched the room view again while the item ran (the view messages carry it)', async () => {
+    for (const { viewGets, loaded } of [ana, amina, bruno]) {
+      assert.equal(viewGets.length, loaded, `GET /api/rooms/${ROOM} after the first load: ${viewGets.slice(loaded)}`);
+    }
   });
 
   test('the roundtable panel is right to left in Arabic', async () => {

@@ -8,7 +8,7 @@ use crate::event::EventEnvelope;
 use crate::identity::Profile;
 use crate::ids::{IdempotencyKey, Millis, RoomId, Seq};
 use crate::limits::Limits;
-use crate::view::RoomView;
+use crate::view::{RoomView, ViewPatch};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -135,6 +135,9 @@ pub enum ServerMessage {
     },
     /// One event of a room's record.
     Event(Box<EventEnvelope>),
+    /// What the event just sent changed in the server-derived parts of the view, for this
+    /// kind of reader (see [`ViewPatch`]); also sent once at the end of a resume.
+    View(Box<ViewPatch>),
     /// The answer to `ping`.
     Pong {
         /// The `ping` request id.

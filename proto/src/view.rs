@@ -3,7 +3,7 @@
 
 use crate::consultation::{Alignment, ConsultationView};
 use crate::identity::Profile;
-use crate::ids::{AgendaItemId, LanguageTag, Millis, QuestionId, StatementId, UserId};
+use crate::ids::{AgendaItemId, LanguageTag, Millis, QuestionId, RoomId, Seq, StatementId, UserId};
 use crate::room::RoomInfo;
 use crate::roundtable::RoundtableView;
 use schemars::JsonSchema;
@@ -155,4 +155,37 @@ pub struct HiddenMark {
     pub reason: String,
     /// When.
     pub at: Millis,
+}
+
+/// The parts of a room's view the server derives from its record (the roundtable's order,
+/// reasons and statistics; a consultation's phase, figures, queue and the statements an event
+/// changed), as one kind of reader may see them as of `seq`: the `view` message, sent after the
+/// event it follows (and once after a resume), so that clients never refetch the room view to
+/// stay current. Encoded once per kind of reader per event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ViewPatch {
+    /// The room.
+    pub room: RoomId,
+    /// The parts are as of this event.
+    pub seq: Seq,
+    /// The whole roundtable part (as `state.roundtable`), when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roundtable: Option<RoundtableView>,
+    /// The whole consultation part (as `state.consultation`: phase, figures, queue…), when it
+    /// changed. Never the statement list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consultation: Option<ConsultationView>,
+    /// Consultations: the statements the event touched, as this reader sees them now (replace
+    /// or insert by `id`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<StatementView>,
+    /// Consultations: statements the event touched that this reader does not see (any more):
+    /// remove them from the list (e.g. rejected, or posted held for those who do not moderate).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<StatementId>,
+    /// Sent after the events of a resume: the parts as of the head, whatever changed or not;
+    /// statements changed during the missed events are not listed (a consultation's client
+    /// fetches the view once).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resume: bool,
 }

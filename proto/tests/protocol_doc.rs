@@ -87,7 +87,9 @@ fn every_message_event_and_code_is_documented() {
             "no example of client message {t}"
         );
     }
-    for t in ["welcome", "ack", "error", "snapshot", "event", "pong"] {
+    for t in [
+        "welcome", "ack", "error", "snapshot", "event", "view", "pong",
+    ] {
         assert!(
             server_types.iter().any(|s| s == t),
             "no example of server message {t}"

@@ -18,6 +18,7 @@ mod mail;
 mod minutes;
 mod redaction;
 mod rejected_export;
+mod views;
 mod visibility;
 
 fn consultation(title: &str, scope: Scope) -> RoomSettings {

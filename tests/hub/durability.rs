@@ -85,6 +85,16 @@ async fn a_resume_from_far_back_is_served_from_the_record() {
     let head = resumed.seq;
     assert!(head > last, "amina's own join is in the record too");
     assert_eq!(seqs, (3..=head).collect::<Vec<_>>());
+    // The replay ends with the roundtable part as of the head, as a fetch would give it.
+    let view = resumed.view.expect("a replay ends with a view");
+    assert!(view.resume);
+    assert_eq!(view.seq, head);
+    let (_, body) = api.get("/api/rooms/rt").await;
+    assert_eq!(body["seq"], head);
+    assert_eq!(
+        serde_json::to_value(&view.roundtable).unwrap(),
+        body["state"]["roundtable"]
+    );
 }
 
 #[tokio::test]

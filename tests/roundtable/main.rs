@@ -16,6 +16,7 @@ use baraza_proto::view::RoomView;
 use std::collections::{BTreeMap, HashMap};
 
 mod minutes;
+mod views;
 
 const ROOM: &str = "rt";
 

@@ -43,6 +43,8 @@ pub struct Joined {
     pub snapshot: Option<(Seq, RoomView)>,
     /// The events replayed, for a join with `since`.
     pub replayed: Vec<EventEnvelope>,
+    /// The `view` message that ends a resume (rooms with derived parts).
+    pub view: Option<baraza_proto::view::ViewPatch>,
     /// The room's seq in the join's `ack`.
     pub seq: Seq,
 }
@@ -291,17 +293,24 @@ impl Client {
         let mut joined = Joined {
             snapshot: None,
             replayed: Vec::new(),
+            view: None,
             seq: 0,
         };
-        loop {
+        // What is not the join's is kept for later reads, behind what was kept before (put back
+        // only at the end: `next` reads kept messages first).
+        let mut others = Vec::new();
+        let result = loop {
             match self.next().await {
                 Incoming::Message(ServerMessage::Snapshot { seq, state, .. }) => {
                     joined.snapshot = Some((seq, *state))
                 }
                 Incoming::Message(ServerMessage::Event(event)) => joined.replayed.push(*event),
+                Incoming::Message(ServerMessage::View(view)) if view.resume => {
+                    joined.view = Some(*view)
+                }
                 Incoming::Message(ServerMessage::Ack { id: got, seq, .. }) if got == id => {
                     joined.seq = seq;
-                    return Ok(joined);
+                    break Ok(joined);
                 }
                 Incoming::Message(ServerMessage::Error {
                     id: Some(got),
@@ -309,12 +318,14 @@ impl Client {
                     message,
                     ..
                 }) if got == id => {
-                    return Err(Refusal { code, message });
+                    break Err(Refusal { code, message });
                 }
                 Incoming::Closed(code) => panic!("closed ({code:?}) while joining {room}"),
-                other => self.kept.push_back(other),
+                other => others.push(other),
             }
-        }
+        };
+        self.kept.extend(others);
+        result
     }
 
     /// Sends a command; returns its answer.
@@ -461,6 +472,20 @@ impl Client {
     pub async fn next_event(&mut self) -> EventEnvelope {
         self.wait_for("an event", |incoming| match incoming {
             Incoming::Message(ServerMessage::Event(event)) => Some((**event).clone()),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The next `view` message of `room` whose `seq` is at least `seq` (earlier ones are
+    /// skipped).
+    pub async fn view_at(&mut self, room: &str, seq: Seq) -> baraza_proto::view::ViewPatch {
+        self.wait_for("a view", |incoming| match incoming {
+            Incoming::Message(ServerMessage::View(view))
+                if view.room.as_str() == room && view.seq >= seq =>
+            {
+                Some((**view).clone())
+            }
             _ => None,
         })
         .await

@@ -5,3 +5,4 @@ pub mod fanout;
 pub mod held;
 pub mod record;
 pub mod storm;
+pub mod workspace;

@@ -5,9 +5,12 @@ use super::consultation::ConsultationState;
 use super::minutes::MinutesState;
 use super::roundtable::RoundtableState;
 use super::visibility::ReaderKind;
+use baraza_proto::consultation::ConsultationView;
+use baraza_proto::event::{EventBody, EventEnvelope};
 use baraza_proto::identity::Profile;
 use baraza_proto::ids::{IdempotencyKey, Millis, Seq, StatementId, UserId};
 use baraza_proto::room::{RoomInfo, RoomSummary, SUMMARY_NAMES};
+use baraza_proto::roundtable::RoundtableView;
 use baraza_proto::view::{AUDIENCE_NAMES, AudienceView, MemberView, RoomView, StatementView};
 use std::collections::{HashMap, HashSet};
 
@@ -41,6 +44,32 @@ pub struct RoomState {
     pub(super) minutes: Option<MinutesState>,
     /// Present for rooms of kind caucus.
     pub(super) caucus: Option<CaucusState>,
+}
+
+/// The parts of a reader's view the server derives (see [`RoomState::derived`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Derived {
+    /// `state.roundtable`.
+    pub roundtable: Option<RoundtableView>,
+    /// `state.consultation`.
+    pub consultation: Option<ConsultationView>,
+}
+
+/// The statements an event touches (posts, edits, hides, approves…): those whose view a
+/// `view` message after it carries (or names as removed).
+pub fn touched_statements(event: &EventEnvelope) -> Vec<StatementId> {
+    match &event.body {
+        EventBody::StatementPosted { .. } => vec![event.seq],
+        EventBody::StatementHidden { statement, .. }
+        | EventBody::StatementEdited { statement, .. }
+        | EventBody::StatementRedacted { statement, .. }
+        | EventBody::StatementRestored { statement, .. }
+        | EventBody::StatementApproved { statement, .. }
+        | EventBody::StatementRejected { statement, .. }
+        | EventBody::StatementReported { statement, .. }
+        | EventBody::ReportDismissed { statement, .. } => vec![*statement],
+        _ => Vec::new(),
+    }
 }
 
 impl RoomState {
@@ -185,25 +214,12 @@ impl RoomState {
     /// [`visibility::may_read`](super::visibility::may_read)'s answer.
     pub fn view(&self, reader: ReaderKind) -> Option<RoomView> {
         let info = self.info.clone()?;
-        let mut statements = self
+        let statements = self
             .statements
             .iter()
-            .map(|s| {
-                if s.hidden.is_some() && !reader.moderating() {
-                    StatementView {
-                        text: String::new(),
-                        redacted: true,
-                        ..s.clone()
-                    }
-                } else {
-                    s.clone()
-                }
-            })
+            .filter_map(|s| self.statement_as(reader, s))
             .collect();
-        let consultation = self
-            .consultation
-            .as_ref()
-            .map(|c| c.view(self, reader, &mut statements));
+        let consultation = self.consultation.as_ref().map(|c| c.view(self, reader));
         let audience = AudienceView {
             present: self.audience_present,
             names: if super::visibility::sees_audience_names(reader) {
@@ -233,6 +249,40 @@ impl RoomState {
             minutes: self.minutes.as_ref().map(|m| m.view().clone()),
             caucus: self.caucus.as_ref().map(|c| c.view()),
         })
+    }
+
+    /// The statement `id` as a `reader` of that kind sees it in [`RoomState::view`]; `None`
+    /// when there is no such statement or their view does not list it.
+    pub fn statement_for(&self, reader: ReaderKind, id: StatementId) -> Option<StatementView> {
+        self.statement_as(reader, self.statement(id)?)
+    }
+
+    /// The one rule for a statement in a reader's view: hidden statements keep their place
+    /// but lose their text for those who do not moderate; a consultation filters further
+    /// ([`ConsultationState::shows`]).
+    fn statement_as(&self, reader: ReaderKind, s: &StatementView) -> Option<StatementView> {
+        let mut shown = if s.hidden.is_some() && !reader.moderating() {
+            StatementView {
+                text: String::new(),
+                redacted: true,
+                ..s.clone()
+            }
+        } else {
+            s.clone()
+        };
+        if self.consultation.is_some() && !ConsultationState::shows(reader, &mut shown) {
+            return None;
+        }
+        Some(shown)
+    }
+
+    /// The server-derived parts of the view as `reader` sees them: the roundtable part and
+    /// the consultation part (without statements). What a `view` message carries.
+    pub fn derived(&self, reader: ReaderKind) -> Derived {
+        Derived {
+            roundtable: self.roundtable.as_ref().map(|rt| rt.view(self)),
+            consultation: self.consultation.as_ref().map(|c| c.view(self, reader)),
+        }
     }
 
     /// The minutes (once a first draft exists).

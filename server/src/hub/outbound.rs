@@ -44,6 +44,9 @@ pub struct Replay {
     pub filter: EventFilter,
     /// The join's request id, for an error if the record cannot be read.
     pub request: String,
+    /// The `view` message after the events (the derived parts as of `until`), if the room
+    /// has any; sent before the `ack`.
+    pub view: Option<Utf8Bytes>,
     /// The join's `ack`, sent after the replay.
     pub ack: Utf8Bytes,
 }

@@ -177,6 +177,7 @@ impl Writer {
             after,
             until,
             filter,
+            view,
             ack,
             ..
         } = replay;
@@ -203,6 +204,12 @@ impl Writer {
                 written += 1;
             }
             sink.flush().await.map_err(|_| None)?;
+        }
+        if let Some(view) = view {
+            if !feed(sink, view.clone()).await {
+                return Err(None);
+            }
+            written += 1;
         }
         if !feed(sink, ack.clone()).await {
             return Err(None);

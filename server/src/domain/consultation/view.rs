@@ -10,25 +10,28 @@ use baraza_proto::consultation::{ConsultationView, ModerationQueue, Phase};
 use baraza_proto::view::StatementView;
 
 impl ConsultationState {
-    /// The consultation as a `reader` of that kind may see it. Also filters `statements` (already redacted by
-    /// the core for hidden ones): readers who do not moderate lose held and rejected
-    /// statements, report counts, and the earlier versions of redacted statements.
-    pub fn view(
-        &self,
-        room: &RoomState,
-        reader: ReaderKind,
-        statements: &mut Vec<StatementView>,
-    ) -> ConsultationView {
-        let moderates = reader.moderating();
-        if !moderates {
-            statements.retain(|s| !s.held && s.rejected.is_none());
-            for s in statements.iter_mut() {
-                s.reports = 0;
-                if s.redacted {
-                    s.versions.clear();
-                }
-            }
+    /// What `reader` sees of one statement of the consultation (already redacted by the room
+    /// for hidden ones), in place; `false` when they do not see it at all. Readers who do not
+    /// moderate lose held and rejected statements, report counts, and the earlier versions of
+    /// redacted statements.
+    pub fn shows(reader: ReaderKind, statement: &mut StatementView) -> bool {
+        if reader.moderating() {
+            return true;
         }
+        if statement.held || statement.rejected.is_some() {
+            return false;
+        }
+        statement.reports = 0;
+        if statement.redacted {
+            statement.versions.clear();
+        }
+        true
+    }
+
+    /// The consultation part as a `reader` of that kind may see it (without the statements:
+    /// [`ConsultationState::shows`] filters those).
+    pub fn view(&self, room: &RoomState, reader: ReaderKind) -> ConsultationView {
+        let moderates = reader.moderating();
         let queue = moderates.then(|| ModerationQueue {
             held: room
                 .statements

@@ -213,7 +213,21 @@ pub struct RoomCore<I: Io> {
     /// Caucuses: the hash of each `joint_statement_adopted` event, by seq (the link a joint
     /// statement carries to its parent).
     adoptions: BTreeMap<Seq, String>,
+    /// The derived parts of the view each kind of reader was last sent (by the snapshot or a
+    /// `view` message) as of the last delivered event; `None`: unknown, the next is sent whole.
+    derived: [Option<crate::domain::state::Derived>; 3],
+    /// Each folded, undelivered event's derived parts and touched statements per kind of
+    /// reader (for the kinds with a subscriber here), by seq.
+    folded_views: VecDeque<(Seq, [Option<FoldedView>; 3])>,
 }
+
+/// What a kind of reader sees after one event: the derived parts, the touched statements it
+/// sees and those it does not.
+type FoldedView = (
+    crate::domain::state::Derived,
+    Vec<baraza_proto::view::StatementView>,
+    Vec<baraza_proto::ids::StatementId>,
+);
 
 impl<I: Io> RoomCore<I> {
     /// A core for room `id` that has read nothing yet: it asks for the record first.
@@ -245,6 +259,8 @@ impl<I: Io> RoomCore<I> {
             effects: VecDeque::new(),
             rng,
             adoptions: BTreeMap::new(),
+            derived: Default::default(),
+            folded_views: VecDeque::new(),
         };
         core.timers.idle_since = now;
         core.inbox.push_back(Job::Load);
@@ -877,8 +893,12 @@ impl<I: Io> RoomCore<I> {
         request: String,
         ack: Utf8Bytes,
     ) {
+        let view = (since < self.head.seq)
+            .then(|| self.resume_view(reader))
+            .flatten();
         let item = match self.ring.after(since, self.head.seq, reader) {
             Some(mut frames) => {
+                frames.extend(view);
                 frames.push(ack);
                 Outbound::Batch(frames)
             }
@@ -888,6 +908,7 @@ impl<I: Io> RoomCore<I> {
                 until: self.head.seq,
                 filter: visibility::EventFilter::new(reader, &self.state),
                 request,
+                view,
                 ack,
             })),
         };
@@ -897,8 +918,23 @@ impl<I: Io> RoomCore<I> {
         });
     }
 
-    /// The encoded snapshot for a kind of reader, reused until the next event.
+    /// The encoded snapshot for a kind of reader, reused until the next event. A kind whose
+    /// derived parts nobody of it holds yet (no other subscriber of that kind here, nothing
+    /// folded ahead of what was delivered) starts from the snapshot's, so the next event's
+    /// `view` says only what changed.
     fn snapshot(&mut self, reader: ReaderKind) -> Utf8Bytes {
+        if self.derived[reader.index()].is_none()
+            && self.folded_views.is_empty()
+            && (self.state.roundtable().is_some() || self.state.consultation().is_some())
+            && self
+                .members
+                .live()
+                .filter(|s| visibility::reader_kind(&s.profile, &self.state) == reader)
+                .nth(1)
+                .is_none()
+        {
+            self.derived[reader.index()] = Some(self.state.derived(reader));
+        }
         if let Some(frame) = self.snapshots.get(reader, self.head.seq) {
             return frame;
         }

@@ -18,6 +18,8 @@ use baraza_proto::consultation::Phase;
 use baraza_proto::error::ErrorCode;
 use baraza_proto::event::{EventBody, EventEnvelope};
 use baraza_proto::ids::UserId;
+use baraza_proto::message::ServerMessage;
+use baraza_proto::view::ViewPatch;
 
 impl<I: Io> RoomCore<I> {
     /// Asks for the next page of the record; `job` runs once the state is up to it.
@@ -80,6 +82,7 @@ impl<I: Io> RoomCore<I> {
         self.state = RoomState::default();
         self.head = Head::EMPTY;
         self.snapshots.clear();
+        self.folded_views.clear();
         self.stale = true;
     }
 
@@ -106,6 +109,7 @@ impl<I: Io> RoomCore<I> {
     /// Inside a batch this runs before the append: nothing here leaves the core.
     pub(super) fn fold(&mut self, event: &EventEnvelope) -> Rollup {
         evolve(&mut self.state, event);
+        self.note_views(event);
         match &event.body {
             EventBody::PhaseChanged {
                 phase: Phase::Published,
@@ -146,6 +150,7 @@ impl<I: Io> RoomCore<I> {
         }
         let per_kind = self.frames_of(&event);
         self.ring.push(event.seq(), per_kind.clone());
+        let views = self.views_of(&event);
         // Each subscriber gets the frame of its kind of reader; one whose right to read the
         // room this event took away gets it too (it says why), then is cut off.
         let mut revoked: Vec<(UserId, String)> = Vec::new();
@@ -163,9 +168,14 @@ impl<I: Io> RoomCore<I> {
                     visibility::reader_kind(&subscriber.profile, &self.state)
                 }
             };
+            let frame = per_kind[kind.index()].clone();
+            let item = match &views[kind.index()] {
+                Some(view) => Outbound::Batch(vec![frame, view.clone()]),
+                None => Outbound::Frame(frame),
+            };
             self.effects.push_back(Effect::Send {
                 conn: subscriber.conn.clone(),
-                item: Outbound::Frame(per_kind[kind.index()].clone()),
+                item,
             });
         }
         for (user, refusal) in revoked {
@@ -228,6 +238,124 @@ impl<I: Io> RoomCore<I> {
                     .clone(),
             }
         })
+    }
+
+    /// Right after `event` is folded (so each event's own state, even inside a batch): the
+    /// derived parts and the touched statements as each kind of reader with a subscriber here
+    /// sees them, kept until the event is delivered ([`RoomCore::views_of`]).
+    fn note_views(&mut self, event: &EventEnvelope) {
+        if self.state.roundtable().is_none() && self.state.consultation().is_none() {
+            return;
+        }
+        let mut listening = [false; 3];
+        for subscriber in self.members.live() {
+            listening[visibility::reader_kind(&subscriber.profile, &self.state).index()] = true;
+        }
+        // Roundtables list statements from the events themselves; a consultation's list is
+        // the reader's view of each.
+        let touched = match self.state.consultation() {
+            Some(_) => crate::domain::state::touched_statements(event),
+            None => Vec::new(),
+        };
+        let views = ReaderKind::ALL.map(|kind| {
+            listening[kind.index()].then(|| {
+                let mut shown = Vec::new();
+                let mut removed = Vec::new();
+                for id in &touched {
+                    match self.state.statement_for(kind, *id) {
+                        Some(statement) => shown.push(statement),
+                        None => removed.push(*id),
+                    }
+                }
+                (self.state.derived(kind), shown, removed)
+            })
+        });
+        self.folded_views.push_back((event.seq, views));
+    }
+
+    /// Each kind of reader's `view` message after `event`: the derived parts that changed since
+    /// the last one that kind was sent, and the touched statements as that kind sees them;
+    /// `None` when nothing changed for it. Computed and encoded once per kind (once for all
+    /// kinds when they get the same), only for kinds with a subscriber here (for the others the
+    /// memory is dropped, so their next one is whole).
+    fn views_of(&mut self, event: &RecordedEvent) -> [Option<Utf8Bytes>; 3] {
+        let mut out: [Option<Utf8Bytes>; 3] = Default::default();
+        while self
+            .folded_views
+            .front()
+            .is_some_and(|(seq, _)| *seq < event.seq())
+        {
+            self.folded_views.pop_front();
+        }
+        let views = match self.folded_views.front() {
+            Some((seq, _)) if *seq == event.seq() => self.folded_views.pop_front().map(|(_, v)| v),
+            _ => None,
+        };
+        let Some(views) = views else {
+            self.derived = Default::default();
+            return out;
+        };
+        let mut last: Option<(ViewPatch, Utf8Bytes)> = None;
+        for (kind, view) in ReaderKind::ALL.into_iter().zip(views) {
+            let Some((now, statements, removed)) = view else {
+                self.derived[kind.index()] = None;
+                continue;
+            };
+            let before = self.derived[kind.index()].replace(now.clone());
+            let mut patch = ViewPatch {
+                room: self.id.clone(),
+                seq: event.seq(),
+                roundtable: None,
+                consultation: None,
+                statements,
+                removed,
+                resume: false,
+            };
+            if before
+                .as_ref()
+                .is_none_or(|b| b.roundtable != now.roundtable)
+            {
+                patch.roundtable = now.roundtable;
+            }
+            if before
+                .as_ref()
+                .is_none_or(|b| b.consultation != now.consultation)
+            {
+                patch.consultation = now.consultation;
+            }
+            if patch.roundtable.is_none()
+                && patch.consultation.is_none()
+                && patch.statements.is_empty()
+                && patch.removed.is_empty()
+            {
+                continue;
+            }
+            let frame = match &last {
+                Some((same, frame)) if *same == patch => frame.clone(),
+                _ => frames::encode(&ServerMessage::View(Box::new(patch.clone()))),
+            };
+            last = Some((patch, frame.clone()));
+            out[kind.index()] = Some(frame);
+        }
+        out
+    }
+
+    /// The `view` message that ends a resume for `reader`: the derived parts as of the head,
+    /// whole; `None` for rooms without any.
+    pub(super) fn resume_view(&self, reader: ReaderKind) -> Option<Utf8Bytes> {
+        let now = self.state.derived(reader);
+        if now.roundtable.is_none() && now.consultation.is_none() {
+            return None;
+        }
+        Some(frames::encode(&ServerMessage::View(Box::new(ViewPatch {
+            room: self.id.clone(),
+            seq: self.head.seq,
+            roundtable: now.roundtable,
+            consultation: now.consultation,
+            statements: Vec::new(),
+            removed: Vec::new(),
+            resume: true,
+        }))))
     }
 
     /// Stops sending this room to every local connection of `user`: each gets a `forbidden`

@@ -59,7 +59,14 @@ fn the_deadline_is_a_timer_and_fires_once_at_the_rooms_time() {
     sim.advance(2);
     assert_eq!(count(&sim, "phase_changed"), 2, "{:?}", recorded(&sim));
     let frames: Vec<Value> = sim.values(2)[before..].to_vec();
-    assert_eq!(frames.len(), 1, "amina is told once: {frames:?}");
+    assert_eq!(
+        frames.len(),
+        2,
+        "amina is told once, with the view: {frames:?}"
+    );
+    assert_eq!(frames[1]["type"], "view");
+    assert_eq!(frames[1]["seq"], frames[0]["seq"]);
+    assert_eq!(frames[1]["consultation"]["phase"], "closed");
     let body = &frames[0]["body"];
     assert_eq!(body["type"], "phase_changed");
     assert_eq!(body["phase"], "closed");
