@@ -91,6 +91,8 @@ describe('a caucus', { concurrency: false }, () => {
     assert.equal(await hers.getByRole('button', { name: 'Adopt for the caucus' }).count(), 0, 'only partners adopt');
     await hers.getByRole('button', { name: 'Endorse for my organisation' }).click();
     await hers.locator('p.endorsers', { hasText: 'Red de Mujeres' }).waitFor();
+    // The endorse button is gone with its step; the keyboard stays in the panel.
+    await lucia.waitForFunction(() => document.getElementById('caucus-panel').contains(document.activeElement));
 
     await statement.locator('p.endorsers', { hasText: 'Red de Mujeres' }).waitFor();
     await statement.getByRole('button', { name: 'Adopt for the caucus' }).click();

@@ -2,6 +2,7 @@
 export default {
   'caucus.title': "تنظيم التجمع",
   'caucus.parent': "وجهة البيانات المشتركة",
+  'caucus.parentOf': "{kind}: ",
   'caucus.parentKind.roundtable': "مائدة مستديرة",
   'caucus.parentKind.consultation': "مشاورة",
   'caucus.noParent': "لم تحدد الأمانة الغرفة الأم بعد.",

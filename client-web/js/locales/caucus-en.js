@@ -2,6 +2,7 @@
 export default {
   'caucus.title': "Organising the caucus",
   'caucus.parent': "Where joint statements go",
+  'caucus.parentOf': "{kind}: ",
   'caucus.parentKind.roundtable': "Roundtable",
   'caucus.parentKind.consultation': "Consultation",
   'caucus.noParent': "The secretariat has not named the parent room yet.",

@@ -2,6 +2,7 @@
 export default {
   'caucus.title': "Organización del caucus",
   'caucus.parent': "Destino de las declaraciones conjuntas",
+  'caucus.parentOf': "{kind}: ",
   'caucus.parentKind.roundtable': "Mesa redonda",
   'caucus.parentKind.consultation': "Consulta",
   'caucus.noParent': "La secretaría aún no ha designado la sala principal.",

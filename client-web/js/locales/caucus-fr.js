@@ -2,6 +2,7 @@
 export default {
   'caucus.title': "Organisation du caucus",
   'caucus.parent': "Destination des déclarations communes",
+  'caucus.parentOf': "{kind} : ",
   'caucus.parentKind.roundtable': "Table ronde",
   'caucus.parentKind.consultation': "Consultation en ligne",
   'caucus.noParent': "Le secrétariat n'a pas encore désigné la salle parente.",

@@ -2,6 +2,7 @@
 export default {
   'caucus.title': "Организация кокуса",
   'caucus.parent': "Куда направляются совместные заявления",
+  'caucus.parentOf': "{kind}: ",
   'caucus.parentKind.roundtable': "Круглый стол",
   'caucus.parentKind.consultation': "Консультация",
   'caucus.noParent': "Секретариат ещё не назначил родительскую комнату.",

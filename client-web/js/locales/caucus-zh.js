@@ -2,6 +2,7 @@
 export default {
   'caucus.title': "核心小组的组织",
   'caucus.parent': "联合声明的去向",
+  'caucus.parentOf': "{kind}：",
   'caucus.parentKind.roundtable': "圆桌会议",
   'caucus.parentKind.consultation': "磋商",
   'caucus.noParent': "秘书处尚未指定上级会议室。",

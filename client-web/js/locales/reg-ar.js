@@ -139,7 +139,7 @@ export default {
   'reg.sec.sendLink': 'إرسال رابط جديد',
   'reg.sec.linkSent': 'أُصدر رابط دخول جديد لـ {name}.',
   'reg.link.none': 'لم يُرسل أي رابط',
-  'reg.link.sent': 'أُرسل {time}، صالح حتى {expires}',
+  'reg.link.sent': 'صدر {time}، صالح حتى {expires}',
   'reg.link.used': 'استُخدم {time}',
   'reg.link.revoked': 'أُلغي',
   'reg.link.expired': 'انتهت صلاحيته {time}',

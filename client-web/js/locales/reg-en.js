@@ -139,7 +139,7 @@ export default {
   'reg.sec.sendLink': 'Send a new link',
   'reg.sec.linkSent': 'A new sign-in link was issued to {name}.',
   'reg.link.none': 'None sent',
-  'reg.link.sent': 'Sent {time}, works until {expires}',
+  'reg.link.sent': 'Issued {time}, works until {expires}',
   'reg.link.used': 'Used {time}',
   'reg.link.revoked': 'Revoked',
   'reg.link.expired': 'Expired {time}',

@@ -139,7 +139,7 @@ export default {
   'reg.sec.sendLink': 'Enviar un enlace nuevo',
   'reg.sec.linkSent': 'Se emitió un nuevo enlace de acceso para {name}.',
   'reg.link.none': 'Ninguno enviado',
-  'reg.link.sent': 'Enviado {time}, válido hasta {expires}',
+  'reg.link.sent': 'Emitido {time}, válido hasta {expires}',
   'reg.link.used': 'Usado {time}',
   'reg.link.revoked': 'Revocado',
   'reg.link.expired': 'Caducado {time}',

@@ -139,7 +139,7 @@ export default {
   'reg.sec.sendLink': 'Envoyer un nouveau lien',
   'reg.sec.linkSent': 'Un nouveau lien de connexion a été émis pour {name}.',
   'reg.link.none': 'Aucun envoyé',
-  'reg.link.sent': 'Envoyé {time}, valable jusqu’au {expires}',
+  'reg.link.sent': 'Émis {time}, valable jusqu’au {expires}',
   'reg.link.used': 'Utilisé {time}',
   'reg.link.revoked': 'Révoqué',
   'reg.link.expired': 'Expiré {time}',

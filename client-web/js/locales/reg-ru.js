@@ -139,7 +139,7 @@ export default {
   'reg.sec.sendLink': 'Отправить новую ссылку',
   'reg.sec.linkSent': 'Для {name} выдана новая ссылка для входа.',
   'reg.link.none': 'Не отправлялась',
-  'reg.link.sent': 'Отправлена {time}, действует до {expires}',
+  'reg.link.sent': 'Выдана {time}, действует до {expires}',
   'reg.link.used': 'Использована {time}',
   'reg.link.revoked': 'Отозвана',
   'reg.link.expired': 'Истекла {time}',

@@ -139,7 +139,7 @@ export default {
   'reg.sec.sendLink': '发送新链接',
   'reg.sec.linkSent': '已为 {name} 签发新的登录链接。',
   'reg.link.none': '未发送',
-  'reg.link.sent': '发送于 {time}，有效至 {expires}',
+  'reg.link.sent': '签发于 {time}，有效至 {expires}',
   'reg.link.used': '使用于 {time}',
   'reg.link.revoked': '已撤销',
   'reg.link.expired': '过期于 {time}',

@@ -82,7 +82,7 @@ export async function caucusPanel(app, store) {
   const electionsPart = h('div', { id: 'caucus-elections' });
   const statementsPart = h('div', { id: 'caucus-statements' });
   const element = h('section', { id: 'caucus-panel', class: 'card', 'aria-labelledby': 'caucus-heading' },
-    h('h2', { id: 'caucus-heading' }, t('caucus.title')),
+    h('h2', { id: 'caucus-heading', tabindex: '-1' }, t('caucus.title')),
     status, parentPart, partnersPart, electionsPart, statementsPart);
 
   // ---- forms kept across renders (so typing is never lost) ----
@@ -210,9 +210,30 @@ export async function caucusPanel(app, store) {
   /** @type {Map<number, HTMLFormElement>} the ballot of each open election (kept while choosing) */
   const ballots = new Map();
 
+  /**
+   * Renders the panel anew, keeping the keyboard where it was: the focused control (by id) gets
+   * the focus back, with its selection; if it is gone (a button whose step is done), the
+   * panel's heading takes it, never the top of the page.
+   */
   function render() {
+    if (!c()) return;
+    const focused = element.contains(document.activeElement) ? document.activeElement : null;
+    const id = focused?.id;
+    const selection = focused && typeof focused.selectionStart === 'number'
+      ? [focused.selectionStart, focused.selectionEnd] : null;
+    draw();
+    if (!focused || document.activeElement === focused) return;
+    const again = id ? document.getElementById(id) : null;
+    if (again && element.contains(again)) {
+      again.focus();
+      if (selection && typeof again.setSelectionRange === 'function') again.setSelectionRange(...selection);
+    } else if (!element.contains(document.activeElement)) {
+      element.querySelector('#caucus-heading').focus();
+    }
+  }
+
+  function draw() {
     const caucus = c();
-    if (!caucus) return;
     const secretariat = role === 'secretariat';
     const chair = role === 'secretariat' || role === 'moderator';
 
@@ -220,7 +241,7 @@ export async function caucusPanel(app, store) {
     replaceChildren(parentPart,
       h('h3', {}, t('caucus.parent')),
       caucus.parent
-        ? h('p', { id: 'caucus-parent-line' }, t(`caucus.parentKind.${caucus.parent.kind}`), ': ',
+        ? h('p', { id: 'caucus-parent-line' }, t('caucus.parentOf', { kind: t(`caucus.parentKind.${caucus.parent.kind}`) }),
           h('a', { href: `#/rooms/${encodeURIComponent(caucus.parent.room)}` }, h('bdi', {}, caucus.parent.title)))
         : h('p', { class: 'help' }, t('caucus.noParent')),
       secretariat ? parentForm : null);
