@@ -67,6 +67,9 @@ describe('a caucus', { concurrency: false }, () => {
     const sec = pages.sec;
     await sec.locator('article.election p.voted', { hasText: 'Organisations that voted (2)' }).waitFor();
     await sec.getByRole('button', { name: 'Close the election and count' }).click();
+    // A final step says what it does and waits for its confirmation.
+    await sec.locator('article.election .confirm', { hasText: '2 of 2 member organisations have voted' }).waitFor();
+    await sec.getByRole('button', { name: 'Close and count now' }).click();
     const row = sec.locator('table.result tr[data-org="Femmes Africa"]');
     await row.waitFor();
     assert.match(await row.textContent(), /elected/);
@@ -96,6 +99,8 @@ describe('a caucus', { concurrency: false }, () => {
 
     await statement.locator('p.endorsers', { hasText: 'Red de Mujeres' }).waitFor();
     await statement.getByRole('button', { name: 'Adopt for the caucus' }).click();
+    await statement.locator('.confirm', { hasText: 'Adopt version 2, endorsed by 1 organisation(s)?' }).waitFor();
+    await statement.getByRole('button', { name: 'Adopt for good' }).click();
     const delivery = statement.locator('p.delivery.posted');
     await delivery.waitFor();
     assert.match(await delivery.textContent(), new RegExp(`Posted in the parent room: ${PARENT} #\\d+`));

@@ -205,6 +205,24 @@ export async function caucusPanel(app, store) {
     }
   }
 
+  /** A final step waiting for its confirmation: `{kind: 'adopt'|'close', id}`, or null. */
+  let confirming = null;
+  /**
+   * The confirmation of a final step: what it does, then the button that does it and Cancel.
+   * @param {string} text
+   * @param {string} label
+   * @param {string} id the confirming button's id
+   * @param {() => Promise<void>} run
+   */
+  function confirmStrip(text, label, id, run) {
+    return h('div', { class: 'confirm', role: 'group', 'aria-label': label },
+      h('p', {}, text),
+      h('p', { class: 'actions' },
+        h('button', { type: 'button', class: 'small primary', id, onclick: async () => { confirming = null; await run(); render(); } }, label),
+        ' ',
+        h('button', { type: 'button', class: 'small', onclick: () => { confirming = null; render(); } }, t('common.cancel'))));
+  }
+
   /** @type {Map<number, HTMLTextAreaElement>} the edit box of each statement */
   const editBoxes = new Map();
   /** @type {Map<number, HTMLFormElement>} the ballot of each open election (kept while choosing) */
@@ -337,10 +355,15 @@ export async function caucusPanel(app, store) {
       } else if (voted) {
         parts.push(h('p', { class: 'help' }, t('caucus.alreadyVoted', { org })));
       }
-      if (chair) {
+      if (chair && confirming?.kind === 'close' && confirming.id === e.id) {
+        parts.push(confirmStrip(
+          t('caucus.closeConfirm', { voted: e.voted.length, total: memberOrgs().length }),
+          t('caucus.closeForGood'), `close-for-good-${e.id}`,
+          async () => { if (await send({ type: 'close_election', election: e.id })) announce(t('caucus.electionClosed')); }));
+      } else if (chair) {
         parts.push(h('button', {
           type: 'button', id: `close-election-${e.id}`,
-          onclick: async () => { if (await send({ type: 'close_election', election: e.id })) announce(t('caucus.electionClosed')); },
+          onclick: () => { confirming = { kind: 'close', id: e.id }; render(); document.getElementById(`close-for-good-${e.id}`)?.focus(); },
         }, t('caucus.closeElection')));
       }
     } else {
@@ -384,12 +407,22 @@ export async function caucusPanel(app, store) {
           onclick: async () => { if (await send({ type: 'endorse_joint_statement', statement: s.id })) announce(t('caucus.endorsed', { org })); },
         }, t('caucus.endorse')));
       }
-      if (isPartner() || secretariat) {
+      const adopting = confirming?.kind === 'adopt' && confirming.id === s.id;
+      if ((isPartner() || secretariat) && !adopting) {
         actions.append(h('button', { type: 'button', class: 'small primary', id: `adopt-${s.id}`,
-          onclick: async () => { if (await send({ type: 'adopt_joint_statement', statement: s.id })) announce(t('caucus.adopted')); },
+          onclick: () => { confirming = { kind: 'adopt', id: s.id }; render(); document.getElementById(`adopt-for-good-${s.id}`)?.focus(); },
         }, t('caucus.adopt')));
       }
       parts.push(actions);
+      if (adopting) {
+        parts.push(confirmStrip(
+          t('caucus.adoptConfirm', { version, count: endorsers.length, parent: c().parent?.title || '' }),
+          t('caucus.adoptForGood'), `adopt-for-good-${s.id}`,
+          async () => { if (await send({ type: 'adopt_joint_statement', statement: s.id })) announce(t('caucus.adopted')); }));
+      }
+      if (version > 1 && s.endorsements.some((e) => e.version < version)) {
+        parts.push(h('p', { class: 'help' }, t('caucus.endorseAgain')));
+      }
       if (isPartner()) {
         let box = editBoxes.get(s.id);
         if (!box) {
