@@ -29,7 +29,7 @@ export default {
   'caucus.seats': "المقاعد",
   'caucus.openElection': "فتح الانتخاب",
   'caucus.electionOpened': "الانتخاب مفتوح.",
-  'caucus.election': "الانتخاب رقم {id} — المقاعد: {seats}",
+  'caucus.election': { zero: "الانتخاب رقم {id} — بلا مقاعد", one: "الانتخاب رقم {id} — مقعد واحد", two: "الانتخاب رقم {id} — مقعدان", few: "الانتخاب رقم {id} — {count} مقاعد", many: "الانتخاب رقم {id} — {count} مقعدًا", other: "الانتخاب رقم {id} — {count} مقعد" },
   'caucus.candidatesList': "المرشحون: {list}",
   'caucus.votedList': "المنظمات التي صوّتت ({count}): {list}",
   'caucus.voteFor': "صوت {org}: حتى {seats} من المرشحين",

@@ -29,7 +29,7 @@ export default {
   'caucus.seats': "Seats",
   'caucus.openElection': "Open the election",
   'caucus.electionOpened': "The election is open.",
-  'caucus.election': "Election #{id} — {seats} seat(s)",
+  'caucus.election': { one: "Election #{id} — 1 seat", other: "Election #{id} — {count} seats" },
   'caucus.candidatesList': "Candidates: {list}",
   'caucus.votedList': "Organisations that voted ({count}): {list}",
   'caucus.voteFor': "The vote of {org}: up to {seats} candidate(s)",

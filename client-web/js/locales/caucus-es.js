@@ -29,7 +29,7 @@ export default {
   'caucus.seats': "Puestos",
   'caucus.openElection': "Abrir la elección",
   'caucus.electionOpened': "La elección está abierta.",
-  'caucus.election': "Elección n.º {id} — {seats} puesto(s)",
+  'caucus.election': { one: "Elección n.º {id} — 1 puesto", many: "Elección n.º {id} — {count} de puestos", other: "Elección n.º {id} — {count} puestos" },
   'caucus.candidatesList': "Candidaturas: {list}",
   'caucus.votedList': "Organizaciones que votaron ({count}): {list}",
   'caucus.voteFor': "El voto de {org}: hasta {seats} candidatura(s)",

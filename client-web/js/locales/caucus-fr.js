@@ -29,7 +29,7 @@ export default {
   'caucus.seats': "Sièges",
   'caucus.openElection': "Ouvrir l'élection",
   'caucus.electionOpened': "L'élection est ouverte.",
-  'caucus.election': "Élection n° {id} — {seats} siège(s)",
+  'caucus.election': { one: "Élection n° {id} — 1 siège", many: "Élection n° {id} — {count} de sièges", other: "Élection n° {id} — {count} sièges" },
   'caucus.candidatesList': "Candidats : {list}",
   'caucus.votedList': "Organisations ayant voté ({count}) : {list}",
   'caucus.voteFor': "Le vote de {org} : {seats} candidat(s) au plus",

@@ -29,7 +29,7 @@ export default {
   'caucus.seats': "Мест",
   'caucus.openElection': "Открыть выборы",
   'caucus.electionOpened': "Выборы открыты.",
-  'caucus.election': "Выборы № {id} — мест: {seats}",
+  'caucus.election': { one: "Выборы № {id} — {count} место", few: "Выборы № {id} — {count} места", many: "Выборы № {id} — {count} мест", other: "Выборы № {id} — {count} места" },
   'caucus.candidatesList': "Кандидаты: {list}",
   'caucus.votedList': "Проголосовавшие организации ({count}): {list}",
   'caucus.voteFor': "Голос {org}: не более {seats} кандидатов",

@@ -29,7 +29,7 @@ export default {
   'caucus.seats': "席位",
   'caucus.openElection': "开始选举",
   'caucus.electionOpened': "选举已开始。",
-  'caucus.election': "第 {id} 号选举 — {seats} 个席位",
+  'caucus.election': { other: "第 {id} 号选举 — {count} 个席位" },
   'caucus.candidatesList': "候选人：{list}",
   'caucus.votedList': "已投票的组织（{count}）：{list}",
   'caucus.voteFor': "{org} 的投票：最多 {seats} 名候选人",

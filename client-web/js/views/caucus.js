@@ -326,7 +326,7 @@ export async function caucusPanel(app, store) {
     const org = myOrg();
     const voted = org && e.voted.includes(org);
     const parts = [
-      h('h4', {}, t('caucus.election', { id: e.id, seats: e.seats })),
+      h('h4', {}, t('caucus.election', { id: e.id, count: e.seats })),
       h('p', {}, t('caucus.candidatesList', { list: e.candidates.join(', ') })),
       h('p', { class: 'voted' }, t('caucus.votedList', { count: e.voted.length, list: e.voted.join(', ') || '—' })),
     ];
@@ -451,7 +451,7 @@ export async function caucusPanel(app, store) {
     const line = h('p', { class: `delivery ${d.status}`, id: `delivery-${s.id}` });
     if (d.status === 'posted') {
       line.append(t(d.held ? 'caucus.postedHeld' : 'caucus.posted'), ' ',
-        h('a', { href: `#/rooms/${encodeURIComponent(s.parent)}` }, `${s.parent} #${d.seq}`));
+        h('a', { href: `#/rooms/${encodeURIComponent(s.parent)}` }, h('bdi', {}, c().parent?.room === s.parent ? c().parent.title : s.parent), ` #${d.seq}`));
     } else if (d.status === 'refused') {
       line.append(t('caucus.refused', { reason: d.reason }));
       if (isPartner() || secretariat) {

@@ -305,7 +305,10 @@ export function consultationPanel(app, store) {
       const figures = cons.figures?.by_question?.[String(question.id)] || { submissions: 0, organisations: 0 };
       return h('section', { class: 'question', dataset: { question: String(question.id) }, 'aria-labelledby': `question-${question.id}` },
         h('h3', { id: `question-${question.id}`, dir: 'auto' }, question.text),
-        h('p', { class: 'help' }, t('cons.figures', { submissions: figures.submissions, organisations: figures.organisations })),
+        h('p', { class: 'help' }, t('cons.figures', {
+          statements: t('cons.figures.statements', { count: figures.submissions }),
+          organisations: t('cons.figures.organisations', { count: figures.organisations }),
+        })),
         roots.length ? h('ol', { class: 'thread' }, roots.map(tree)) : h('p', { class: 'help' }, t('cons.noSubmissions')),
         phaseOpen() && canPost ? (noOrganisationNote(app, store, question.id) || submissionForm(question)) : null);
     }));
