@@ -12,10 +12,21 @@
 
 import { announce } from '../announce.js';
 import { h, replaceChildren } from '../dom.js';
-import { formatTime, language, languageName, loadStrings, t } from '../i18n.js';
+import { formatList, formatTime, language, languageName, loadStrings, t } from '../i18n.js';
 import { listRooms, roomView } from '../api.js';
 import { act } from './act.js';
 import { useStyles } from './styles.js';
+
+/**
+ * Typed or foreign text inside a translated sentence, isolated (FSI … PDI) so that a Latin name
+ * in an Arabic line, or an Arabic one in an English line, keeps its own direction.
+ * @param {string} text
+ */
+const isolate = (text) => `\u2068${text}\u2069`;
+/** Names as a list of the reader's language (the Arabic comma in Arabic), each isolated. */
+const names = (list) => (list.length ? formatList(list.map(isolate)) : '—');
+/** A time, isolated. */
+const when = (ms) => isolate(formatTime(ms));
 
 /**
  * Builds the panel once its strings are loaded.
@@ -199,7 +210,7 @@ export async function caucusPanel(app, store) {
     try {
       const view = await roomView(app.token, parent);
       const questions = view.state?.consultation?.questions || [];
-      replaceChildren(draftQuestion, ...questions.map((q) => h('option', { value: String(q.id) }, `#${q.id} ${q.text}`)));
+      replaceChildren(draftQuestion, ...questions.map((q) => h('option', { value: String(q.id) }, `#${q.id} ${isolate(q.text)}`)));
     } catch {
       replaceChildren(draftQuestion);
     }
@@ -276,8 +287,8 @@ export async function caucusPanel(app, store) {
       caucus.partners.length
         ? h('ul', { id: 'caucus-partner-list' }, ...caucus.partners.map((p) => h('li', { dataset: { org: p.org } },
           h('bdi', { class: 'org' }, p.org), ' — ',
-          p.election ? t('caucus.electedIn', { id: p.election }) : t('caucus.namedBecause', { reason: p.reason || '' }),
-          ' · ', formatTime(p.since),
+          p.election ? t('caucus.electedIn', { id: p.election }) : t('caucus.namedBecause', { reason: isolate(p.reason || '') }),
+          ' · ', when(p.since),
           secretariat ? [' ', h('button', {
             type: 'button', class: 'small danger', 'aria-label': t('caucus.removeNamed', { org: p.org }),
             onclick: () => {
@@ -327,8 +338,8 @@ export async function caucusPanel(app, store) {
     const voted = org && e.voted.includes(org);
     const parts = [
       h('h4', {}, t('caucus.election', { id: e.id, count: e.seats })),
-      h('p', {}, t('caucus.candidatesList', { list: e.candidates.join(', ') })),
-      h('p', { class: 'voted' }, t('caucus.votedList', { count: e.voted.length, list: e.voted.join(', ') || '—' })),
+      h('p', {}, t('caucus.candidatesList', { list: names(e.candidates) })),
+      h('p', { class: 'voted' }, t('caucus.votedList', { count: e.voted.length, list: names(e.voted) })),
     ];
     if (!e.result) {
       if (org && !voted && ballots.has(e.id)) {
@@ -375,7 +386,7 @@ export async function caucusPanel(app, store) {
           h('td', {}, h('bdi', {}, line.org), r.elected.includes(line.org) ? [' ', h('strong', {}, t('caucus.elected'))] : null),
           h('td', {}, String(line.votes)))))));
       if (r.tied?.length) {
-        parts.push(h('p', { class: 'tie', id: `tie-${e.id}` }, t('caucus.tie', { list: r.tied.join(', '), seats: r.unfilled || 0 })));
+        parts.push(h('p', { class: 'tie', id: `tie-${e.id}` }, t('caucus.tie', { list: names(r.tied), seats: r.unfilled || 0 })));
       } else if (r.unfilled) {
         parts.push(h('p', { class: 'help' }, t('caucus.unfilled', { seats: r.unfilled })));
       }
@@ -391,14 +402,14 @@ export async function caucusPanel(app, store) {
     const parts = [
       h('h4', {}, t('caucus.statement', { id: s.id, version })),
       h('p', { class: 'text', lang: s.lang, dir: 'auto' }, current.text),
-      h('p', { class: 'meta' }, t('caucus.versionBy', { name: store.nameOf(current.by), time: formatTime(current.at) }),
+      h('p', { class: 'meta' }, t('caucus.versionBy', { name: isolate(store.nameOf(current.by)), time: when(current.at) }),
         ' · ', languageName(s.lang), s.question ? [' · ', t('caucus.forQuestion', { id: s.question })] : null),
-      h('p', { class: 'endorsers' }, t('caucus.endorsedBy', { count: endorsers.length, list: endorsers.join(', ') || '—' })),
+      h('p', { class: 'endorsers' }, t('caucus.endorsedBy', { count: endorsers.length, list: names(endorsers) })),
     ];
     if (version > 1) {
       parts.push(h('details', {}, h('summary', {}, t('caucus.versions', { count: version - 1 })),
         h('ol', {}, ...s.versions.slice(0, -1).map((v) => h('li', {},
-          h('p', { lang: s.lang, dir: 'auto' }, v.text), h('p', { class: 'meta' }, t('caucus.versionBy', { name: store.nameOf(v.by), time: formatTime(v.at) })))))));
+          h('p', { lang: s.lang, dir: 'auto' }, v.text), h('p', { class: 'meta' }, t('caucus.versionBy', { name: isolate(store.nameOf(v.by)), time: when(v.at) })))))));
     }
     if (s.adopted_seq === undefined) {
       const actions = h('p', { class: 'actions' });
@@ -440,7 +451,7 @@ export async function caucusPanel(app, store) {
         parts.push(form);
       }
     } else {
-      parts.push(h('p', { class: 'adopted' }, t('caucus.adoptedLine', { seq: s.adopted_seq, list: (s.adopted_endorsers || []).join(', ') || '—' })));
+      parts.push(h('p', { class: 'adopted' }, t('caucus.adoptedLine', { seq: s.adopted_seq, list: names(s.adopted_endorsers || []) })));
       parts.push(deliveryLine(s, secretariat));
     }
     return h('article', { class: 'joint-statement', dataset: { statement: String(s.id) } }, parts);
@@ -453,7 +464,7 @@ export async function caucusPanel(app, store) {
       line.append(t(d.held ? 'caucus.postedHeld' : 'caucus.posted'), ' ',
         h('a', { href: `#/rooms/${encodeURIComponent(s.parent)}` }, h('bdi', {}, c().parent?.room === s.parent ? c().parent.title : s.parent), ` #${d.seq}`));
     } else if (d.status === 'refused') {
-      line.append(t('caucus.refused', { reason: d.reason }));
+      line.append(t('caucus.refused', { reason: isolate(d.reason) }));
       if (isPartner() || secretariat) {
         line.append(' ', h('button', { type: 'button', class: 'small', id: `resend-${s.id}`,
           onclick: () => send({ type: 'resend_joint_statement', statement: s.id }) }, t('caucus.resend')));
