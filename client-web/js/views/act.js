@@ -4,7 +4,7 @@
  */
 
 import { announce } from '../announce.js';
-import { t, tOr } from '../i18n.js';
+import { language, t, tOr } from '../i18n.js';
 
 /**
  * Sends a command to the room; on refusal writes the reason into `status` and announces it.
@@ -21,11 +21,24 @@ export async function act(app, store, command, status) {
     if (status) status.textContent = '';
     return ack;
   } catch (error) {
-    const text = tOr(`error.${error.code}`, t('common.failed', { message: error.message }));
+    const text = refusalText(error);
     if (status) status.textContent = text;
     announce(text, 'assertive');
     return null;
   }
+}
+
+/**
+ * A refusal in words. The server explains a refused command in English (which candidates, which
+ * limit): an English reader gets that explanation; other readers get the translated sentence
+ * for its code, so no English reaches their interface.
+ * @param {{code: string, message?: string}} error
+ * @returns {string}
+ */
+export function refusalText(error) {
+  const specific = error.code === 'invalid_command' || error.code === 'forbidden';
+  if (specific && error.message && language() === 'en') return error.message;
+  return tOr(`error.${error.code}`, t('common.failed', { message: error.message }));
 }
 
 /**
