@@ -202,17 +202,26 @@ export async function caucusPanel(app, store) {
       announce(t('caucus.drafted'));
     }
   });
-  /** The parent consultation's questions, fetched once per parent. */
+  // Starting a draft asks again for the parent's questions, if none were shown yet.
+  draftForm.addEventListener('focusin', () => {
+    if (c()?.parent?.kind === 'consultation') loadQuestions(c().parent.room);
+  });
+  /** The parent consultation's questions, fetched once per parent (again while there are none:
+   * a consultation in draft shows its questions to nobody outside the secretariat yet). */
   let questionsOf = null;
+  let loadingQuestions = false;
   async function loadQuestions(parent) {
-    if (questionsOf === parent) return;
+    if ((questionsOf === parent && draftQuestion.options.length) || loadingQuestions) return;
     questionsOf = parent;
+    loadingQuestions = true;
     try {
       const view = await roomView(app.token, parent);
       const questions = view.state?.consultation?.questions || [];
       replaceChildren(draftQuestion, ...questions.map((q) => h('option', { value: String(q.id) }, `#${q.id} ${isolate(q.text)}`)));
     } catch {
       replaceChildren(draftQuestion);
+    } finally {
+      loadingQuestions = false;
     }
   }
 
