@@ -27,6 +27,8 @@ export class RoomStore extends EventTarget {
     this.audienceProfiles = new Map();
     /** @type {Map<number, object>} statements by id */
     this.statements = new Map();
+    /** @type {Map<string, string>} names of authors who took part by e-mail (never members) */
+    this.mailNames = new Map();
     /** @type {object|null} `state.roundtable` of roundtable rooms (see view-sync.js) */
     this.roundtable = null;
     /** @type {number} the seq the roundtable part is as of */
@@ -64,6 +66,7 @@ export class RoomStore extends EventTarget {
     this.consultation = state.consultation ?? null;
     this.consultationStatements = state.statements.map((x) => ({ ...x }));
     this.consultationSeq = seq;
+    this.learnMailNames(state.statements);
     this.changed({ snapshot: true, posted: [] });
   }
 
@@ -101,6 +104,13 @@ export class RoomStore extends EventTarget {
         // A joint statement has no actor (the server posts it for a caucus).
         const statement = { id: event.seq, author: event.actor ?? body.joint?.adopted_by, text: body.text ?? '', lang: body.lang, posted_at: event.ts };
         if (author?.profile.org) statement.org = author.profile.org;
+        // By e-mail: the event names the sender's registry profile.
+        if (body.by_mail) {
+          statement.org = body.by_mail.org;
+          statement.author_name = body.by_mail.name;
+          statement.by_mail = true;
+          this.mailNames.set(event.actor, body.by_mail.name);
+        }
         for (const field of ['parent', 'agenda_item', 'question', 'alignment', 'held', 'joint']) if (body[field] !== undefined) statement[field] = body[field];
         this.statements.set(event.seq, statement);
         posted.push(statement);
@@ -182,6 +192,7 @@ export class RoomStore extends EventTarget {
     this.consultationSeq = seq;
     this.consultation = state.consultation;
     this.consultationStatements = state.statements;
+    this.learnMailNames(state.statements);
     this.changed({ snapshot: false, posted: [], consultation: true });
     return true;
   }
@@ -210,7 +221,16 @@ export class RoomStore extends EventTarget {
       else list.splice(at, 0, statement);
     }
     this.consultationStatements = list;
+    this.learnMailNames(statements);
     this.changed({ snapshot: false, posted: [], consultation: true });
+  }
+
+  /**
+   * Keeps the names of statements' authors who wrote by e-mail (`author_name`).
+   * @param {Array<{author: string, author_name?: string}>} statements
+   */
+  learnMailNames(statements) {
+    for (const s of statements) if (s.author_name) this.mailNames.set(s.author, s.author_name);
   }
 
   /**
@@ -261,7 +281,7 @@ export class RoomStore extends EventTarget {
    * @returns {string}
    */
   nameOf(user) {
-    return this.members.get(user)?.profile.name || this.audienceProfiles.get(user)?.name || user;
+    return this.members.get(user)?.profile.name || this.audienceProfiles.get(user)?.name || this.mailNames.get(user) || user;
   }
 
   changed(detail) {

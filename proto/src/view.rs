@@ -78,6 +78,10 @@ pub struct StatementView {
     /// Organisation the author spoke for when posting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
+    /// The author's name, for a statement that came by e-mail (its author may never have
+    /// joined the room, so `members` does not name them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
     /// Text; empty when `redacted`.
     pub text: String,
     /// Language of the text.

@@ -645,8 +645,13 @@ async fn a_consultation_is_taken_part_in_by_e_mail_with_the_same_moderation_as_t
             .header("In-Reply-To")
             .is_some_and(|v| v.contains("m5@witn.example"))
     );
-    sink.wait_for(FOCAL, "phase notice", |m| m.text.contains("closed"))
+    // The phase is named in the reader's language, not by its code.
+    let notice = sink
+        .wait_for(FOCAL, "phase notice", |m| {
+            m.text.contains("La consultation est maintenant : close.")
+        })
         .await;
+    assert!(!notice.text.contains("closed"), "{}", notice.text);
 
     let texts: Vec<Value> = statements(&node, &sec)
         .await

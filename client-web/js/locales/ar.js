@@ -281,6 +281,7 @@ export default {
   'cons.align.opposes': 'يعارض',
   'cons.sendReply': 'إرسال الرد',
   'cons.held': 'بانتظار الموافقة',
+  'cons.byMail': "بالبريد الإلكتروني",
   'cons.edited': 'عُدّلت {time}',
   'cons.reports': 'أُبلغ عنها {count} مرة',
   'cons.report': 'إبلاغ',

@@ -281,6 +281,7 @@ export default {
   'cons.align.opposes': 'opposes',
   'cons.sendReply': 'Send the reply',
   'cons.held': 'awaiting approval',
+  'cons.byMail': "by e-mail",
   'cons.edited': 'edited {time}',
   'cons.reports': 'reported {count}×',
   'cons.report': 'Report',

@@ -281,6 +281,7 @@ export default {
   'cons.align.opposes': 'se opone',
   'cons.sendReply': 'Enviar la respuesta',
   'cons.held': 'pendiente de aprobación',
+  'cons.byMail': "por correo electrónico",
   'cons.edited': 'editada {time}',
   'cons.reports': 'denunciada {count} veces',
   'cons.report': 'Denunciar',

@@ -281,6 +281,7 @@ export default {
   'cons.align.opposes': 's’oppose',
   'cons.sendReply': 'Envoyer la réponse',
   'cons.held': 'en attente d’approbation',
+  'cons.byMail': "par courriel",
   'cons.edited': 'modifiée {time}',
   'cons.reports': 'signalée {count} fois',
   'cons.report': 'Signaler',

@@ -281,6 +281,7 @@ export default {
   'cons.align.opposes': 'возражает',
   'cons.sendReply': 'Отправить ответ',
   'cons.held': 'ждёт одобрения',
+  'cons.byMail': "по электронной почте",
   'cons.edited': 'изменено {time}',
   'cons.reports': 'жалоб: {count}',
   'cons.report': 'Пожаловаться',

@@ -281,6 +281,7 @@ export default {
   'cons.align.opposes': '反对',
   'cons.sendReply': '发送答复',
   'cons.held': '待批准',
+  'cons.byMail': "经电子邮件",
   'cons.edited': '编辑于 {time}',
   'cons.reports': '被举报 {count} 次',
   'cons.report': '举报',

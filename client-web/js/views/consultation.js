@@ -204,6 +204,7 @@ export function consultationPanel(app, store) {
     const marks = [];
     if (s.alignment) marks.push(h('span', { class: `badge align-${s.alignment}` }, t(`cons.align.${s.alignment}`)));
     if (s.held) marks.push(h('span', { class: 'badge held' }, t('cons.held')));
+    if (s.by_mail) marks.push(h('span', { class: 'badge by-mail' }, t('cons.byMail')));
     if (s.edited_at) marks.push(h('span', { class: 'help' }, t('cons.edited', { time: formatTime(s.edited_at) })));
     if (s.reports) marks.push(h('span', { class: 'badge reported' }, t('cons.reports', { count: s.reports })));
     const actions = h('p', { class: 'actions' });

@@ -104,6 +104,7 @@ pub fn evolve(state: &mut RoomState, event: &EventEnvelope) {
                 id: event.seq,
                 author,
                 org,
+                author_name: by_mail.as_ref().map(|p| p.name.clone()),
                 text: text.clone(),
                 lang: lang.clone(),
                 parent: *parent,

@@ -603,6 +603,7 @@ fn export_cases() -> Vec<(&'static str, StatementView)> {
         id: 5,
         author: UserId::new("bruno").unwrap(),
         org: None,
+        author_name: None,
         text: "Text".into(),
         lang: LanguageTag::new("en").unwrap(),
         parent: None,

@@ -49,6 +49,9 @@ pub struct Parsed {
     pub stripped: String,
     /// The alignment its first line stated (removed from `text`).
     pub alignment: Option<Alignment>,
+    /// The sender's own text with that first line kept: what an answer to a question (which
+    /// takes no alignment) posts, so nothing the sender wrote is lost.
+    pub whole_text: String,
     /// Its attachments.
     pub files: Vec<File>,
     /// Set when it or an attachment is over the limits: why (then `text` and `files` are
@@ -84,6 +87,7 @@ pub fn parse(raw: &[u8], limits: InboundLimits) -> Result<Parsed, InboundError> 
         text: String::new(),
         stripped: String::new(),
         alignment: None,
+        whole_text: String::new(),
         files: Vec::new(),
         too_large: None,
     };
@@ -128,6 +132,7 @@ pub fn parse(raw: &[u8], limits: InboundLimits) -> Result<Parsed, InboundError> 
         });
     }
     parsed.text = text;
+    parsed.whole_text = own.trim().to_owned();
     parsed.stripped = stripped;
     parsed.alignment = alignment;
     parsed.files = files;
@@ -288,6 +293,15 @@ mod tests {
             assert_eq!(text, "The reason.");
         }
         assert_eq!(take_alignment("We support it.").0, None);
+    }
+
+    #[test]
+    fn the_alignment_line_is_taken_from_the_text_and_kept_in_the_whole_text() {
+        let raw = "From: a@example.org\r\nMessage-ID: <3@x>\r\n\r\nSupport\r\nWe agree with the levy.\r\n";
+        let parsed = parse(raw.as_bytes(), InboundLimits::default()).expect("parsed");
+        assert_eq!(parsed.alignment, Some(Alignment::Supports));
+        assert_eq!(parsed.text, "We agree with the levy.");
+        assert_eq!(parsed.whole_text, "Support\nWe agree with the levy.");
     }
 
     #[test]

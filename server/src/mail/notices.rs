@@ -249,7 +249,7 @@ pub fn for_events(
                     let mut text = format!(
                         "{}\n\n{}",
                         fill(l.dear, &[("name", &r.name)]),
-                        fill(l.phase_now, &[("phase", phase.as_str())])
+                        fill(l.phase_now, &[("phase", l.phases[*phase as usize])])
                     );
                     if let Some(d) = deadline {
                         text.push_str(&format!(

@@ -831,7 +831,12 @@ impl MailService {
                 }
             }
         }
-        let mut text = parsed.text.clone();
+        // Only a reply to a statement takes an alignment; an answer to a question keeps its
+        // first line whatever it says.
+        let mut text = match token.target {
+            Target::Question(_) => parsed.whole_text.clone(),
+            Target::Statement(_) => parsed.text.clone(),
+        };
         if text.trim().is_empty() {
             text = files
                 .iter()
