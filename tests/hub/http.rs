@@ -105,7 +105,6 @@ async fn health_and_metrics_answer() {
         "baraza_delivery_lag_seconds_count 3",
         "# TYPE baraza_room_input_seconds histogram",
         "# TYPE baraza_mailbox_depth histogram",
-        "# TYPE baraza_write_batch_frames histogram",
         "# EOF",
     ] {
         assert!(metrics.contains(line), "{line} missing from\n{metrics}");

@@ -125,7 +125,6 @@ impl Writer {
             next = queue.try_recv().ok();
         };
         Metrics::add(&self.metrics.frames_sent, written);
-        self.metrics.write_batch_frames.observe(items as f64);
         if sink.flush().await.is_err() {
             return Written::End;
         }
